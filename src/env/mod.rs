@@ -1,0 +1,244 @@
+//! The one seam between the library and the outside world.
+//!
+//! Everything the library learns from outside the process's memory — environment
+//! variables, the home directory, file contents, the current time — comes through an
+//! [`Environment`]. Production code uses [`OsEnvironment`]; tests, and tools that want to
+//! resolve a remote against a configuration they hold in memory, use
+//! [`MemoryEnvironment`]. No other module calls `std::env`, `std::fs` or
+//! `SystemTime::now` (`clippy.toml` enforces it), which keeps the rest of the crate
+//! deterministic and testable without touching the machine it runs on.
+//!
+//! Implementations contain no logic: which variable wins, how `~` expands, what a missing
+//! file means — all of that lives in the modules that own the rule (`config`,
+//! `credentials`). An implementation only answers questions.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::SystemTime;
+
+mod os;
+
+pub use os::OsEnvironment;
+
+/// The operating-system family whose path and home-directory rules apply.
+///
+/// It is a value of the environment rather than `cfg!(windows)` so the Windows rules can be
+/// tested on any machine.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Platform {
+    /// Linux, macOS and other Unix-like systems: `HOME`, `/` separators.
+    Unix,
+    /// Windows: `USERPROFILE`, `HOMEDRIVE` + `HOMEPATH`, `\` separators.
+    Windows,
+}
+
+impl Platform {
+    /// The platform this binary was built for.
+    pub const fn current() -> Platform {
+        if cfg!(windows) {
+            Platform::Windows
+        } else {
+            Platform::Unix
+        }
+    }
+
+    /// The path separator written between components.
+    pub const fn separator(self) -> char {
+        match self {
+            Platform::Unix => '/',
+            Platform::Windows => '\\',
+        }
+    }
+}
+
+/// Everything the library reads from outside: variables, files, the clock.
+///
+/// Implement it to run the resolver against something other than the real machine.
+/// Every method must be cheap to call more than once; none may panic.
+pub trait Environment: Send + Sync {
+    /// The value of the environment variable `name`, or `None` if it is not set.
+    ///
+    /// A variable set to the empty string is `Some("")`: several AWS rules treat "set but
+    /// empty" differently from "unset". Values that are not valid Unicode are converted
+    /// lossily.
+    fn var(&self, name: &str) -> Option<String>;
+
+    /// Which platform's path and home-directory rules apply.
+    fn platform(&self) -> Platform;
+
+    /// The current user's home directory from the account database (the passwd entry on
+    /// Unix), used only when no environment variable names one. `None` if unknown.
+    fn account_home_dir(&self) -> Option<PathBuf>;
+
+    /// The contents of the regular file at `path`.
+    ///
+    /// Returns `Ok(None)` if nothing is there or it is not a regular file (a directory,
+    /// say): AWS tools treat those like a missing file. Returns an error of kind
+    /// [`io::ErrorKind::FileTooLarge`] if the file is longer than `limit` bytes, so a
+    /// hostile or mistaken path cannot make the library read gigabytes.
+    fn read_file(&self, path: &Path, limit: u64) -> io::Result<Option<Vec<u8>>>;
+
+    /// The current time. Used for expiry checks and as the default signing time.
+    fn now(&self) -> SystemTime;
+}
+
+macro_rules! forward_environment {
+    ($($ty:ty),*) => {$(
+        impl<T: Environment + ?Sized> Environment for $ty {
+            fn var(&self, name: &str) -> Option<String> {
+                (**self).var(name)
+            }
+            fn platform(&self) -> Platform {
+                (**self).platform()
+            }
+            fn account_home_dir(&self) -> Option<PathBuf> {
+                (**self).account_home_dir()
+            }
+            fn read_file(&self, path: &Path, limit: u64) -> io::Result<Option<Vec<u8>>> {
+                (**self).read_file(path, limit)
+            }
+            fn now(&self) -> SystemTime {
+                (**self).now()
+            }
+        }
+    )*};
+}
+
+forward_environment!(&T, Box<T>, std::sync::Arc<T>);
+
+/// An [`Environment`] held entirely in memory: variables, files and a fixed clock.
+///
+/// Nothing is read from the real machine. The clock stands still until
+/// [`set_now`](MemoryEnvironment::set_now) moves it.
+///
+/// ```
+/// use codecommit_auth::env::{Environment, MemoryEnvironment};
+/// use std::path::Path;
+///
+/// let env = MemoryEnvironment::new()
+///     .with_var("HOME", "/home/dev")
+///     .with_file("/home/dev/.aws/config", "[default]\nregion = us-east-1\n");
+/// assert_eq!(env.var("HOME").as_deref(), Some("/home/dev"));
+/// assert!(env.read_file(Path::new("/home/dev/.aws/config"), 1024)?.is_some());
+/// assert!(env.read_file(Path::new("/elsewhere"), 1024)?.is_none());
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub struct MemoryEnvironment {
+    vars: HashMap<String, String>,
+    files: Mutex<HashMap<PathBuf, Vec<u8>>>,
+    platform: Platform,
+    account_home: Option<PathBuf>,
+    now: Mutex<SystemTime>,
+}
+
+impl MemoryEnvironment {
+    /// An empty environment on the Unix platform, its clock at the Unix epoch.
+    pub fn new() -> MemoryEnvironment {
+        MemoryEnvironment {
+            vars: HashMap::new(),
+            files: Mutex::new(HashMap::new()),
+            platform: Platform::Unix,
+            account_home: None,
+            now: Mutex::new(SystemTime::UNIX_EPOCH),
+        }
+    }
+
+    /// Sets the variable `name` to `value`.
+    pub fn with_var(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.vars.insert(name.into(), value.into());
+        self
+    }
+
+    /// Places a regular file with `contents` at `path`.
+    pub fn with_file(self, path: impl Into<PathBuf>, contents: impl Into<Vec<u8>>) -> Self {
+        lock(&self.files).insert(path.into(), contents.into());
+        self
+    }
+
+    /// Sets the platform whose rules apply.
+    pub fn with_platform(mut self, platform: Platform) -> Self {
+        self.platform = platform;
+        self
+    }
+
+    /// Sets the home directory the account database would report.
+    pub fn with_account_home_dir(mut self, home: impl Into<PathBuf>) -> Self {
+        self.account_home = Some(home.into());
+        self
+    }
+
+    /// Sets the clock.
+    pub fn with_now(self, now: SystemTime) -> Self {
+        self.set_now(now);
+        self
+    }
+
+    /// Moves the clock to `now`.
+    pub fn set_now(&self, now: SystemTime) {
+        *lock(&self.now) = now;
+    }
+}
+
+impl Default for MemoryEnvironment {
+    fn default() -> Self {
+        MemoryEnvironment::new()
+    }
+}
+
+impl fmt::Debug for MemoryEnvironment {
+    // Variables can hold secrets (AWS_SECRET_ACCESS_KEY), files too: show names only.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut vars: Vec<&str> = self.vars.keys().map(String::as_str).collect();
+        vars.sort_unstable();
+        let mut files: Vec<PathBuf> = lock(&self.files).keys().cloned().collect();
+        files.sort();
+        f.debug_struct("MemoryEnvironment")
+            .field("vars", &vars)
+            .field("files", &files)
+            .field("platform", &self.platform)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Environment for MemoryEnvironment {
+    fn var(&self, name: &str) -> Option<String> {
+        self.vars.get(name).cloned()
+    }
+
+    fn platform(&self) -> Platform {
+        self.platform
+    }
+
+    fn account_home_dir(&self) -> Option<PathBuf> {
+        self.account_home.clone()
+    }
+
+    fn read_file(&self, path: &Path, limit: u64) -> io::Result<Option<Vec<u8>>> {
+        match lock(&self.files).get(path) {
+            None => Ok(None),
+            Some(bytes) if bytes.len() as u64 > limit => Err(too_large(bytes.len() as u64, limit)),
+            Some(bytes) => Ok(Some(bytes.clone())),
+        }
+    }
+
+    fn now(&self) -> SystemTime {
+        *lock(&self.now)
+    }
+}
+
+/// The error [`Environment::read_file`] returns for a file over its limit.
+pub(crate) fn too_large(len: u64, limit: u64) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::FileTooLarge,
+        format!("file is {len} bytes, over the limit of {limit} bytes"),
+    )
+}
+
+// A poisoned lock only means another thread panicked while holding it; the maps stay
+// consistent (every critical section is a single insert or read), so keep going.
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}

@@ -1,0 +1,253 @@
+//! The one error type of the crate.
+//!
+//! # Design
+//!
+//! Every fallible function returns [`Error`]. It is one type rather than an enum per
+//! module because callers — the git helper, the C ABI, tools embedding the library — do
+//! the same three things with any failure: show its message, branch on its class, and
+//! (in C) turn that class into a stable number. [`Error::kind`] gives the class as a
+//! fieldless, `#[non_exhaustive]` [`ErrorKind`]; the C ABI maps each kind to a code in an
+//! exhaustive `match`, so adding a kind fails to compile until it has a number.
+//!
+//! The message is built once, when the error is made, and is final: it names the input
+//! (remote, profile, file and line, variable) and says what to do next. Where
+//! git-remote-codecommit has a message for the same failure, ours is the same text, so
+//! scripts and people that know the reference tool see what they expect.
+//!
+//! Messages never contain secrets: constructors take names and paths, never values of
+//! keys or tokens. The inner value sits behind an [`Arc`] so errors are one word and
+//! cheap to clone (the resolver caches a failed config load and hands it out again).
+
+use std::fmt;
+use std::sync::Arc;
+
+/// The class of an [`Error`].
+///
+/// The variants are stable: a variant is never removed or renumbered in the C ABI, only
+/// added. Match with a wildcard arm.
+#[non_exhaustive]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ErrorKind {
+    /// The remote is not of the form `codecommit://[profile@]repository` or
+    /// `REGION://[profile@]repository` (git-remote-codecommit's `FormatError`).
+    MalformedRemote,
+    /// The repository name breaks CodeCommit's naming rules (letters, digits, `.`, `_`,
+    /// `-`; 1 to 100 characters). git-remote-codecommit does not check this.
+    InvalidRepositoryName,
+    /// A config or credentials file could not be read (permissions, too large, I/O).
+    ConfigRead,
+    /// A config or credentials file is not valid in the grammar botocore reads
+    /// (botocore's `ConfigParseError`). The message names the file and line.
+    ConfigParse,
+    /// The named profile exists in neither file (git-remote-codecommit's and botocore's
+    /// `ProfileNotFound`). The message lists the available profiles.
+    ProfileNotFound,
+    /// A profile's settings contradict each other or are incomplete in a way botocore
+    /// rejects (botocore's `InvalidConfigError`).
+    InvalidConfig,
+    /// No provider in the chain found credentials for the profile
+    /// (git-remote-codecommit's `CredentialsNotFound`).
+    CredentialsNotFound,
+    /// A provider found an access key without its secret, or similar
+    /// (botocore's `PartialCredentialsError`).
+    PartialCredentials,
+    /// Credentials were found but have already expired and cannot be refreshed.
+    CredentialsExpired,
+    /// Neither the remote nor the profile gives a region
+    /// (git-remote-codecommit's `RegionNotFound`).
+    RegionNotFound,
+    /// The region is not one where CodeCommit is offered
+    /// (git-remote-codecommit's `RegionNotAvailable`).
+    RegionNotAvailable,
+    /// FIPS endpoints were asked for, but CodeCommit has no FIPS Git host in the region.
+    FipsNotAvailable,
+    /// The signing time cannot be written as SigV4 needs it (before 1970 or after 9999).
+    InvalidSigningTime,
+}
+
+impl ErrorKind {
+    /// A short, stable, snake_case name for the kind, as used in logs and the C ABI.
+    ///
+    /// ```
+    /// assert_eq!(codecommit_auth::ErrorKind::ProfileNotFound.name(), "profile_not_found");
+    /// ```
+    pub fn name(self) -> &'static str {
+        match self {
+            ErrorKind::MalformedRemote => "malformed_remote",
+            ErrorKind::InvalidRepositoryName => "invalid_repository_name",
+            ErrorKind::ConfigRead => "config_read",
+            ErrorKind::ConfigParse => "config_parse",
+            ErrorKind::ProfileNotFound => "profile_not_found",
+            ErrorKind::InvalidConfig => "invalid_config",
+            ErrorKind::CredentialsNotFound => "credentials_not_found",
+            ErrorKind::PartialCredentials => "partial_credentials",
+            ErrorKind::CredentialsExpired => "credentials_expired",
+            ErrorKind::RegionNotFound => "region_not_found",
+            ErrorKind::RegionNotAvailable => "region_not_available",
+            ErrorKind::FipsNotAvailable => "fips_not_available",
+            ErrorKind::InvalidSigningTime => "invalid_signing_time",
+        }
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A failure to turn a remote into a signed URL.
+///
+/// Display gives one message that says what was wrong and what to do; the underlying
+/// cause, if any (an I/O error, say), comes through [`std::error::Error::source`].
+///
+/// ```
+/// use codecommit_auth::{ErrorKind, Remote};
+///
+/// let err = Remote::parse("github://repo").unwrap_err();
+/// assert_eq!(err.kind(), ErrorKind::MalformedRemote);
+/// assert!(err.to_string().starts_with("The following URL is malformed: github://repo."));
+/// ```
+#[derive(Clone)]
+pub struct Error {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    kind: ErrorKind,
+    message: String,
+    source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+}
+
+impl Error {
+    /// Makes an error of `kind` with a final, secret-free message.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn new(kind: ErrorKind, message: impl Into<String>) -> Error {
+        Error {
+            inner: Arc::new(Inner {
+                kind,
+                message: message.into(),
+                source: None,
+            }),
+        }
+    }
+
+    /// Makes an error of `kind` whose cause is `source`.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn with_source(
+        kind: ErrorKind,
+        message: impl Into<String>,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Error {
+        Error {
+            inner: Arc::new(Inner {
+                kind,
+                message: message.into(),
+                source: Some(Box::new(source)),
+            }),
+        }
+    }
+
+    /// The class of this error.
+    pub fn kind(&self) -> ErrorKind {
+        self.inner.kind
+    }
+
+    /// The message alone, without the chain of causes.
+    pub fn message(&self) -> &str {
+        &self.inner.message
+    }
+
+    /// The message followed by every cause, joined by `": "`: what a command-line tool
+    /// should print.
+    ///
+    /// ```
+    /// let err = codecommit_auth::Remote::parse("boom").unwrap_err();
+    /// assert_eq!(err.chain_message(), err.to_string()); // no cause here
+    /// ```
+    pub fn chain_message(&self) -> String {
+        use std::error::Error as _;
+        let mut out = self.inner.message.clone();
+        let mut cause = self.source();
+        while let Some(c) = cause {
+            out.push_str(": ");
+            out.push_str(&c.to_string());
+            cause = c.source();
+        }
+        out
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("Error");
+        d.field("kind", &self.inner.kind)
+            .field("message", &self.inner.message);
+        if let Some(source) = &self.inner.source {
+            d.field("source", source);
+        }
+        d.finish()
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.inner.message)
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.inner
+            .source
+            .as_deref()
+            .map(|s| s as &(dyn std::error::Error + 'static))
+    }
+}
+
+/// Every kind, in declaration order: for tests and for the C ABI's code table.
+#[cfg(test)]
+pub(crate) const ALL_KINDS: &[ErrorKind] = &[
+    ErrorKind::MalformedRemote,
+    ErrorKind::InvalidRepositoryName,
+    ErrorKind::ConfigRead,
+    ErrorKind::ConfigParse,
+    ErrorKind::ProfileNotFound,
+    ErrorKind::InvalidConfig,
+    ErrorKind::CredentialsNotFound,
+    ErrorKind::PartialCredentials,
+    ErrorKind::CredentialsExpired,
+    ErrorKind::RegionNotFound,
+    ErrorKind::RegionNotAvailable,
+    ErrorKind::FipsNotAvailable,
+    ErrorKind::InvalidSigningTime,
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kind_names_are_unique_and_snake_case() {
+        let mut seen = std::collections::HashSet::new();
+        for kind in ALL_KINDS {
+            let name = kind.name();
+            assert!(seen.insert(name), "duplicate name {name}");
+            assert!(
+                name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
+                "{name} is not snake_case"
+            );
+        }
+    }
+
+    #[test]
+    fn chain_message_joins_causes() {
+        let io = std::io::Error::new(std::io::ErrorKind::PermissionDenied, "denied");
+        let err = Error::with_source(ErrorKind::ConfigRead, "cannot read /x", io);
+        assert_eq!(err.chain_message(), "cannot read /x: denied");
+        assert_eq!(err.to_string(), "cannot read /x");
+        assert_eq!(err.kind(), ErrorKind::ConfigRead);
+    }
+}
