@@ -3,7 +3,13 @@
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub)]
 
 pub mod config;
+pub mod endpoint;
 pub mod env;
 mod error;
+pub mod remote;
+pub mod sign;
 
+pub use endpoint::{GitHost, Region};
 pub use error::{Error, ErrorKind};
+pub use remote::{Remote, RepositoryName};
+pub use sign::{SignedUrl, SigningTime};

@@ -1,0 +1,221 @@
+//! The SigV4 signing key and its cache.
+
+use std::fmt;
+use std::sync::Mutex;
+
+use hmac::{Hmac, KeyInit, Mac};
+use sha2::Sha256;
+use zeroize::Zeroizing;
+
+type HmacSha256 = Hmac<Sha256>;
+
+/// A derived SigV4 signing key (`kSigning`), held as a ready-keyed HMAC state.
+///
+/// Deriving it takes four HMAC computations over the secret, the date, the region and
+/// the service. Keeping the keyed state (the inner and outer pads already hashed) means
+/// a signature then costs only the string-to-sign's own hashing. The state is zeroized
+/// when dropped.
+#[derive(Clone)]
+pub struct SigningKey {
+    mac: HmacSha256,
+}
+
+impl SigningKey {
+    /// Derives the key for `secret` on `date` (`YYYYMMDD`) in `region` for `service`.
+    ///
+    /// ```
+    /// use codecommit_auth::sign::SigningKey;
+    ///
+    /// // The published git-remote-codecommit vector (reference/behavior.md §1.12).
+    /// let key = SigningKey::derive("secret", "20171224", "us-west-2", "codecommit");
+    /// let string_to_sign = "AWS4-HMAC-SHA256\n20171224T115320\n\
+    ///     20171224/us-west-2/codecommit/aws4_request\n\
+    ///     298a3d18fae21d0bc76a2c741f479faa2c874420a05f054ebe7a2c4f84d9c765";
+    /// assert_eq!(
+    ///     hex::encode(key.sign(string_to_sign.as_bytes())),
+    ///     "b6df2d758a8023b2f000a546417007b65494f3ce8ad0300fd45fcfa173f1959a"
+    /// );
+    /// ```
+    pub fn derive(secret: &str, date: &str, region: &str, service: &str) -> SigningKey {
+        let mut seed = Zeroizing::new(Vec::with_capacity(4 + secret.len()));
+        seed.extend_from_slice(b"AWS4");
+        seed.extend_from_slice(secret.as_bytes());
+        let k_date = Zeroizing::new(hmac(&seed, date.as_bytes()));
+        let k_region = Zeroizing::new(hmac(&*k_date, region.as_bytes()));
+        let k_service = Zeroizing::new(hmac(&*k_region, service.as_bytes()));
+        let k_signing = Zeroizing::new(hmac(&*k_service, b"aws4_request"));
+        SigningKey {
+            mac: keyed(&*k_signing),
+        }
+    }
+
+    /// HMAC-SHA256 of `data` under this key: the raw SigV4 signature of a string to sign.
+    pub fn sign(&self, data: &[u8]) -> [u8; 32] {
+        let mut mac = self.mac.clone();
+        mac.update(data);
+        mac.finalize().into_bytes().into()
+    }
+
+    /// A copy of the keyed state, to feed a string to sign piece by piece.
+    pub(crate) fn mac(&self) -> HmacSha256 {
+        self.mac.clone()
+    }
+}
+
+impl fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SigningKey(<redacted>)")
+    }
+}
+
+fn keyed(key: &[u8]) -> HmacSha256 {
+    // HMAC takes keys of any length; new_from_slice cannot fail for it.
+    match <HmacSha256 as KeyInit>::new_from_slice(key) {
+        Ok(mac) => mac,
+        Err(_) => unreachable!("HMAC accepts keys of every length"),
+    }
+}
+
+fn hmac(key: &[u8], data: &[u8]) -> [u8; 32] {
+    let mut mac = keyed(key);
+    mac.update(data);
+    mac.finalize().into_bytes().into()
+}
+
+/// A small cache of derived keys, shared by every signature a [`Signer`](super::Signer)
+/// makes.
+///
+/// A key depends on (secret, date, region); the service is always `codecommit`. A git
+/// command signs one URL, but a long-lived host (an IDE, the C ABI's resolver handle)
+/// signs many for a handful of profiles, so a few slots replaced round-robin are enough.
+/// The secret is kept (zeroized on drop) to compare against, rather than a hash of it,
+/// because hashing it would cost as much as a signature.
+pub(crate) struct KeyCache {
+    slots: Mutex<Slots>,
+}
+
+const SLOTS: usize = 4;
+
+#[derive(Default)]
+struct Slots {
+    entries: [Option<Entry>; SLOTS],
+    next: usize,
+}
+
+struct Entry {
+    secret: Zeroizing<String>,
+    date: [u8; 8],
+    region: String,
+    key: SigningKey,
+}
+
+impl KeyCache {
+    pub(crate) fn new() -> KeyCache {
+        KeyCache {
+            slots: Mutex::new(Slots::default()),
+        }
+    }
+
+    /// The key for (secret, date, region) in `codecommit`, derived on a miss.
+    pub(crate) fn get(&self, secret: &str, date: &str, region: &str) -> SigningKey {
+        let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+        let hit = slots.entries.iter().flatten().find(|e| {
+            e.date.as_slice() == date.as_bytes()
+                && e.region == region
+                && e.secret.as_bytes() == secret.as_bytes()
+        });
+        if let Some(entry) = hit {
+            return entry.key.clone();
+        }
+        let key = SigningKey::derive(secret, date, region, "codecommit");
+        let mut date_bytes = [0u8; 8];
+        if date.len() == 8 {
+            date_bytes.copy_from_slice(date.as_bytes());
+        }
+        let slot = slots.next;
+        slots.next = (slot + 1) % SLOTS;
+        slots.entries[slot] = Some(Entry {
+            secret: Zeroizing::new(secret.to_owned()),
+            date: date_bytes,
+            region: region.to_owned(),
+            key: key.clone(),
+        });
+        key
+    }
+
+    /// Forgets every key.
+    pub(crate) fn clear(&self) {
+        let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+        *slots = Slots::default();
+    }
+}
+
+impl fmt::Debug for KeyCache {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("KeyCache").finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Published intermediate values, `reference/behavior.md` §1.12.
+    #[test]
+    fn derivation_matches_published_intermediates() {
+        let k_date = hmac(b"AWS4secret", b"20171224");
+        assert_eq!(
+            hex::encode(k_date),
+            "b6bfea708acd8b3895c85afa1e96904f2b3ff44544e37839d2f3ec729e4cbdc7"
+        );
+        let k_region = hmac(&k_date, b"us-west-2");
+        assert_eq!(
+            hex::encode(k_region),
+            "5f793eb305139e630ca50f6a8a5f8b6641fc1aea3637584c72ea60d944a65ea4"
+        );
+        let k_service = hmac(&k_region, b"codecommit");
+        assert_eq!(
+            hex::encode(k_service),
+            "8dee42d363f6701586c2fc5d1fb1fb1036f399f8db47d83edeb091fc2dfeac34"
+        );
+        let k_signing = hmac(&k_service, b"aws4_request");
+        assert_eq!(
+            hex::encode(k_signing),
+            "1c7dce6145d6195b90135f48c155f2f2fc3a30ce3542983a19b1ff8682ef891c"
+        );
+        let key = SigningKey::derive("secret", "20171224", "us-west-2", "codecommit");
+        assert_eq!(key.sign(b"x"), hmac(&k_signing, b"x"));
+    }
+
+    #[test]
+    fn cache_separates_secret_date_and_region() {
+        let cache = KeyCache::new();
+        let a = cache.get("s1", "20240101", "us-east-1").sign(b"m");
+        assert_eq!(a, cache.get("s1", "20240101", "us-east-1").sign(b"m"));
+        for (s, d, r) in [
+            ("s2", "20240101", "us-east-1"),
+            ("s1", "20240102", "us-east-1"),
+            ("s1", "20240101", "us-east-2"),
+        ] {
+            let other = cache.get(s, d, r).sign(b"m");
+            assert_ne!(a, other, "{s} {d} {r}");
+            assert_eq!(other, SigningKey::derive(s, d, r, "codecommit").sign(b"m"));
+        }
+        // More keys than slots: every answer is still right.
+        for i in 0..(SLOTS * 3) {
+            let secret = format!("secret-{i}");
+            assert_eq!(
+                cache.get(&secret, "20240101", "us-east-1").sign(b"m"),
+                SigningKey::derive(&secret, "20240101", "us-east-1", "codecommit").sign(b"m")
+            );
+        }
+        cache.clear();
+        assert_eq!(a, cache.get("s1", "20240101", "us-east-1").sign(b"m"));
+    }
+
+    #[test]
+    fn debug_redacts() {
+        let key = SigningKey::derive("TOPSECRET", "20240101", "us-east-1", "codecommit");
+        assert_eq!(format!("{key:?}"), "SigningKey(<redacted>)");
+    }
+}

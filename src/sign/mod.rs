@@ -1,0 +1,391 @@
+//! SigV4 signing of CodeCommit Git URLs, byte for byte as git-remote-codecommit does it.
+//!
+//! | owns | must not |
+//! |---|---|
+//! | canonical request, signing key cache, `SignedUrl` | read files or env |
+//!
+//! The layout (`reference/behavior.md` §1.7–§1.10) is SigV4 with CodeCommit's twists:
+//!
+//! ```text
+//! canonical request  GIT\n/v1/repos/REPO\n\nhost:HOST\n\nhost\n      (no payload hash)
+//! string to sign     AWS4-HMAC-SHA256\nYYYYMMDDTHHMMSS\nDATE/REGION/codecommit/aws4_request\nHEX(SHA256(creq))
+//!                                      ^ no Z here
+//! password           YYYYMMDDTHHMMSSZ + HEX(HMAC(kSigning, string to sign))
+//! username           percent-encode(ACCESS_KEY [+ "%" + SESSION_TOKEN]), nothing left safe but A-Z a-z 0-9 _ . - ~
+//! url                https://USERNAME:PASSWORD@HOST/v1/repos/REPO
+//! ```
+//!
+//! The session token is not signed; it rides in the username.
+//!
+//! # Why hand-written
+//!
+//! This is the hot path of the crate. [`aws_sigv4`] computes the same bytes (a test checks
+//! it on every vector) but takes owned strings and builds the canonical request and the
+//! string to sign as `String`s. Here both are streamed into the hash and the HMAC without
+//! being assembled, the signing key is derived once per (secret, date, region) and kept
+//! as a keyed HMAC state, and the only allocation is the output URL, sized exactly.
+//! `benches/sign.rs` measures both.
+
+use std::fmt;
+
+use hmac::Mac;
+use sha2::{Digest, Sha256};
+use zeroize::Zeroize;
+
+use crate::remote::RepositoryName;
+
+mod key;
+mod time;
+
+pub(crate) use key::KeyCache;
+pub use key::SigningKey;
+pub use time::SigningTime;
+
+/// The SigV4 service name CodeCommit Git URLs are signed for.
+pub const SERVICE: &str = "codecommit";
+
+/// The protocol version segment of the path, `/v1/repos/…`.
+pub const VERSION: &str = "v1";
+
+const PATH_PREFIX: &str = "/v1/repos/";
+
+/// Signs CodeCommit Git URLs, caching derived signing keys between calls.
+///
+/// A `Signer` is cheap to share: it is `Sync`, and signing takes `&self`.
+///
+/// ```
+/// use codecommit_auth::{Region, RepositoryName, SigningTime};
+/// use codecommit_auth::sign::{Signer, UrlRequest};
+///
+/// let signer = Signer::new();
+/// let url = signer.sign(&UrlRequest {
+///     access_key_id: "access",
+///     secret_access_key: "secret",
+///     session_token: None,
+///     region: Region::new("us-west-2")?.name(),
+///     host: "git-codecommit.us-west-2.amazonaws.com",
+///     repository: &RepositoryName::new("test_repo")?,
+///     time: SigningTime::from_unix(1_514_116_400)?,
+/// });
+/// assert_eq!(
+///     url.as_str(),
+///     "https://access:20171224T115320Zb6df2d758a8023b2f000a546417007b65494f3ce8ad0300fd45fcfa173f1959a\
+///      @git-codecommit.us-west-2.amazonaws.com/v1/repos/test_repo"
+/// );
+/// # Ok::<(), codecommit_auth::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct Signer {
+    keys: KeyCache,
+}
+
+impl Signer {
+    /// A signer with an empty key cache.
+    pub fn new() -> Signer {
+        Signer {
+            keys: KeyCache::new(),
+        }
+    }
+
+    /// Signs one URL, deriving the signing key only if this signer has not seen the
+    /// (secret, date, region) before.
+    pub fn sign(&self, request: &UrlRequest<'_>) -> SignedUrl {
+        let key = self.keys.get(
+            request.secret_access_key,
+            request.time.date(),
+            request.region,
+        );
+        sign_with_key(&key, request)
+    }
+
+    /// Forgets every cached signing key (for instance after credentials rotate).
+    pub fn clear_cache(&self) {
+        self.keys.clear();
+    }
+}
+
+impl Default for Signer {
+    fn default() -> Self {
+        Signer::new()
+    }
+}
+
+/// Everything a signed URL depends on.
+///
+/// Fields are borrowed: building a request allocates nothing.
+#[derive(Clone, Copy)]
+pub struct UrlRequest<'a> {
+    /// The access key id; first part of the username.
+    pub access_key_id: &'a str,
+    /// The secret access key; only the signing key is derived from it.
+    pub secret_access_key: &'a str,
+    /// The session token of temporary credentials; appended to the username after `%`.
+    /// `None` and `Some("")` both mean no token.
+    pub session_token: Option<&'a str>,
+    /// The signing region, e.g. `us-east-1`. It stays the repository's region even when
+    /// the host is overridden.
+    pub region: &'a str,
+    /// The Git host, e.g. `git-codecommit.us-east-1.amazonaws.com`, signed verbatim
+    /// (a port included).
+    pub host: &'a str,
+    /// The repository.
+    pub repository: &'a RepositoryName,
+    /// The signing time.
+    pub time: SigningTime,
+}
+
+impl fmt::Debug for UrlRequest<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UrlRequest")
+            .field("access_key_id", &self.access_key_id)
+            .field("secret_access_key", &"<redacted>")
+            .field("session_token", &self.session_token.map(|_| "<redacted>"))
+            .field("region", &self.region)
+            .field("host", &self.host)
+            .field("repository", &self.repository)
+            .field("time", &self.time)
+            .finish()
+    }
+}
+
+/// Signs one URL with an already derived key.
+///
+/// `key` must have been derived for `request`'s secret, date and region in the
+/// `codecommit` service; [`Signer::sign`] takes care of that.
+pub fn sign_with_key(key: &SigningKey, request: &UrlRequest<'_>) -> SignedUrl {
+    let creq_hash = canonical_request_hash(request.host, request.repository.as_str());
+    let mut creq_hex = [0u8; 64];
+    hex_encode(&creq_hash, &mut creq_hex);
+
+    let mut mac = key.mac();
+    mac.update(b"AWS4-HMAC-SHA256\n");
+    mac.update(request.time.timestamp().as_bytes());
+    mac.update(b"\n");
+    mac.update(request.time.date().as_bytes());
+    mac.update(b"/");
+    mac.update(request.region.as_bytes());
+    mac.update(b"/codecommit/aws4_request\n");
+    mac.update(&creq_hex);
+    let signature: [u8; 32] = mac.finalize().into_bytes().into();
+    let mut sig_hex = [0u8; 64];
+    hex_encode(&signature, &mut sig_hex);
+
+    let token = request.session_token.filter(|t| !t.is_empty());
+    let username_len = encoded_len(request.access_key_id) + token.map_or(0, |t| 3 + encoded_len(t));
+    let mut url = String::with_capacity(
+        "https://".len()
+            + username_len
+            + 1
+            + PASSWORD_LEN
+            + 1
+            + request.host.len()
+            + PATH_PREFIX.len()
+            + request.repository.as_str().len(),
+    );
+    url.push_str("https://");
+    percent_encode_into(request.access_key_id, &mut url);
+    if let Some(token) = token {
+        url.push_str("%25");
+        percent_encode_into(token, &mut url);
+    }
+    let username_end = url.len();
+    url.push(':');
+    url.push_str(request.time.timestamp());
+    url.push('Z');
+    // Both buffers hold only ASCII hex digits.
+    url.push_str(std::str::from_utf8(&sig_hex).unwrap_or_default());
+    let password_end = url.len();
+    url.push('@');
+    url.push_str(request.host);
+    let host_end = url.len();
+    url.push_str(PATH_PREFIX);
+    url.push_str(request.repository.as_str());
+    debug_assert_eq!(url.len(), url.capacity());
+
+    SignedUrl {
+        url,
+        username_end,
+        password_end,
+        host_end,
+        access_key_end: "https://".len() + encoded_len(request.access_key_id),
+    }
+}
+
+const PASSWORD_LEN: usize = 15 + 1 + 64;
+
+/// SHA-256 of the canonical request, streamed: the request itself is never built.
+fn canonical_request_hash(host: &str, repository: &str) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update(b"GIT\n");
+    h.update(PATH_PREFIX.as_bytes());
+    h.update(repository.as_bytes());
+    h.update(b"\n\nhost:");
+    h.update(host.as_bytes());
+    h.update(b"\n\nhost\n");
+    h.finalize().into()
+}
+
+/// The canonical request as text, for tests and `--explain`-style output.
+pub fn canonical_request(host: &str, repository: &RepositoryName) -> String {
+    format!("GIT\n{PATH_PREFIX}{repository}\n\nhost:{host}\n\nhost\n")
+}
+
+/// The string to sign as text, for tests and diagnostics.
+pub fn string_to_sign(
+    host: &str,
+    repository: &RepositoryName,
+    region: &str,
+    time: &SigningTime,
+) -> String {
+    let mut hash = [0u8; 64];
+    hex_encode(
+        &canonical_request_hash(host, repository.as_str()),
+        &mut hash,
+    );
+    format!(
+        "AWS4-HMAC-SHA256\n{}\n{}/{region}/{SERVICE}/aws4_request\n{}",
+        time.timestamp(),
+        time.date(),
+        std::str::from_utf8(&hash).unwrap_or_default()
+    )
+}
+
+fn hex_encode(bytes: &[u8; 32], out: &mut [u8; 64]) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    for (i, b) in bytes.iter().enumerate() {
+        out[2 * i] = HEX[usize::from(b >> 4)];
+        out[2 * i + 1] = HEX[usize::from(b & 0x0f)];
+    }
+}
+
+/// Python's `quote(s, safe="")`: unreserved bytes as they are, everything else `%XX`
+/// with upper-case hex.
+fn is_unreserved(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-' | b'~')
+}
+
+fn encoded_len(s: &str) -> usize {
+    s.bytes()
+        .map(|b| if is_unreserved(b) { 1 } else { 3 })
+        .sum()
+}
+
+fn percent_encode_into(s: &str, out: &mut String) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    // Copy runs of unreserved bytes in one go: access keys are entirely unreserved.
+    let bytes = s.as_bytes();
+    let mut run_start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        if !is_unreserved(b) {
+            // A run of unreserved bytes is ASCII, so both ends are char boundaries.
+            if run_start < i {
+                out.push_str(&s[run_start..i]);
+            }
+            out.push('%');
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 0x0f)]));
+            run_start = i + 1;
+        }
+    }
+    out.push_str(&s[run_start..]);
+}
+
+/// A signed CodeCommit Git URL, `https://USERNAME:PASSWORD@HOST/v1/repos/REPOSITORY`.
+///
+/// The URL is a credential: its password is valid for about 15 minutes and its username
+/// carries the session token. `Debug` shows the access key id, host and path but redacts
+/// the password and token; there is deliberately no `Display`. The text is zeroized when
+/// the value is dropped. Only [`Signer`] and [`sign_with_key`] make one.
+pub struct SignedUrl {
+    url: String,
+    /// End of the percent-encoded access key id inside `url`.
+    access_key_end: usize,
+    username_end: usize,
+    password_end: usize,
+    host_end: usize,
+}
+
+impl SignedUrl {
+    /// The whole URL, to hand to git. It contains the password and session token.
+    pub fn as_str(&self) -> &str {
+        &self.url
+    }
+
+    /// The percent-encoded username: the access key id, plus `%25` and the encoded
+    /// session token for temporary credentials.
+    pub fn username(&self) -> &str {
+        &self.url["https://".len()..self.username_end]
+    }
+
+    /// The password: `YYYYMMDDTHHMMSSZ` followed by the 64-hex-digit signature.
+    pub fn password(&self) -> &str {
+        &self.url[self.username_end + 1..self.password_end]
+    }
+
+    /// The signature alone, 64 lower-case hex digits.
+    pub fn signature(&self) -> &str {
+        &self.password()[16..]
+    }
+
+    /// The host, exactly as signed.
+    pub fn host(&self) -> &str {
+        &self.url[self.password_end + 1..self.host_end]
+    }
+
+    /// The path, `/v1/repos/REPOSITORY`.
+    pub fn path(&self) -> &str {
+        &self.url[self.host_end..]
+    }
+
+    /// The URL without its credentials, `https://HOST/v1/repos/REPOSITORY`: safe to log.
+    pub fn redacted(&self) -> String {
+        format!("https://{}{}", self.host(), self.path())
+    }
+
+    /// Moves the URL out. The caller becomes responsible for not leaking it.
+    pub fn into_string(mut self) -> String {
+        std::mem::take(&mut self.url)
+    }
+}
+
+impl fmt::Debug for SignedUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let has_token = self.username_end > self.access_key_end;
+        f.debug_struct("SignedUrl")
+            .field(
+                "access_key_id",
+                &&self.url["https://".len()..self.access_key_end],
+            )
+            .field("session_token", &has_token.then_some("<redacted>"))
+            .field("password", &"<redacted>")
+            .field("host", &self.host())
+            .field("path", &self.path())
+            .finish()
+    }
+}
+
+impl Clone for SignedUrl {
+    fn clone(&self) -> Self {
+        SignedUrl {
+            url: self.url.clone(),
+            ..*self
+        }
+    }
+}
+
+impl PartialEq for SignedUrl {
+    fn eq(&self, other: &Self) -> bool {
+        self.url == other.url
+    }
+}
+
+impl Eq for SignedUrl {}
+
+impl Drop for SignedUrl {
+    fn drop(&mut self) {
+        self.url.zeroize();
+    }
+}
+
+#[cfg(test)]
+mod tests;
