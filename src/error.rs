@@ -53,6 +53,9 @@ pub enum ErrorKind {
     PartialCredentials,
     /// Credentials were found but have already expired and cannot be refreshed.
     CredentialsExpired,
+    /// A credential source gave data that cannot be used: an expiry without a time
+    /// zone, a cache file that is not JSON, a number where text belongs.
+    MalformedCredentials,
     /// Neither the remote nor the profile gives a region
     /// (git-remote-codecommit's `RegionNotFound`).
     RegionNotFound,
@@ -82,6 +85,7 @@ impl ErrorKind {
             ErrorKind::CredentialsNotFound => "credentials_not_found",
             ErrorKind::PartialCredentials => "partial_credentials",
             ErrorKind::CredentialsExpired => "credentials_expired",
+            ErrorKind::MalformedCredentials => "malformed_credentials",
             ErrorKind::RegionNotFound => "region_not_found",
             ErrorKind::RegionNotAvailable => "region_not_available",
             ErrorKind::FipsNotAvailable => "fips_not_available",
@@ -219,6 +223,7 @@ pub(crate) const ALL_KINDS: &[ErrorKind] = &[
     ErrorKind::CredentialsNotFound,
     ErrorKind::PartialCredentials,
     ErrorKind::CredentialsExpired,
+    ErrorKind::MalformedCredentials,
     ErrorKind::RegionNotFound,
     ErrorKind::RegionNotAvailable,
     ErrorKind::FipsNotAvailable,

@@ -3,3 +3,5 @@
 //! One integration binary; each suite is a submodule in `tests/conformance/`.
 
 mod support;
+#[path = "conformance/signing.rs"]
+mod signing;

@@ -1,0 +1,164 @@
+//! The credential provider chain, as botocore runs it for git-remote-codecommit.
+//!
+//! | owns | must not |
+//! |---|---|
+//! | the provider chain, one file per provider, on-disk caches | know about git |
+//!
+//! botocore asks a fixed list of providers in turn (`reference/behavior.md` §4.1); the
+//! first that *applies* decides. A provider that does not apply says so (`Ok(None)`) and
+//! the next is asked; a provider that applies but is misconfigured fails the whole
+//! resolution — botocore does not fall through to the next provider, and neither do we,
+//! because silently picking other credentials than the ones configured is worse than an
+//! error.
+//!
+//! Each provider is one file and one [`Provider`] value; the chain is a list of them, so
+//! the providers still to come (SSO, assume-role, `credential_process`, web identity,
+//! container and instance metadata) slot in at their place in the order without
+//! reshaping anything. The value type is [`aws_credential_types::Credentials`], so what
+//! this crate resolves can be handed to the AWS SDK for Rust as it is.
+
+use std::fmt;
+use std::time::SystemTime;
+
+use crate::config::SharedConfig;
+use crate::env::Environment;
+use crate::error::Error;
+
+mod env_vars;
+mod static_keys;
+pub(crate) mod timestamp;
+
+pub use aws_credential_types::Credentials;
+
+/// What a provider needs to know to look for credentials.
+pub(crate) struct ChainContext<'a> {
+    /// The outside world.
+    pub(crate) env: &'a dyn Environment,
+    /// Both shared files, parsed.
+    pub(crate) config: &'a SharedConfig,
+    /// The selected profile's name (it need not exist: `default` may be absent).
+    pub(crate) profile: &'a str,
+    /// The remote named the profile (`codecommit://profile@repo`). botocore then drops
+    /// the providers that read credentials from environment variables (§4.2).
+    pub(crate) explicit_profile: bool,
+}
+
+/// One way of finding credentials.
+pub(crate) trait Provider: fmt::Debug + Send + Sync {
+    /// `Ok(None)` if this provider does not apply to the context; credentials if it does
+    /// and succeeds; an error if it applies and fails.
+    fn provide(&self, ctx: &ChainContext<'_>) -> Result<Option<Resolved>, Error>;
+}
+
+/// Credentials and where they came from.
+#[derive(Clone, Debug)]
+pub struct Resolved {
+    /// The credentials (their `Debug` redacts the secret key and token).
+    pub credentials: Credentials,
+    /// The provider that found them.
+    pub source: Source,
+}
+
+/// Where credentials came from: for `--explain` output and diagnostics. Never holds a
+/// secret.
+#[non_exhaustive]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and the token variables.
+    Environment,
+    /// Keys in the profile's section of the shared credentials file.
+    SharedCredentialsFile {
+        /// The profile.
+        profile: String,
+    },
+    /// Keys in the profile's section of the shared config file.
+    ConfigFile {
+        /// The profile.
+        profile: String,
+    },
+}
+
+impl Source {
+    /// botocore's name for the provider (`Credentials.method`), e.g. `env`,
+    /// `shared-credentials-file`.
+    pub fn method(&self) -> &'static str {
+        match self {
+            Source::Environment => "env",
+            Source::SharedCredentialsFile { .. } => "shared-credentials-file",
+            Source::ConfigFile { .. } => "config-file",
+        }
+    }
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Source::Environment => f.write_str("environment variables (AWS_ACCESS_KEY_ID)"),
+            Source::SharedCredentialsFile { profile } => {
+                write!(f, "static keys of profile {profile} in the shared credentials file")
+            }
+            Source::ConfigFile { profile } => {
+                write!(f, "static keys of profile {profile} in the shared config file")
+            }
+        }
+    }
+}
+
+/// An ordered list of providers; the first that applies decides.
+#[derive(Debug)]
+pub struct CredentialChain {
+    providers: Vec<Box<dyn Provider>>,
+}
+
+impl CredentialChain {
+    /// botocore's default chain (§4.1), for the providers implemented so far:
+    /// environment, shared credentials file, config file.
+    pub fn botocore() -> CredentialChain {
+        use static_keys::{File, StaticKeys};
+        CredentialChain {
+            providers: vec![
+                Box::new(env_vars::EnvVars),
+                // assume-role, web identity and SSO go here.
+                Box::new(StaticKeys(File::Credentials)),
+                // login and credential_process go here.
+                Box::new(StaticKeys(File::Config)),
+                // ec2-credentials-file, boto-config, container and IMDS go here.
+            ],
+        }
+    }
+
+    /// Asks each provider in turn. `Ok(None)` when none applies.
+    pub(crate) fn resolve(&self, ctx: &ChainContext<'_>) -> Result<Option<Resolved>, Error> {
+        for provider in &self.providers {
+            if let Some(found) = provider.provide(ctx)? {
+                return Ok(Some(found));
+            }
+        }
+        Ok(None)
+    }
+}
+
+impl Default for CredentialChain {
+    fn default() -> Self {
+        CredentialChain::botocore()
+    }
+}
+
+/// Builds the credential value every provider returns.
+pub(crate) fn build(
+    access_key_id: String,
+    secret_access_key: String,
+    session_token: Option<String>,
+    expiry: Option<SystemTime>,
+    account_id: Option<String>,
+    provider_name: &'static str,
+) -> Credentials {
+    let mut builder = Credentials::builder()
+        .access_key_id(access_key_id)
+        .secret_access_key(secret_access_key)
+        .provider_name(provider_name);
+    builder.set_session_token(session_token);
+    builder.set_expiry(expiry);
+    builder.set_account_id(account_id.map(Into::into));
+    builder.build()
+}

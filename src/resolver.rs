@@ -1,0 +1,446 @@
+//! The whole job: a remote in, a signed URL out.
+//!
+//! [`Resolver`] runs the modules in the order git-remote-codecommit runs its steps
+//! (`reference/behavior.md` §0), because when several things are wrong at once the
+//! order decides which error the user sees:
+//!
+//! 1. the remote's scheme and authority ([`MalformedRemote`](ErrorKind::MalformedRemote));
+//! 2. both shared files are parsed ([`ConfigParse`](ErrorKind::ConfigParse)) and the
+//!    profile is checked ([`ProfileNotFound`](ErrorKind::ProfileNotFound));
+//! 3. the region ([`MalformedRemote`](ErrorKind::MalformedRemote) for a scheme that is no
+//!    region, [`RegionNotFound`](ErrorKind::RegionNotFound),
+//!    [`RegionNotAvailable`](ErrorKind::RegionNotAvailable));
+//! 4. the repository name and the host (our additions:
+//!    [`InvalidRepositoryName`](ErrorKind::InvalidRepositoryName),
+//!    [`FipsNotAvailable`](ErrorKind::FipsNotAvailable)) — before credentials, so a typo
+//!    never costs an SSO or STS round trip;
+//! 5. credentials, through the provider chain
+//!    ([`CredentialsNotFound`](ErrorKind::CredentialsNotFound) and the providers' own);
+//! 6. signing.
+
+use std::fmt::Write as _;
+use std::sync::{Arc, Mutex};
+
+use crate::config::{self, ProfileNameSource, SharedConfig};
+use crate::credentials::{ChainContext, CredentialChain, Credentials, Resolved, Source};
+use crate::endpoint::{GitHost, HostSource, Region};
+use crate::env::{Environment, OsEnvironment};
+use crate::error::{Error, ErrorKind};
+use crate::remote::{RegionSource, RemoteParts, RepositoryName};
+use crate::sign::{SignedUrl, Signer, SigningTime, UrlRequest};
+
+/// Resolves `codecommit://` remotes to signed URLs against one [`Environment`].
+///
+/// The shared config and credentials files are parsed on first use and kept; call
+/// [`Resolver::reload`] after they change. Derived signing keys are cached across calls.
+/// A `Resolver` is `Send + Sync`: share one between threads.
+///
+/// ```
+/// use codecommit_auth::{Resolver, SigningTime};
+/// use codecommit_auth::env::MemoryEnvironment;
+///
+/// let env = MemoryEnvironment::new()
+///     .with_var("HOME", "/home/dev")
+///     .with_file("/home/dev/.aws/config", "[profile demo]\nregion = us-east-2\n")
+///     .with_file(
+///         "/home/dev/.aws/credentials",
+///         "[demo]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\n\
+///          aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n",
+///     );
+/// let resolver = Resolver::with_environment(env);
+/// let url = resolver.signed_url_at(
+///     "codecommit://demo@MyRepositoryName",
+///     SigningTime::parse("20240601T120000")?,
+/// )?;
+/// assert_eq!(
+///     url.as_str(),
+///     "https://AKIAIOSFODNN7EXAMPLE:20240601T120000Z3771d71042efad2edbd1502fdf6c19ca\
+///      745870fe3459ca0c365bedc0462268fa@git-codecommit.us-east-2.amazonaws.com/v1/repos/MyRepositoryName"
+/// );
+/// # Ok::<(), codecommit_auth::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct Resolver<E = OsEnvironment> {
+    env: E,
+    config: Mutex<Option<Arc<SharedConfig>>>,
+    chain: CredentialChain,
+    signer: Signer,
+}
+
+impl Resolver<OsEnvironment> {
+    /// A resolver for the running process: its variables, files and clock.
+    pub fn new() -> Resolver<OsEnvironment> {
+        Resolver::with_environment(OsEnvironment::new())
+    }
+}
+
+impl Default for Resolver<OsEnvironment> {
+    fn default() -> Self {
+        Resolver::new()
+    }
+}
+
+impl<E: Environment> Resolver<E> {
+    /// A resolver that sees the world through `env`.
+    pub fn with_environment(env: E) -> Resolver<E> {
+        Resolver {
+            env,
+            config: Mutex::new(None),
+            chain: CredentialChain::botocore(),
+            signer: Signer::new(),
+        }
+    }
+
+    /// The environment this resolver reads.
+    pub fn environment(&self) -> &E {
+        &self.env
+    }
+
+    /// Forgets the parsed shared files (and cached signing keys), so the next call reads
+    /// them again.
+    pub fn reload(&self) {
+        *self.config.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        self.signer.clear_cache();
+    }
+
+    /// Both shared files, parsed on first use.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::ConfigRead`] or [`ErrorKind::ConfigParse`]. Failures are not cached:
+    /// the next call tries again.
+    pub fn config(&self) -> Result<Arc<SharedConfig>, Error> {
+        let mut slot = self.config.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(config) = &*slot {
+            return Ok(Arc::clone(config));
+        }
+        let config = Arc::new(SharedConfig::load(&self.env)?);
+        *slot = Some(Arc::clone(&config));
+        Ok(config)
+    }
+
+    /// A signed URL for `remote`, signed now.
+    ///
+    /// # Errors
+    ///
+    /// Any [`ErrorKind`] of the steps listed in the [module docs](self), plus
+    /// [`ErrorKind::InvalidSigningTime`] if the clock is outside 1970–9999.
+    pub fn signed_url(&self, remote: &str) -> Result<SignedUrl, Error> {
+        let time = SigningTime::from_system_time(self.env.now())?;
+        self.signed_url_at(remote, time)
+    }
+
+    /// A signed URL for `remote`, signed at `time`.
+    ///
+    /// # Errors
+    ///
+    /// As [`Resolver::signed_url`].
+    pub fn signed_url_at(&self, remote: &str, time: SigningTime) -> Result<SignedUrl, Error> {
+        Ok(self.resolve(remote)?.sign_with(&self.signer, time))
+    }
+
+    /// Everything but the signature: profile, region, repository, host and credentials,
+    /// each with where it came from.
+    ///
+    /// # Errors
+    ///
+    /// As [`Resolver::signed_url`], less the signing-time error.
+    pub fn resolve(&self, remote: &str) -> Result<Resolution, Error> {
+        // 1. Scheme and authority.
+        let parts = RemoteParts::parse(remote)?;
+
+        // 2. Files and profile.
+        let config = self.config()?;
+        let (profile, profile_source) = match &parts.profile {
+            Some(name) => {
+                if config.profile(name).is_none() {
+                    return Err(profile_not_found(name, &config));
+                }
+                (name.clone(), ProfileSource::Remote)
+            }
+            None => {
+                let (name, source) = config::profile_from_env(&self.env);
+                let source = match source {
+                    ProfileNameSource::AwsDefaultProfile => ProfileSource::AwsDefaultProfile,
+                    ProfileNameSource::AwsProfile => ProfileSource::AwsProfile,
+                    _ => ProfileSource::Default,
+                };
+                // BOTOCORE: a profile selected by a variable must exist, even `default`;
+                // the implicit `default` may be absent (§1.4).
+                if source != ProfileSource::Default && config.profile(&name).is_none() {
+                    return Err(env_profile_not_found(&name, source, &config));
+                }
+                (name, source)
+            }
+        };
+        // git-remote-codecommit names `default` in its messages whenever the remote had
+        // no `profile@`, even if a variable selected another profile (§10 item 22).
+        let message_profile = parts.profile.as_deref().unwrap_or("default");
+        let merged = config.profile(&profile);
+
+        // 3. Region.
+        let (region, region_from) = match parts.region_source()? {
+            RegionSource::Remote(name) => (Region::new(&name)?, RegionFrom::Remote),
+            RegionSource::Profile => {
+                // BOTOCORE: AWS_DEFAULT_REGION counts when set at all, even empty;
+                // AWS_REGION is not read (§1.5, §10 items 2-3).
+                let (value, from) = match self.env.var("AWS_DEFAULT_REGION") {
+                    Some(v) => (Some(v), RegionFrom::AwsDefaultRegion),
+                    None => (
+                        merged.and_then(|p| p.get("region")).map(str::to_owned),
+                        RegionFrom::Profile,
+                    ),
+                };
+                match value.filter(|v| !v.is_empty()) {
+                    Some(v) => (Region::new(&v)?, from),
+                    None => return Err(region_not_found(message_profile)),
+                }
+            }
+        };
+
+        // 4. Repository and host.
+        let repository = parts.repository()?;
+        let host = GitHost::resolve(&self.env, merged, region)?;
+
+        // 5. Credentials.
+        let ctx = ChainContext {
+            env: &self.env,
+            config: &config,
+            profile: &profile,
+            explicit_profile: parts.profile.is_some(),
+        };
+        let credentials = self
+            .chain
+            .resolve(&ctx)?
+            .ok_or_else(|| credentials_not_found(message_profile))?;
+
+        Ok(Resolution {
+            remote: parts.original,
+            profile,
+            profile_source,
+            region,
+            region_from,
+            repository,
+            host,
+            credentials,
+        })
+    }
+}
+
+/// How the profile was chosen.
+#[non_exhaustive]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProfileSource {
+    /// Named in the remote, `codecommit://profile@repo`.
+    Remote,
+    /// The `AWS_DEFAULT_PROFILE` variable (botocore reads it before `AWS_PROFILE`).
+    AwsDefaultProfile,
+    /// The `AWS_PROFILE` variable.
+    AwsProfile,
+    /// Nothing chose one: `default`.
+    Default,
+}
+
+/// Where the region came from.
+#[non_exhaustive]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RegionFrom {
+    /// The remote, `REGION://…` or `codecommit::REGION://…`.
+    Remote,
+    /// The `AWS_DEFAULT_REGION` variable.
+    AwsDefaultRegion,
+    /// The profile's `region` key.
+    Profile,
+}
+
+/// A remote resolved to everything needed to sign it.
+///
+/// It holds credentials, so it has no `Display`; its `Debug` redacts secrets, and
+/// [`Resolution::explain`] describes it without any.
+#[derive(Clone, Debug)]
+pub struct Resolution {
+    remote: String,
+    profile: String,
+    profile_source: ProfileSource,
+    region: Region,
+    region_from: RegionFrom,
+    repository: RepositoryName,
+    host: GitHost,
+    credentials: Resolved,
+}
+
+impl Resolution {
+    /// The profile used.
+    pub fn profile(&self) -> &str {
+        &self.profile
+    }
+
+    /// How the profile was chosen.
+    pub fn profile_source(&self) -> ProfileSource {
+        self.profile_source
+    }
+
+    /// The repository's region, which is also the signing region.
+    pub fn region(&self) -> Region {
+        self.region
+    }
+
+    /// Where the region came from.
+    pub fn region_from(&self) -> RegionFrom {
+        self.region_from
+    }
+
+    /// The repository.
+    pub fn repository(&self) -> &RepositoryName {
+        &self.repository
+    }
+
+    /// The Git host.
+    pub fn host(&self) -> &GitHost {
+        &self.host
+    }
+
+    /// The credentials that sign the URL.
+    pub fn credentials(&self) -> &Credentials {
+        &self.credentials.credentials
+    }
+
+    /// Which provider found the credentials.
+    pub fn credential_source(&self) -> &Source {
+        &self.credentials.source
+    }
+
+    /// Signs the URL at `time` with a fresh key (no cache).
+    pub fn sign(&self, time: SigningTime) -> SignedUrl {
+        self.sign_with(&Signer::new(), time)
+    }
+
+    /// Signs the URL at `time` with `signer`'s key cache.
+    pub fn sign_with(&self, signer: &Signer, time: SigningTime) -> SignedUrl {
+        let creds = &self.credentials.credentials;
+        signer.sign(&UrlRequest {
+            access_key_id: creds.access_key_id(),
+            secret_access_key: creds.secret_access_key(),
+            session_token: creds.session_token(),
+            region: self.region.name(),
+            host: self.host.as_str(),
+            repository: &self.repository,
+            time,
+        })
+    }
+
+    /// A description for people, one `name: value` line per fact, with no secrets: which
+    /// profile and why, the region and where it came from, the host, the credential
+    /// source, access key id, account and expiry.
+    pub fn explain(&self) -> String {
+        let mut out = String::new();
+        let mut line = |name: &str, value: &dyn std::fmt::Display| {
+            let _ = writeln!(out, "{name:<12} {value}");
+        };
+        line("remote", &self.remote);
+        let why = match self.profile_source {
+            ProfileSource::Remote => "named in the remote",
+            ProfileSource::AwsDefaultProfile => "from AWS_DEFAULT_PROFILE",
+            ProfileSource::AwsProfile => "from AWS_PROFILE",
+            ProfileSource::Default => "the default",
+        };
+        line("profile", &format_args!("{} ({why})", self.profile));
+        let why = match self.region_from {
+            RegionFrom::Remote => "named in the remote".to_owned(),
+            RegionFrom::AwsDefaultRegion => "from AWS_DEFAULT_REGION".to_owned(),
+            RegionFrom::Profile => format!("region of profile {}", self.profile),
+        };
+        line("region", &format_args!("{} ({why})", self.region));
+        line("repository", &self.repository);
+        let why = match self.host.source() {
+            HostSource::Standard => "standard endpoint",
+            HostSource::Fips => "FIPS endpoint",
+            HostSource::Override => "from CODE_COMMIT_ENDPOINT",
+            #[allow(unreachable_patterns)]
+            _ => "",
+        };
+        line("host", &format_args!("{} ({why})", self.host));
+        line("credentials", &self.credentials.source);
+        let creds = &self.credentials.credentials;
+        line("access key", &creds.access_key_id());
+        if let Some(account) = creds.account_id() {
+            line("account", &account.as_str());
+        }
+        line(
+            "session",
+            &if creds.session_token().is_some_and(|t| !t.is_empty()) {
+                "temporary (has a session token)"
+            } else {
+                "long-term keys"
+            },
+        );
+        match creds.expiry() {
+            Some(t) => line("expires", &crate::credentials::timestamp::format_utc(t)),
+            None => line("expires", &"never"),
+        }
+        out
+    }
+}
+
+/// git-remote-codecommit's `ProfileNotFound`.
+#[cold]
+fn profile_not_found(name: &str, config: &SharedConfig) -> Error {
+    Error::new(
+        ErrorKind::ProfileNotFound,
+        format!(
+            "The following profile was not found: {name}. Available profiles are: {}. Either \
+             use one of the available profiles, or create an AWS CLI profile to use and then \
+             try again. For more information, see Configure an AWS CLI Profile in the AWS CLI \
+             User Guide.",
+            config.profile_names().join(", ")
+        ),
+    )
+}
+
+/// botocore's `ProfileNotFound` (the reference crashes with it), plus what to do.
+#[cold]
+fn env_profile_not_found(name: &str, source: ProfileSource, config: &SharedConfig) -> Error {
+    let variable = match source {
+        ProfileSource::AwsDefaultProfile => "AWS_DEFAULT_PROFILE",
+        _ => "AWS_PROFILE",
+    };
+    let names = config.profile_names();
+    Error::new(
+        ErrorKind::ProfileNotFound,
+        format!(
+            "The config profile ({name}) could not be found; {variable} selects it. Available \
+             profiles are: {}. Set {variable} to one of them, or unset it",
+            if names.is_empty() {
+                "none".to_owned()
+            } else {
+                names.join(", ")
+            }
+        ),
+    )
+}
+
+/// git-remote-codecommit's `RegionNotFound`.
+#[cold]
+fn region_not_found(profile: &str) -> Error {
+    Error::new(
+        ErrorKind::RegionNotFound,
+        format!(
+            "The following profile does not have an AWS Region: {profile}. You must set an AWS \
+             Region for this profile. For more information, see Configure An AWS CLI Profile in \
+             the AWS CLI User Guide."
+        ),
+    )
+}
+
+/// git-remote-codecommit's `CredentialsNotFound`.
+#[cold]
+fn credentials_not_found(profile: &str) -> Error {
+    Error::new(
+        ErrorKind::CredentialsNotFound,
+        format!(
+            "The following profile does not have credentials configured: {profile}. You must \
+             configure the access key and secret key for the profile. For more information, \
+             see Configure an AWS CLI Profile in the AWS CLI User Guide."
+        ),
+    )
+}

@@ -1,0 +1,279 @@
+//! The whole pipeline against git-remote-codecommit 1.17 on botocore 1.44.8.
+//!
+//! `tests/data/oracle/pipeline.json` holds several hundred cases — hand-written ones for
+//! every rule of `reference/behavior.md` that concerns remotes, files, profiles, regions
+//! and static credentials, and seeded random ones — each with the outcome the real
+//! reference produced (`tests/oracle/generate_pipeline.py`; CI regenerates it and fails
+//! on any difference). Each case runs here through [`Resolver`] on an in-memory
+//! environment holding the same files and variables.
+//!
+//! A case passes when we give the same URL, or an error of the corresponding kind (with
+//! the same message where git-remote-codecommit has its own). Where we depart from the
+//! reference on purpose, the case must match one of the named [`DIFFERENCES`], and the
+//! count per difference is printed, so nothing passes or fails silently.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::time::{Duration, UNIX_EPOCH};
+
+use codecommit_auth::env::MemoryEnvironment;
+use codecommit_auth::{Error, ErrorKind, Resolver, SigningTime};
+use serde_json::Value;
+
+const HOME: &str = "/home/oracle";
+/// The day the vectors were generated; botocore compared expiries with its real clock.
+const NOW_UNIX: u64 = 1_795_564_800; // 2026-11-25T00:00:00Z
+
+/// Our result for one case.
+#[derive(Debug)]
+enum Outcome {
+    Url { url: String, method: &'static str },
+    Error(Error),
+}
+
+fn environment(case: &Value) -> MemoryEnvironment {
+    let mut env = MemoryEnvironment::new()
+        .with_now(UNIX_EPOCH + Duration::from_secs(NOW_UNIX))
+        .with_var("HOME", HOME);
+    for (name, value) in case["env"].as_object().unwrap() {
+        let value = value.as_str().unwrap();
+        // `{HOME}` is the placeholder; `${HOME}` is a variable reference botocore expands.
+        let value = value
+            .replace("${HOME}", "\u{0}")
+            .replace("{HOME}", HOME)
+            .replace('\u{0}', "${HOME}");
+        env = env.with_var(name.as_str(), value);
+    }
+    for (rel, contents) in case["files"].as_object().unwrap() {
+        let bytes = match contents {
+            Value::String(s) => s.as_bytes().to_vec(),
+            other => support::base64_decode(other["base64"].as_str().unwrap()),
+        };
+        // The oracle ran with HOME as its working directory: relative paths resolve there.
+        env = env
+            .with_file(format!("{HOME}/{rel}"), bytes.clone())
+            .with_file(rel.as_str(), bytes);
+    }
+    env
+}
+
+fn run(case: &Value) -> Outcome {
+    let env = environment(case);
+    let time: String = case["time"]
+        .as_str()
+        .unwrap()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect();
+    let time = SigningTime::parse(&time).unwrap();
+    let resolver = Resolver::with_environment(env);
+    match resolver.resolve(case["remote"].as_str().unwrap()) {
+        Ok(resolution) => Outcome::Url {
+            url: resolution.sign(time).into_string(),
+            method: resolution.credential_source().method(),
+        },
+        Err(e) => Outcome::Error(e),
+    }
+}
+
+/// The kind that corresponds to a reference exception class, and whether our message
+/// must equal the reference's (`Exact`) or start with it (`Prefix`: we add what to do).
+enum Message {
+    Exact,
+    Prefix,
+    Any,
+}
+
+fn expected_kind(class: &str, module: &str, message: &str) -> Option<(ErrorKind, Message)> {
+    use ErrorKind::*;
+    let grc = module == "git_remote_codecommit";
+    Some(match class {
+        "FormatError" => (MalformedRemote, Message::Exact),
+        "ProfileNotFound" if grc => (ProfileNotFound, Message::Exact),
+        "ProfileNotFound" => (ProfileNotFound, Message::Prefix),
+        "RegionNotFound" => (RegionNotFound, Message::Exact),
+        "RegionNotAvailable" => (RegionNotAvailable, Message::Exact),
+        "CredentialsNotFound" => (CredentialsNotFound, Message::Exact),
+        "PartialCredentialsError" => (PartialCredentials, Message::Prefix),
+        // `Unable to parse config file: PATH`, then our line number and reason.
+        "ConfigParseError" => (ConfigParse, Message::Prefix),
+        // urlparse on brackets and NFKC look-alikes (the reference crashes).
+        "ValueError" if !message.contains("date") => (MalformedRemote, Message::Any),
+        // An AWS_CREDENTIAL_EXPIRATION in the past (the reference crashes).
+        "RuntimeError" if message.contains("still expired") => (CredentialsExpired, Message::Any),
+        // An unparsable AWS_CREDENTIAL_EXPIRATION (the reference crashes).
+        "ParserError" => (MalformedCredentials, Message::Any),
+        // A file named by AWS_CREDENTIAL_FILE that is not there (the reference crashes).
+        "ConfigNotFound" => (ConfigRead, Message::Any),
+        // AWS_CREDENTIAL_FILE with an access key but no secret (the reference crashes).
+        "KeyError" => (PartialCredentials, Message::Any),
+        // Bytes that are not UTF-8 in a file botocore reads (the reference crashes).
+        "UnicodeDecodeError" => (ConfigParse, Message::Any),
+        _ => return None,
+    })
+}
+
+/// Why we may differ from the reference on a case. Each is a `DIFFERENCE:` in the code.
+struct Difference {
+    name: &'static str,
+    applies: fn(&Value, &Outcome) -> bool,
+}
+
+const DIFFERENCES: &[Difference] = &[
+    Difference {
+        // remote.rs: CodeCommit naming rules; the reference signs for any string and
+        // drops a path, query or fragment. Checked after the profile and region, as
+        // the reference's own checks, so only cases it let through (or failed later,
+        // at credentials) can land here.
+        name: "repository names follow CodeCommit's rules",
+        applies: |case, ours| {
+            let later_stage = match &case["expected"]["error"]["class"] {
+                Value::Null => true,
+                c => matches!(
+                    c.as_str().unwrap(),
+                    "CredentialsNotFound" | "PartialCredentialsError" | "RuntimeError"
+                        | "TypeError" | "ParserError" | "ConfigNotFound" | "KeyError"
+                ),
+            };
+            later_stage && is_err(ours, ErrorKind::InvalidRepositoryName)
+        },
+    },
+    Difference {
+        // remote.rs: the reference deletes TAB, CR and LF anywhere in the remote.
+        name: "control characters in a remote are refused",
+        applies: |case, ours| {
+            remote(case).chars().any(char::is_control) && is_err(ours, ErrorKind::MalformedRemote)
+        },
+    },
+    Difference {
+        // remote.rs: `role@account@Repo` names profile `role@account`.
+        name: "the profile ends at the last @",
+        applies: |case, _| authority(case).matches('@').count() >= 2,
+    },
+    Difference {
+        // remote.rs: `codecommit::REGION://…` is accepted as `REGION://…`.
+        name: "codecommit::REGION:// is accepted",
+        applies: |case, ours| {
+            let Some(stripped) = strip_full_spelling(remote(case)) else {
+                return false;
+            };
+            let mut twin = case.clone();
+            twin["remote"] = Value::String(stripped.to_owned());
+            same(ours, &run(&twin))
+        },
+    },
+    Difference {
+        // credentials/env_vars.rs: a zone-less AWS_CREDENTIAL_EXPIRATION crashes the
+        // reference (TypeError); we say what is wrong.
+        name: "zone-less expiry is a clear error",
+        applies: |case, ours| {
+            case["expected"]["error"]["class"] == "TypeError"
+                && is_err(ours, ErrorKind::MalformedCredentials)
+        },
+    },
+];
+
+fn remote(case: &Value) -> &str {
+    case["remote"].as_str().unwrap()
+}
+
+fn authority(case: &Value) -> &str {
+    let r = remote(case);
+    let after = r.split_once("://").map_or("", |(_, rest)| rest);
+    after.split(['/', '?', '#']).next().unwrap_or("")
+}
+
+fn strip_full_spelling(remote: &str) -> Option<&str> {
+    let head = remote.get(..12)?;
+    head.eq_ignore_ascii_case("codecommit::")
+        .then(|| &remote[12..])
+}
+
+fn is_err(outcome: &Outcome, kind: ErrorKind) -> bool {
+    matches!(outcome, Outcome::Error(e) if e.kind() == kind)
+}
+
+fn same(a: &Outcome, b: &Outcome) -> bool {
+    match (a, b) {
+        (Outcome::Url { url: x, .. }, Outcome::Url { url: y, .. }) => x == y,
+        (Outcome::Error(x), Outcome::Error(y)) => x.kind() == y.kind(),
+        _ => false,
+    }
+}
+
+/// `None` when our outcome is the reference's; otherwise why not.
+fn disagreement(case: &Value, ours: &Outcome) -> Option<String> {
+    let expected = &case["expected"];
+    match (ours, expected.get("url")) {
+        (Outcome::Url { url, method }, Some(want)) => {
+            if url != want.as_str().unwrap() {
+                return Some(format!("url {url}\n      want {want}"));
+            }
+            let want_method = expected["method"].as_str().unwrap_or_default();
+            (*method != want_method).then(|| format!("method {method}, want {want_method}"))
+        }
+        (Outcome::Error(e), Some(want)) => Some(format!("error {e:?}, want url {want}")),
+        (ours, None) => {
+            let err = &expected["error"];
+            let class = err["class"].as_str().unwrap();
+            let module = err["module"].as_str().unwrap_or_default();
+            let message = err["message"].as_str().unwrap();
+            let message = message.replace("{HOME}", HOME);
+            let Some((kind, rule)) = expected_kind(class, module, &message) else {
+                return Some(format!("no kind for reference error {class}: {message}"));
+            };
+            let Outcome::Error(e) = ours else {
+                return Some(format!("a URL, want {class}: {message}"));
+            };
+            if e.kind() != kind {
+                return Some(format!("{:?}: {e}\n      want {class}: {message}", e.kind()));
+            }
+            let text = e.to_string();
+            let ok = match rule {
+                Message::Exact => text == message,
+                Message::Prefix => text.starts_with(&message),
+                Message::Any => true,
+            };
+            (!ok).then(|| format!("message {text:?}\n      want {message:?}"))
+        }
+    }
+}
+
+#[test]
+fn pipeline_matches_the_reference() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/oracle/pipeline.json");
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let cases = doc["cases"].as_array().unwrap();
+    assert!(cases.len() >= 300, "only {} cases", cases.len());
+
+    let mut agree = 0;
+    let mut differ: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut failures = Vec::new();
+    for case in cases {
+        let ours = run(case);
+        let Some(why) = disagreement(case, &ours) else {
+            agree += 1;
+            continue;
+        };
+        match DIFFERENCES.iter().find(|d| (d.applies)(case, &ours)) {
+            Some(d) => *differ.entry(d.name).or_default() += 1,
+            None => failures.push(format!(
+                "{} ({:?}): {why}",
+                case["name"].as_str().unwrap(),
+                remote(case)
+            )),
+        }
+    }
+    eprintln!("pipeline: {agree} of {} cases agree with the reference", cases.len());
+    for (name, n) in &differ {
+        eprintln!("pipeline: {n} cases differ on purpose: {name}");
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases disagree with the reference:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
+}
