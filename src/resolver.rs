@@ -91,6 +91,35 @@ impl<E: Environment> Resolver<E> {
         }
     }
 
+    /// Asks `callback` for credentials before any other source, with the selected
+    /// profile's name; when it returns `Ok(None)`, the usual chain runs.
+    ///
+    /// This is how an application that already holds credentials (from its own login
+    /// flow, a vault, a parent process) uses the resolver for everything else.
+    ///
+    /// ```
+    /// use codecommit_auth::{Resolver, SigningTime};
+    /// use codecommit_auth::credentials::Credentials;
+    /// use codecommit_auth::env::MemoryEnvironment;
+    ///
+    /// let env = MemoryEnvironment::new().with_var("AWS_DEFAULT_REGION", "us-east-1");
+    /// let resolver = Resolver::with_environment(env).with_credentials_callback(|profile| {
+    ///     assert_eq!(profile, "default");
+    ///     Ok(Some(Credentials::new("AKIDAPP", "app-secret", None, None, "my-app")))
+    /// });
+    /// let url = resolver.signed_url_at("codecommit://Repo", SigningTime::from_unix(0)?)?;
+    /// assert!(url.as_str().starts_with("https://AKIDAPP:19700101T000000Z"));
+    /// # Ok::<(), codecommit_auth::Error>(())
+    /// ```
+    pub fn with_credentials_callback<F>(mut self, callback: F) -> Resolver<E>
+    where
+        F: Fn(&str) -> Result<Option<Credentials>, Error> + Send + Sync + 'static,
+    {
+        self.chain
+            .prepend(Box::new(crate::credentials::Callback(Box::new(callback))));
+        self
+    }
+
     /// The environment this resolver reads.
     pub fn environment(&self) -> &E {
         &self.env

@@ -76,6 +76,8 @@ pub enum Source {
         /// The profile.
         profile: String,
     },
+    /// The application's own callback (see [`Resolver::with_credentials_callback`](crate::Resolver::with_credentials_callback)).
+    Application,
 }
 
 impl Source {
@@ -86,6 +88,7 @@ impl Source {
             Source::Environment => "env",
             Source::SharedCredentialsFile { .. } => "shared-credentials-file",
             Source::ConfigFile { .. } => "config-file",
+            Source::Application => "application",
         }
     }
 }
@@ -100,6 +103,7 @@ impl fmt::Display for Source {
             Source::ConfigFile { profile } => {
                 write!(f, "static keys of profile {profile} in the shared config file")
             }
+            Source::Application => f.write_str("the application's credentials callback"),
         }
     }
 }
@@ -127,6 +131,11 @@ impl CredentialChain {
         }
     }
 
+    /// Puts `provider` ahead of every other.
+    pub(crate) fn prepend(&mut self, provider: Box<dyn Provider>) {
+        self.providers.insert(0, provider);
+    }
+
     /// Asks each provider in turn. `Ok(None)` when none applies.
     pub(crate) fn resolve(&self, ctx: &ChainContext<'_>) -> Result<Option<Resolved>, Error> {
         for provider in &self.providers {
@@ -141,6 +150,30 @@ impl CredentialChain {
 impl Default for CredentialChain {
     fn default() -> Self {
         CredentialChain::botocore()
+    }
+}
+
+/// Credentials the application supplies for a profile, asked before any other source.
+///
+/// Called with the selected profile's name. Return `Ok(None)` to let the usual chain
+/// decide, `Ok(Some(..))` to use these credentials, or an error to stop.
+pub type CredentialsCallback =
+    dyn Fn(&str) -> Result<Option<Credentials>, Error> + Send + Sync + 'static;
+
+pub(crate) struct Callback(pub(crate) Box<CredentialsCallback>);
+
+impl fmt::Debug for Callback {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Callback")
+    }
+}
+
+impl Provider for Callback {
+    fn provide(&self, ctx: &ChainContext<'_>) -> Result<Option<Resolved>, Error> {
+        Ok((self.0)(ctx.profile)?.map(|credentials| Resolved {
+            credentials,
+            source: Source::Application,
+        }))
     }
 }
 
