@@ -19,8 +19,14 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::SystemTime;
 
+pub mod http;
+#[cfg(feature = "https")]
+mod https;
 mod os;
 
+pub use http::{HttpClient, HttpError, HttpErrorKind, HttpRequest, HttpResponse};
+#[cfg(feature = "https")]
+pub use https::HttpsClient;
 pub use os::OsEnvironment;
 
 /// The operating-system family whose path and home-directory rules apply.
@@ -83,6 +89,23 @@ pub trait Environment: Send + Sync {
 
     /// The current time. Used for expiry checks and as the default signing time.
     fn now(&self) -> SystemTime;
+
+    /// Sends an HTTP request (to the SSO portal, SSO OIDC or STS).
+    ///
+    /// # Errors
+    ///
+    /// An [`HttpError`] when no complete response arrived; an environment without a
+    /// client answers [`HttpErrorKind::Unsupported`].
+    fn http(&self, request: &HttpRequest) -> Result<HttpResponse, HttpError>;
+
+    /// Replaces the file at `path` with `contents` so that no reader ever sees a partial
+    /// file: write a temporary file in the same directory (mode 0600), flush it to disk,
+    /// rename it over `path`. Missing parent directories are created.
+    ///
+    /// # Errors
+    ///
+    /// The I/O error; `path` is then unchanged.
+    fn write_file_atomic(&self, path: &Path, contents: &[u8]) -> io::Result<()>;
 }
 
 macro_rules! forward_environment {
@@ -102,6 +125,12 @@ macro_rules! forward_environment {
             }
             fn now(&self) -> SystemTime {
                 (**self).now()
+            }
+            fn http(&self, request: &HttpRequest) -> Result<HttpResponse, HttpError> {
+                (**self).http(request)
+            }
+            fn write_file_atomic(&self, path: &Path, contents: &[u8]) -> io::Result<()> {
+                (**self).write_file_atomic(path, contents)
             }
         }
     )*};
@@ -132,6 +161,8 @@ pub struct MemoryEnvironment {
     platform: Platform,
     account_home: Option<PathBuf>,
     now: Mutex<SystemTime>,
+    http: Option<Box<dyn HttpClient>>,
+    read_only: bool,
 }
 
 impl MemoryEnvironment {
@@ -143,7 +174,29 @@ impl MemoryEnvironment {
             platform: Platform::Unix,
             account_home: None,
             now: Mutex::new(SystemTime::UNIX_EPOCH),
+            http: None,
+            read_only: false,
         }
+    }
+
+    /// Sends HTTP requests through `client` (by default there is none, and every request
+    /// fails with [`HttpErrorKind::Unsupported`]). Tests give it a real client pointed at
+    /// a server on 127.0.0.1.
+    pub fn with_http_client(mut self, client: impl HttpClient + 'static) -> Self {
+        self.http = Some(Box::new(client));
+        self
+    }
+
+    /// Makes every write fail with [`io::ErrorKind::ReadOnlyFilesystem`], as a full disk
+    /// or read-only cache directory would.
+    pub fn with_read_only_files(mut self) -> Self {
+        self.read_only = true;
+        self
+    }
+
+    /// The contents of the file at `path`, if any: to check what the library wrote.
+    pub fn file(&self, path: impl AsRef<Path>) -> Option<Vec<u8>> {
+        lock(&self.files).get(path.as_ref()).cloned()
     }
 
     /// Sets the variable `name` to `value`.
@@ -226,6 +279,27 @@ impl Environment for MemoryEnvironment {
 
     fn now(&self) -> SystemTime {
         *lock(&self.now)
+    }
+
+    fn http(&self, request: &HttpRequest) -> Result<HttpResponse, HttpError> {
+        match &self.http {
+            Some(client) => client.send(request),
+            None => Err(HttpError::new(
+                HttpErrorKind::Unsupported,
+                format!("no HTTP client in this environment to reach {}", request.url),
+            )),
+        }
+    }
+
+    fn write_file_atomic(&self, path: &Path, contents: &[u8]) -> io::Result<()> {
+        if self.read_only {
+            return Err(io::Error::new(
+                io::ErrorKind::ReadOnlyFilesystem,
+                "read-only file system",
+            ));
+        }
+        lock(&self.files).insert(path.to_owned(), contents.to_vec());
+        Ok(())
     }
 }
 

@@ -1,23 +1,32 @@
 //! The real machine, as an [`Environment`].
 
-use std::io::{self, Read};
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::SystemTime;
 
-use super::{Environment, Platform, too_large};
+use super::{Environment, HttpError, HttpRequest, HttpResponse, Platform, too_large};
 
-/// The process's own environment: `std::env`, the file system and the system clock.
+/// The process's own environment: `std::env`, the file system, the system clock and
+/// (feature `https`) an [`HttpsClient`](super::HttpsClient) configured from the process's
+/// proxy variables on first use.
 ///
 /// This is the only type in the crate allowed to touch them.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Debug, Default)]
 pub struct OsEnvironment {
-    _private: (),
+    #[cfg(feature = "https")]
+    http: OnceLock<super::HttpsClient>,
+    #[cfg(not(feature = "https"))]
+    http: OnceLock<()>,
 }
 
 impl OsEnvironment {
     /// The environment of the running process.
     pub const fn new() -> OsEnvironment {
-        OsEnvironment { _private: () }
+        OsEnvironment {
+            http: OnceLock::new(),
+        }
     }
 }
 
@@ -65,6 +74,65 @@ impl Environment for OsEnvironment {
     fn now(&self) -> SystemTime {
         SystemTime::now()
     }
+
+    fn http(&self, request: &HttpRequest) -> Result<HttpResponse, HttpError> {
+        #[cfg(feature = "https")]
+        {
+            use super::HttpClient as _;
+            self.http
+                .get_or_init(|| super::HttpsClient::from_environment(self))
+                .send(request)
+        }
+        #[cfg(not(feature = "https"))]
+        {
+            let _ = &self.http;
+            Err(HttpError::new(
+                super::HttpErrorKind::Unsupported,
+                format!(
+                    "built without the `https` feature: no HTTP client to reach {}",
+                    request.url
+                ),
+            ))
+        }
+    }
+
+    fn write_file_atomic(&self, path: &Path, contents: &[u8]) -> io::Result<()> {
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        std::fs::create_dir_all(dir)?;
+        let name = path
+            .file_name()
+            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "no file name"))?;
+        // Unique per process and call, so concurrent writers never share a temp file.
+        static COUNTER: AtomicU64 = AtomicU64::new(0);
+        let tmp = dir.join(format!(
+            ".{}.{}.{}.tmp",
+            name.to_string_lossy(),
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed)
+        ));
+        let result = write_new_private(&tmp, contents).and_then(|()| std::fs::rename(&tmp, path));
+        if result.is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+        result
+    }
+}
+
+/// Creates `path` (which must not exist) with mode 0600, writes and syncs it.
+fn write_new_private(path: &Path, contents: &[u8]) -> io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path)?;
+    file.write_all(contents)?;
+    file.sync_all()
 }
 
 /// Errors that mean "nothing usable is there", as botocore treats them.
