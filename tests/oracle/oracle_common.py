@@ -1,0 +1,134 @@
+"""Helpers shared by generate_pipeline.py and generate_sign.py.
+
+Version checks against requirements.txt, the canonical JSON form of a vector
+file, and the --check comparison. Imports nothing from botocore or grc.
+"""
+
+import argparse
+import importlib.metadata
+import json
+import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO_ROOT = os.path.dirname(os.path.dirname(HERE))
+DATA_DIR = os.path.join(REPO_ROOT, 'tests', 'data', 'oracle')
+
+# Distribution name in requirements.txt -> key in the vector files' header.
+PINNED = {'botocore': 'botocore', 'git-remote-codecommit': 'git_remote_codecommit'}
+
+
+def _pins():
+    pins = {}
+    with open(os.path.join(HERE, 'requirements.txt'), encoding='utf-8') as f:
+        for line in f:
+            line = line.split('#', 1)[0].strip()
+            if line:
+                dist, version = line.split('==')
+                pins[dist.strip()] = version.strip()
+    return pins
+
+
+def reference_header(generator):
+    """The version fields every vector file carries; fails on a wrong venv."""
+    if sys.version_info[:2] != (3, 11):
+        raise SystemExit('The oracle runs on CPython 3.11 (urllib.parse behaviour '
+                         'differs between Python versions); this is %s.' % sys.version.split()[0])
+    header = {'generator': generator, 'python': '%d.%d.x' % sys.version_info[:2]}
+    pins = _pins()
+    for dist, key in PINNED.items():
+        installed = importlib.metadata.version(dist)
+        if installed != pins[dist]:
+            raise SystemExit('%s %s is installed but requirements.txt pins %s; '
+                             'recreate the venv (see tests/oracle/README.md).'
+                             % (dist, installed, pins[dist]))
+        header[key] = installed
+    return header
+
+
+def dump(doc):
+    """Canonical text of a vector file: key order as built, indent=1, ASCII, final newline."""
+    return json.dumps(doc, indent=1, ensure_ascii=True) + '\n'
+
+
+def parse_args(description):
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument('--check', action='store_true',
+                        help='regenerate in memory and fail if the committed file differs')
+    parser.add_argument('--output', help='write here instead of tests/data/oracle/')
+    return parser
+
+
+def _leaf_diffs(old, new, path=''):
+    """Yield (path, old, new) for every differing leaf of two JSON values."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        for key in list(old) + [k for k in new if k not in old]:
+            yield from _leaf_diffs(old.get(key), new.get(key), '%s.%s' % (path, key) if path else key)
+    elif old != new:
+        yield path, old, new
+
+
+def _diff_case(old, new, limit=3):
+    lines = []
+    for path, before, after in _leaf_diffs(old, new):
+        lines.append('    %s: committed %s' % (path, json.dumps(before, ensure_ascii=True)[:300]))
+        lines.append('    %s: now       %s' % (path, json.dumps(after, ensure_ascii=True)[:300]))
+        if len(lines) >= 2 * limit:
+            break
+    return lines
+
+
+def write_or_check(path, doc, check, list_key):
+    """Write `doc` to `path`, or (check) compare it with what is there.
+
+    `list_key` names the list of named entries ("cases"/"vectors") used for the
+    per-entry diff summary. Returns the process exit status.
+    """
+    text = dump(doc)
+    rel = os.path.relpath(path, REPO_ROOT)
+    if not check:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, 'w', encoding='ascii', newline='\n') as f:
+            f.write(text)
+        print('wrote %s (%d %s)' % (rel, len(doc[list_key]), list_key))
+        return 0
+
+    try:
+        with open(path, encoding='utf-8', newline='') as f:
+            committed_text = f.read()
+    except FileNotFoundError:
+        print('CHECK FAILED: %s does not exist' % rel)
+        return 1
+    if committed_text == text:
+        print('check ok: %s matches (%d %s)' % (rel, len(doc[list_key]), list_key))
+        return 0
+
+    print('CHECK FAILED: %s differs from a fresh run of %s' % (rel, doc['generator']))
+    try:
+        committed = json.loads(committed_text)
+    except ValueError as exc:
+        print('  committed file is not valid JSON: %s' % exc)
+        return 1
+    for key in doc:
+        if key != list_key and committed.get(key) != doc[key]:
+            print('  header %s: committed %r, now %r' % (key, committed.get(key), doc[key]))
+    old = {e['name']: e for e in committed.get(list_key, [])}
+    new = {e['name']: e for e in doc[list_key]}
+    missing = [n for n in old if n not in new]
+    added = [n for n in new if n not in old]
+    changed = [n for n in new if n in old and old[n] != new[n]]
+    print('  %s: %d committed, %d now; %d removed, %d added, %d changed'
+          % (list_key, len(old), len(new), len(missing), len(added), len(changed)))
+    for n in missing[:10]:
+        print('  - removed: %s' % n)
+    for n in added[:10]:
+        print('  + added:   %s' % n)
+    for n in changed[:10]:
+        print('  ~ changed: %s' % n)
+        for line in _diff_case(old[n], new[n]):
+            print(line)
+    if not (missing or added or changed) and [e['name'] for e in committed.get(list_key, [])] != list(new):
+        print('  entries are the same but in a different order')
+    elif not (missing or added or changed):
+        print('  content is equal; only the formatting differs')
+    return 1
