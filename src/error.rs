@@ -56,6 +56,14 @@ pub enum ErrorKind {
     /// A credential source gave data that cannot be used: an expiry without a time
     /// zone, a cache file that is not JSON, a number where text belongs.
     MalformedCredentials,
+    /// The SSO login behind a profile is missing, expired or was rejected, and could not
+    /// be refreshed: run `aws sso login --profile NAME` (the message names the profile).
+    SsoLoginRequired,
+    /// An AWS service (the SSO portal, SSO OIDC, STS) answered with an error; the
+    /// message carries its code and text.
+    ServiceError,
+    /// An AWS service could not be reached: connection refused, DNS, TLS, timeout.
+    Network,
     /// Neither the remote nor the profile gives a region
     /// (git-remote-codecommit's `RegionNotFound`).
     RegionNotFound,
@@ -86,6 +94,9 @@ impl ErrorKind {
             ErrorKind::PartialCredentials => "partial_credentials",
             ErrorKind::CredentialsExpired => "credentials_expired",
             ErrorKind::MalformedCredentials => "malformed_credentials",
+            ErrorKind::SsoLoginRequired => "sso_login_required",
+            ErrorKind::ServiceError => "service_error",
+            ErrorKind::Network => "network",
             ErrorKind::RegionNotFound => "region_not_found",
             ErrorKind::RegionNotAvailable => "region_not_available",
             ErrorKind::FipsNotAvailable => "fips_not_available",
@@ -224,6 +235,9 @@ pub(crate) const ALL_KINDS: &[ErrorKind] = &[
     ErrorKind::PartialCredentials,
     ErrorKind::CredentialsExpired,
     ErrorKind::MalformedCredentials,
+    ErrorKind::SsoLoginRequired,
+    ErrorKind::ServiceError,
+    ErrorKind::Network,
     ErrorKind::RegionNotFound,
     ErrorKind::RegionNotAvailable,
     ErrorKind::FipsNotAvailable,

@@ -89,4 +89,10 @@ impl Properties {
     pub fn contains_key(&self, _key: &str) -> bool {
         todo!()
     }
+    pub fn sub_properties(&self, _key: &str) -> Option<Vec<(&str, &str)>> {
+        todo!()
+    }
+    pub fn iter(&self) -> std::vec::IntoIter<(&str, &str)> {
+        todo!()
+    }
 }

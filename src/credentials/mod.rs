@@ -24,7 +24,10 @@ use crate::config::SharedConfig;
 use crate::env::Environment;
 use crate::error::Error;
 
+mod cli_cache;
 mod env_vars;
+mod pyjson;
+mod sso;
 mod static_keys;
 pub(crate) mod timestamp;
 
@@ -76,6 +79,24 @@ pub enum Source {
         /// The profile.
         profile: String,
     },
+    /// An AWS SSO (IAM Identity Center) profile: role credentials from the CLI cache or
+    /// the SSO portal.
+    Sso {
+        /// The profile.
+        profile: String,
+        /// The account the role is in.
+        account_id: String,
+        /// The role.
+        role_name: String,
+        /// The `[sso-session]`, or `None` for the legacy form.
+        session: Option<String>,
+        /// The SSO start URL.
+        start_url: String,
+        /// When the role credentials expire.
+        expires: Option<String>,
+        /// Whether they came from `~/.aws/cli/cache` (no portal call).
+        cached: bool,
+    },
     /// The application's own callback (see [`Resolver::with_credentials_callback`](crate::Resolver::with_credentials_callback)).
     Application,
 }
@@ -88,6 +109,7 @@ impl Source {
             Source::Environment => "env",
             Source::SharedCredentialsFile { .. } => "shared-credentials-file",
             Source::ConfigFile { .. } => "config-file",
+            Source::Sso { .. } => "sso",
             Source::Application => "application",
         }
     }
@@ -103,6 +125,27 @@ impl fmt::Display for Source {
             Source::ConfigFile { profile } => {
                 write!(f, "static keys of profile {profile} in the shared config file")
             }
+            Source::Sso {
+                profile,
+                account_id,
+                role_name,
+                session,
+                start_url,
+                cached,
+                ..
+            } => {
+                write!(f, "SSO role {role_name} in account {account_id} (profile {profile}, ")?;
+                match session {
+                    Some(s) => write!(f, "sso-session {s}, ")?,
+                    None => f.write_str("legacy SSO profile, ")?,
+                }
+                write!(f, "start URL {start_url}; ")?;
+                f.write_str(if *cached {
+                    "from the AWS CLI cache)"
+                } else {
+                    "from the SSO portal)"
+                })
+            }
             Source::Application => f.write_str("the application's credentials callback"),
         }
     }
@@ -116,13 +159,14 @@ pub struct CredentialChain {
 
 impl CredentialChain {
     /// botocore's default chain (§4.1), for the providers implemented so far:
-    /// environment, shared credentials file, config file.
+    /// environment, SSO, shared credentials file, config file.
     pub fn botocore() -> CredentialChain {
         use static_keys::{File, StaticKeys};
         CredentialChain {
             providers: vec![
                 Box::new(env_vars::EnvVars),
-                // assume-role, web identity and SSO go here.
+                // assume-role and web identity go here.
+                Box::new(sso::Sso),
                 Box::new(StaticKeys(File::Credentials)),
                 // login and credential_process go here.
                 Box::new(StaticKeys(File::Config)),

@@ -21,6 +21,8 @@ use crate::config::Profile;
 use crate::env::Environment;
 use crate::error::{Error, ErrorKind};
 
+pub mod services;
+
 /// An AWS partition that has CodeCommit.
 #[non_exhaustive]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

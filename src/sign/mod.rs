@@ -270,6 +270,14 @@ fn encoded_len(s: &str) -> usize {
         .sum()
 }
 
+/// `s` percent-encoded as Python's `quote(s, safe="")` does it (also right for query
+/// values, which botocore encodes with the same unreserved set).
+pub(crate) fn percent_encode(s: &str) -> String {
+    let mut out = String::with_capacity(encoded_len(s));
+    percent_encode_into(s, &mut out);
+    out
+}
+
 fn percent_encode_into(s: &str, out: &mut String) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
     // Copy runs of unreserved bytes in one go: access keys are entirely unreserved.

@@ -1,0 +1,192 @@
+//! The SSO portal's `GetRoleCredentials` (`reference/behavior.md` §5.5).
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde_json::Value;
+
+use super::SsoConfig;
+use super::token::Token;
+use crate::credentials::{ChainContext, Credentials, build, timestamp};
+use crate::endpoint::services::{self, Service};
+use crate::env::{HttpErrorKind, HttpRequest, HttpResponse};
+use crate::error::{Error, ErrorKind};
+use crate::sign::percent_encode;
+
+/// botocore's standard retry mode: 3 attempts in all.
+const ATTEMPTS: u32 = 3;
+
+/// Exchanges the access token for the role's credentials. Returns them with their
+/// expiration written as botocore writes it (`%Y-%m-%dT%H:%M:%SZ`).
+///
+/// # Errors
+///
+/// [`ErrorKind::SsoLoginRequired`] if the portal rejects the token (HTTP 401);
+/// [`ErrorKind::ServiceError`] for any other error answer (after retrying 5xx and 429);
+/// [`ErrorKind::Network`] if the portal cannot be reached;
+/// [`ErrorKind::MalformedCredentials`] if the answer is not what the API defines.
+pub(crate) fn get_role_credentials(
+    ctx: &ChainContext<'_>,
+    sso: &SsoConfig,
+    token: &Token,
+) -> Result<(Credentials, String), Error> {
+    let endpoint = services::endpoint(
+        ctx.env,
+        ctx.config,
+        ctx.config.profile(ctx.profile),
+        Service::Sso,
+        &sso.sso_region,
+    );
+    let url = services::join(
+        &endpoint,
+        &format!(
+            "/federation/credentials?role_name={}&account_id={}",
+            percent_encode(&sso.role_name),
+            percent_encode(&sso.account_id)
+        ),
+    );
+    let request = HttpRequest::get(url.clone())
+        .header("x-amz-sso_bearer_token", token.access_token.as_str());
+
+    let mut attempt = 1;
+    let response = loop {
+        let retryable = match ctx.env.http(&request) {
+            Ok(response) if matches!(response.status, 500..=599 | 429) => Ok(response),
+            Ok(response) => break response,
+            Err(e) if e.kind() == HttpErrorKind::Connect => Err(e),
+            Err(e) => {
+                return Err(Error::with_source(
+                    ErrorKind::Network,
+                    format!("the SSO portal request for profile {} failed", sso.profile),
+                    e,
+                ));
+            }
+        };
+        if attempt == ATTEMPTS {
+            return Err(match retryable {
+                Ok(response) => service_error(sso, &response, Some(ATTEMPTS - 1)),
+                Err(e) => Error::with_source(
+                    ErrorKind::Network,
+                    format!(
+                        "Could not connect to the endpoint URL: \"{}\" (the SSO portal, for \
+                         profile {})",
+                        strip_query(&url),
+                        sso.profile
+                    ),
+                    e,
+                ),
+            });
+        }
+        // Short, growing pauses: a git command should not sit out a long backoff.
+        std::thread::sleep(Duration::from_millis(100 << attempt));
+        attempt += 1;
+    };
+
+    match response.status {
+        200 => parse(sso, &response.body),
+        401 => Err(Error::new(
+            ErrorKind::SsoLoginRequired,
+            format!(
+                "The SSO session associated with this profile has expired or is otherwise \
+                 invalid. To refresh this SSO session run aws sso login with the corresponding \
+                 profile. (The SSO portal rejected the token of profile {}, start URL {}); {}",
+                sso.profile,
+                sso.start_url,
+                sso.login_hint()
+            ),
+        )),
+        _ => Err(service_error(sso, &response, None)),
+    }
+}
+
+fn parse(sso: &SsoConfig, body: &[u8]) -> Result<(Credentials, String), Error> {
+    let malformed = |what: &str| {
+        Error::new(
+            ErrorKind::MalformedCredentials,
+            format!(
+                "the SSO portal's GetRoleCredentials answer for profile {} {what}",
+                sso.profile
+            ),
+        )
+    };
+    let doc: Value = serde_json::from_slice(body).map_err(|_| malformed("is not JSON"))?;
+    let rc = &doc["roleCredentials"];
+    let text = |k: &str| rc.get(k).and_then(Value::as_str);
+    let (Some(ak), Some(sk), Some(st)) =
+        (text("accessKeyId"), text("secretAccessKey"), text("sessionToken"))
+    else {
+        return Err(malformed(
+            "lacks roleCredentials.accessKeyId, secretAccessKey or sessionToken",
+        ));
+    };
+    // Epoch milliseconds; botocore divides by 1000 and truncates to the second.
+    let millis = rc
+        .get("expiration")
+        .and_then(|v| v.as_u64().or_else(|| v.as_f64().filter(|f| *f >= 0.0).map(|f| f as u64)))
+        .ok_or_else(|| malformed("lacks a numeric roleCredentials.expiration"))?;
+    let expiry: SystemTime = UNIX_EPOCH + Duration::from_secs(millis / 1000);
+    let expiration = timestamp::format_utc(expiry);
+    let credentials = build(
+        ak.to_owned(),
+        sk.to_owned(),
+        Some(st.to_owned()),
+        Some(expiry),
+        Some(sso.account_id.clone()),
+        "sso",
+    );
+    Ok((credentials, expiration))
+}
+
+/// The error code and message of an AWS JSON error answer: the code from the
+/// `x-amzn-ErrorType` header or the body's `__type`/`code`, the message from `message`.
+pub(crate) fn error_code(response: &HttpResponse) -> (String, String) {
+    let body: Value = serde_json::from_slice(&response.body).unwrap_or(Value::Null);
+    let clean = |s: &str| {
+        let s = s.split(':').next().unwrap_or(s);
+        s.rsplit('#').next().unwrap_or(s).to_owned()
+    };
+    let code = response
+        .header("x-amzn-errortype")
+        .map(clean)
+        .or_else(|| body.get("__type").and_then(Value::as_str).map(clean))
+        .or_else(|| body.get("code").and_then(Value::as_str).map(clean))
+        .unwrap_or_else(|| format!("HTTP {}", response.status));
+    let message = ["message", "Message", "error_description"]
+        .iter()
+        .find_map(|k| body.get(*k).and_then(Value::as_str))
+        .unwrap_or("")
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(500)
+        .collect();
+    (code, message)
+}
+
+fn service_error(sso: &SsoConfig, response: &HttpResponse, retries: Option<u32>) -> Error {
+    let (code, message) = error_code(response);
+    let retried = retries
+        .map(|n| format!(" (reached max retries: {n})"))
+        .unwrap_or_default();
+    let hint = match response.status {
+        403 => format!(
+            "; check that role {} in account {} is assigned to you in IAM Identity Center",
+            sso.role_name, sso.account_id
+        ),
+        404 => format!(
+            "; check sso_account_id and sso_role_name of profile {}",
+            sso.profile
+        ),
+        _ => String::new(),
+    };
+    Error::new(
+        ErrorKind::ServiceError,
+        format!(
+            "An error occurred ({code}) when calling the GetRoleCredentials operation{retried}: \
+             {message} (HTTP {}, profile {}){hint}",
+            response.status, sso.profile
+        ),
+    )
+}
+
+fn strip_query(url: &str) -> &str {
+    url.split('?').next().unwrap_or(url)
+}
