@@ -20,6 +20,7 @@ use super::http::{
 ///   client is built from.
 /// * Redirects are never followed; responses over 1 MiB are refused.
 pub struct HttpsClient {
+    timeout_cap: Option<Duration>,
     direct: ureq::Agent,
     https_proxy: Option<(ureq::Agent, String)>,
     http_proxy: Option<(ureq::Agent, String)>,
@@ -46,11 +47,18 @@ impl HttpsClient {
             })
             .unwrap_or_default();
         HttpsClient {
+            timeout_cap: None,
             direct: agent(None),
             https_proxy: https.and_then(|p| Some((agent(Some(ureq::Proxy::new(&p).ok()?)), p))),
             http_proxy: http.and_then(|p| Some((agent(Some(ureq::Proxy::new(&p).ok()?)), p))),
             no_proxy,
         }
+    }
+
+    /// Caps every request's timeout at `cap` (requests ask for up to 30 s).
+    pub fn with_timeout_cap(mut self, cap: Duration) -> HttpsClient {
+        self.timeout_cap = Some(cap);
+        self
     }
 
     fn agent_for(&self, url: &str) -> &ureq::Agent {
@@ -117,6 +125,9 @@ fn bypasses_proxy(host: &str, no_proxy: &[String]) -> bool {
 impl HttpClient for HttpsClient {
     fn send(&self, request: &HttpRequest) -> Result<HttpResponse, HttpError> {
         let agent = self.agent_for(&request.url);
+        let timeout = self
+            .timeout_cap
+            .map_or(request.timeout, |cap| cap.min(request.timeout));
         let mut builder = ureq::http::Request::builder()
             .method(request.method)
             .uri(request.url.as_str());
@@ -128,10 +139,10 @@ impl HttpClient for HttpsClient {
             .map_err(|e| HttpError::new(HttpErrorKind::Invalid, format!("invalid request to {}: {e}", request.url)))?;
         let config = agent
             .configure_request(http_request)
-            .timeout_global(Some(request.timeout))
-            .timeout_connect(Some(request.timeout.min(Duration::from_secs(10))))
+            .timeout_global(Some(timeout))
+            .timeout_connect(Some(timeout.min(Duration::from_secs(10))))
             .build();
-        let response = agent.run(config).map_err(|e| classify(&e, &request.url, request.timeout))?;
+        let response = agent.run(config).map_err(|e| classify(&e, &request.url, timeout))?;
         let status = response.status().as_u16();
         let headers = response
             .headers()

@@ -31,3 +31,6 @@ pub fn base64_decode(text: &str) -> Vec<u8> {
     }
     out
 }
+
+pub mod disk;
+pub mod server;
