@@ -23,11 +23,13 @@ pub mod http;
 #[cfg(feature = "https")]
 mod https;
 mod os;
+pub mod process;
 
 pub use http::{HttpClient, HttpError, HttpErrorKind, HttpRequest, HttpResponse};
 #[cfg(feature = "https")]
 pub use https::HttpsClient;
 pub use os::OsEnvironment;
+pub use process::{ProcessError, ProcessErrorKind, ProcessOutput, ProcessRequest};
 
 /// The operating-system family whose path and home-directory rules apply.
 ///
@@ -106,6 +108,15 @@ pub trait Environment: Send + Sync {
     ///
     /// The I/O error; `path` is then unchanged.
     fn write_file_atomic(&self, path: &Path, contents: &[u8]) -> io::Result<()>;
+
+    /// Runs a program (no shell), with stdin closed, and waits for it; a program still
+    /// running at the timeout, or writing more than the limit, is killed and reaped.
+    ///
+    /// # Errors
+    ///
+    /// A [`ProcessError`] when there is no complete output; an environment that cannot
+    /// run processes answers [`ProcessErrorKind::Unsupported`].
+    fn run_process(&self, request: &ProcessRequest) -> Result<ProcessOutput, ProcessError>;
 }
 
 macro_rules! forward_environment {
@@ -131,6 +142,9 @@ macro_rules! forward_environment {
             }
             fn write_file_atomic(&self, path: &Path, contents: &[u8]) -> io::Result<()> {
                 (**self).write_file_atomic(path, contents)
+            }
+            fn run_process(&self, request: &ProcessRequest) -> Result<ProcessOutput, ProcessError> {
+                (**self).run_process(request)
             }
         }
     )*};
@@ -162,8 +176,13 @@ pub struct MemoryEnvironment {
     account_home: Option<PathBuf>,
     now: Mutex<SystemTime>,
     http: Option<Box<dyn HttpClient>>,
+    processes: Option<Box<ProcessRunner>>,
     read_only: bool,
 }
+
+/// What [`MemoryEnvironment::with_process_runner`] takes.
+pub type ProcessRunner =
+    dyn Fn(&ProcessRequest) -> Result<ProcessOutput, ProcessError> + Send + Sync;
 
 impl MemoryEnvironment {
     /// An empty environment on the Unix platform, its clock at the Unix epoch.
@@ -175,8 +194,19 @@ impl MemoryEnvironment {
             account_home: None,
             now: Mutex::new(SystemTime::UNIX_EPOCH),
             http: None,
+            processes: None,
             read_only: false,
         }
+    }
+
+    /// Runs processes with `runner` (by default every run fails with
+    /// [`ProcessErrorKind::Unsupported`]). [`OsEnvironment::run`] runs real ones.
+    pub fn with_process_runner(
+        mut self,
+        runner: impl Fn(&ProcessRequest) -> Result<ProcessOutput, ProcessError> + Send + Sync + 'static,
+    ) -> Self {
+        self.processes = Some(Box::new(runner));
+        self
     }
 
     /// Sends HTTP requests through `client` (by default there is none, and every request
@@ -300,6 +330,16 @@ impl Environment for MemoryEnvironment {
         }
         lock(&self.files).insert(path.to_owned(), contents.to_vec());
         Ok(())
+    }
+
+    fn run_process(&self, request: &ProcessRequest) -> Result<ProcessOutput, ProcessError> {
+        match &self.processes {
+            Some(runner) => runner(request),
+            None => Err(ProcessError::new(
+                ProcessErrorKind::Unsupported,
+                "this environment cannot run processes",
+            )),
+        }
     }
 }
 

@@ -6,7 +6,10 @@ use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::SystemTime;
 
-use super::{Environment, HttpError, HttpRequest, HttpResponse, Platform, too_large};
+use super::{
+    Environment, HttpError, HttpRequest, HttpResponse, Platform, ProcessError, ProcessErrorKind,
+    ProcessOutput, ProcessRequest, too_large,
+};
 
 /// The process's own environment: `std::env`, the file system, the system clock and
 /// (feature `https`) an [`HttpsClient`](super::HttpsClient) configured from the process's
@@ -27,6 +30,133 @@ impl OsEnvironment {
         OsEnvironment {
             http: OnceLock::new(),
         }
+    }
+
+    /// Runs a real process as [`Environment::run_process`] describes: no shell, stdin
+    /// closed (a git remote helper's stdin belongs to git), stdout and stderr captured up
+    /// to the limit, killed and reaped at the timeout.
+    ///
+    /// # Errors
+    ///
+    /// [`ProcessErrorKind::Spawn`], [`ProcessErrorKind::Timeout`] or
+    /// [`ProcessErrorKind::TooMuchOutput`].
+    #[allow(clippy::disallowed_methods)] // this is the seam
+    pub fn run(request: &ProcessRequest) -> Result<ProcessOutput, ProcessError> {
+        use std::process::{Command, Stdio};
+        use std::time::Instant;
+
+        let Some((program, args)) = request.argv.split_first() else {
+            return Err(ProcessError::new(ProcessErrorKind::Spawn, "the command is empty"));
+        };
+        let mut child = Command::new(program)
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| {
+                ProcessError::new(ProcessErrorKind::Spawn, format!("cannot run {program:?}: {e}"))
+            })?;
+        let stdout = Capture::start(child.stdout.take(), request.max_output);
+        let stderr = Capture::start(child.stderr.take(), request.max_output);
+        let deadline = Instant::now() + request.timeout;
+        let status = loop {
+            match child.try_wait() {
+                Ok(Some(status)) => break status,
+                Ok(None) => {}
+                Err(e) => {
+                    return Err(ProcessError::new(
+                        ProcessErrorKind::Spawn,
+                        format!("waiting for {program:?} failed: {e}"),
+                    ));
+                }
+            }
+            let overflow = stdout.overflowed() || stderr.overflowed();
+            if overflow || Instant::now() >= deadline {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(if overflow {
+                    ProcessError::new(
+                        ProcessErrorKind::TooMuchOutput,
+                        format!(
+                            "{program:?} wrote more than {} bytes and was stopped",
+                            request.max_output
+                        ),
+                    )
+                } else {
+                    ProcessError::new(
+                        ProcessErrorKind::Timeout,
+                        format!(
+                            "{program:?} did not finish within {} s and was stopped",
+                            request.timeout.as_secs_f32()
+                        ),
+                    )
+                });
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        };
+        if stdout.overflowed() || stderr.overflowed() {
+            return Err(ProcessError::new(
+                ProcessErrorKind::TooMuchOutput,
+                format!("{program:?} wrote more than {} bytes", request.max_output),
+            ));
+        }
+        Ok(ProcessOutput {
+            code: status.code(),
+            stdout: stdout.finish(),
+            stderr: stderr.finish(),
+        })
+    }
+}
+
+/// Reads a child's pipe on a thread, keeping at most `limit` bytes.
+struct Capture {
+    state: std::sync::Arc<(std::sync::Mutex<(Vec<u8>, bool, bool)>, std::sync::Condvar)>,
+}
+
+impl Capture {
+    fn start(pipe: Option<impl Read + Send + 'static>, limit: usize) -> Capture {
+        use std::sync::{Arc, Condvar, Mutex};
+        // (bytes, overflowed, done)
+        let state = Arc::new((Mutex::new((Vec::new(), false, false)), Condvar::new()));
+        let shared = Arc::clone(&state);
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            if let Some(mut pipe) = pipe {
+                loop {
+                    match pipe.read(&mut buf) {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => {
+                            let mut s = shared.0.lock().unwrap_or_else(|e| e.into_inner());
+                            if s.0.len() + n > limit {
+                                s.1 = true;
+                                break;
+                            }
+                            s.0.extend_from_slice(&buf[..n]);
+                        }
+                    }
+                }
+            }
+            let mut s = shared.0.lock().unwrap_or_else(|e| e.into_inner());
+            s.2 = true;
+            shared.1.notify_all();
+        });
+        Capture { state }
+    }
+
+    fn overflowed(&self) -> bool {
+        self.state.0.lock().unwrap_or_else(|e| e.into_inner()).1
+    }
+
+    /// The bytes read, once the pipe closed — or after a second, if a grandchild keeps
+    /// it open.
+    fn finish(self) -> Vec<u8> {
+        let (lock, cvar) = &*self.state;
+        let guard = lock.lock().unwrap_or_else(|e| e.into_inner());
+        let (mut guard, _) = cvar
+            .wait_timeout_while(guard, std::time::Duration::from_secs(1), |s| !s.2)
+            .unwrap_or_else(|e| e.into_inner());
+        std::mem::take(&mut guard.0)
     }
 }
 
@@ -96,6 +226,10 @@ impl Environment for OsEnvironment {
         }
     }
 
+    fn run_process(&self, request: &ProcessRequest) -> Result<ProcessOutput, ProcessError> {
+        OsEnvironment::run(request)
+    }
+
     fn write_file_atomic(&self, path: &Path, contents: &[u8]) -> io::Result<()> {
         let dir = match path.parent() {
             Some(d) if !d.as_os_str().is_empty() => d,
@@ -141,4 +275,64 @@ fn is_absent(e: &io::Error) -> bool {
         e.kind(),
         io::ErrorKind::NotFound | io::ErrorKind::NotADirectory | io::ErrorKind::IsADirectory
     ) || e.kind() == io::ErrorKind::InvalidInput // an empty path
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use std::time::{Duration, Instant};
+
+    fn sh(script: &str, timeout_ms: u64, max: usize) -> Result<ProcessOutput, ProcessError> {
+        OsEnvironment::run(&ProcessRequest {
+            argv: vec!["sh".into(), "-c".into(), script.into()],
+            timeout: Duration::from_millis(timeout_ms),
+            max_output: max,
+        })
+    }
+
+    #[test]
+    fn captures_output_and_exit_code() {
+        let out = sh("echo out; echo err >&2; exit 3", 5000, 1024).unwrap();
+        assert_eq!(out.stdout, b"out\n");
+        assert_eq!(out.stderr, b"err\n");
+        assert_eq!(out.code, Some(3));
+    }
+
+    #[test]
+    fn stdin_is_closed() {
+        let out = sh("cat; echo done", 5000, 1024).unwrap();
+        assert_eq!(out.stdout, b"done\n");
+    }
+
+    #[test]
+    fn a_hang_is_killed_at_the_timeout() {
+        let start = Instant::now();
+        let err = sh("sleep 30", 200, 1024).unwrap_err();
+        assert_eq!(err.kind(), ProcessErrorKind::Timeout);
+        assert!(start.elapsed() < Duration::from_secs(5), "{:?}", start.elapsed());
+    }
+
+    #[test]
+    fn a_flood_is_stopped() {
+        let err = sh("yes", 10_000, 64 * 1024).unwrap_err();
+        assert_eq!(err.kind(), ProcessErrorKind::TooMuchOutput);
+    }
+
+    #[test]
+    fn missing_program_and_empty_command() {
+        let err = OsEnvironment::run(&ProcessRequest {
+            argv: vec!["/nonexistent/program".into()],
+            timeout: Duration::from_secs(1),
+            max_output: 10,
+        })
+        .unwrap_err();
+        assert_eq!(err.kind(), ProcessErrorKind::Spawn);
+        let err = OsEnvironment::run(&ProcessRequest {
+            argv: vec![],
+            timeout: Duration::from_secs(1),
+            max_output: 10,
+        })
+        .unwrap_err();
+        assert_eq!(err.kind(), ProcessErrorKind::Spawn);
+    }
 }

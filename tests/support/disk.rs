@@ -9,7 +9,7 @@ use std::time::SystemTime;
 
 use codecommit_auth::env::{
     Environment, HttpClient, HttpError, HttpRequest, HttpResponse, HttpsClient, OsEnvironment,
-    Platform,
+    Platform, ProcessError, ProcessOutput, ProcessRequest,
 };
 
 pub struct DiskEnvironment {
@@ -51,6 +51,9 @@ impl Environment for DiskEnvironment {
     }
     fn write_file_atomic(&self, path: &Path, contents: &[u8]) -> io::Result<()> {
         self.os.write_file_atomic(path, contents)
+    }
+    fn run_process(&self, request: &ProcessRequest) -> Result<ProcessOutput, ProcessError> {
+        OsEnvironment::run(request)
     }
 }
 

@@ -1,0 +1,92 @@
+//! The process part of the seam: running `credential_process` commands.
+
+use std::fmt;
+use std::time::Duration;
+
+/// A command to run: a program looked up on `PATH` and its arguments, with no shell.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ProcessRequest {
+    /// The program and its arguments.
+    pub argv: Vec<String>,
+    /// How long it may run before it is killed.
+    pub timeout: Duration,
+    /// The most output kept from each of stdout and stderr; more is an error.
+    pub max_output: usize,
+}
+
+impl fmt::Debug for ProcessRequest {
+    // Arguments can carry secrets (a vault token on the command line): show the program
+    // and the count only.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ProcessRequest")
+            .field("program", &self.argv.first())
+            .field("args", &self.argv.len().saturating_sub(1))
+            .field("timeout", &self.timeout)
+            .finish()
+    }
+}
+
+/// How a process ended.
+#[derive(Clone)]
+pub struct ProcessOutput {
+    /// The exit code; `None` if a signal ended it.
+    pub code: Option<i32>,
+    /// Everything it wrote to stdout (credentials: never log it).
+    pub stdout: Vec<u8>,
+    /// Everything it wrote to stderr.
+    pub stderr: Vec<u8>,
+}
+
+impl fmt::Debug for ProcessOutput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ProcessOutput")
+            .field("code", &self.code)
+            .field("stdout_len", &self.stdout.len())
+            .field("stderr_len", &self.stderr.len())
+            .finish()
+    }
+}
+
+/// Why a process gave no output.
+#[non_exhaustive]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProcessErrorKind {
+    /// The program was not found or could not be started.
+    Spawn,
+    /// It ran longer than the timeout and was killed.
+    Timeout,
+    /// It wrote more than the output limit and was killed.
+    TooMuchOutput,
+    /// This environment cannot run processes.
+    Unsupported,
+}
+
+/// A process that could not be run to completion.
+#[derive(Clone, Debug)]
+pub struct ProcessError {
+    kind: ProcessErrorKind,
+    message: String,
+}
+
+impl ProcessError {
+    /// An error of `kind`; `message` must not contain secrets.
+    pub fn new(kind: ProcessErrorKind, message: impl Into<String>) -> ProcessError {
+        ProcessError {
+            kind,
+            message: message.into(),
+        }
+    }
+
+    /// What went wrong.
+    pub fn kind(&self) -> ProcessErrorKind {
+        self.kind
+    }
+}
+
+impl fmt::Display for ProcessError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ProcessError {}
