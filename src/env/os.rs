@@ -95,7 +95,9 @@ impl OsEnvironment {
             }
             std::thread::sleep(std::time::Duration::from_millis(5));
         };
-        if stdout.overflowed() || stderr.overflowed() {
+        let (stdout, out_overflow) = stdout.finish();
+        let (stderr, err_overflow) = stderr.finish();
+        if out_overflow || err_overflow {
             return Err(ProcessError::new(
                 ProcessErrorKind::TooMuchOutput,
                 format!("{program:?} wrote more than {} bytes", request.max_output),
@@ -103,8 +105,8 @@ impl OsEnvironment {
         }
         Ok(ProcessOutput {
             code: status.code(),
-            stdout: stdout.finish(),
-            stderr: stderr.finish(),
+            stdout,
+            stderr,
         })
     }
 }
@@ -148,15 +150,15 @@ impl Capture {
         self.state.0.lock().unwrap_or_else(|e| e.into_inner()).1
     }
 
-    /// The bytes read, once the pipe closed — or after a second, if a grandchild keeps
+    /// The bytes read and whether the limit was hit, once the pipe closed — or after a second, if a grandchild keeps
     /// it open.
-    fn finish(self) -> Vec<u8> {
+    fn finish(self) -> (Vec<u8>, bool) {
         let (lock, cvar) = &*self.state;
         let guard = lock.lock().unwrap_or_else(|e| e.into_inner());
         let (mut guard, _) = cvar
             .wait_timeout_while(guard, std::time::Duration::from_secs(1), |s| !s.2)
             .unwrap_or_else(|e| e.into_inner());
-        std::mem::take(&mut guard.0)
+        (std::mem::take(&mut guard.0), guard.1)
     }
 }
 
