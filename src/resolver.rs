@@ -236,6 +236,7 @@ impl<E: Environment> Resolver<E> {
             env: &self.env,
             config: &config,
             profile: &profile,
+            top_profile: &profile,
             explicit_profile: parts.profile.is_some(),
         };
         let credentials = self
