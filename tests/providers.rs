@@ -693,3 +693,6 @@ fn concurrent_refreshes_leave_one_valid_file() {
         assert_eq!(mode & 0o777, 0o600);
     }
 }
+
+#[path = "providers/roles.rs"]
+mod roles;
