@@ -118,7 +118,7 @@ fn home_string(env: &dyn Environment) -> Option<String> {
 /// `~user` (another account's home) is left as written: on Unix it needs another
 /// user's passwd entry, on Windows a guess from `USERNAME`; neither goes through the
 /// environment seam, and no AWS path uses it.
-fn expand_user(env: &dyn Environment, path: &str) -> String {
+pub(crate) fn expand_user(env: &dyn Environment, path: &str) -> String {
     let Some(rest) = path.strip_prefix('~') else {
         return path.to_owned();
     };

@@ -44,8 +44,11 @@ mod text;
 #[cfg(test)]
 mod tests;
 
+pub(crate) use location::expand_user;
 pub use location::{
     FileLocations, ProfileNameSource, default_path, expand_path, home_dir, locate, profile_from_env,
 };
 pub use properties::Properties;
+pub(crate) use shared::parse_sections;
 pub use shared::{MAX_FILE_SIZE, Profile, SharedConfig};
+pub(crate) use text::{lines, py_strip};

@@ -327,6 +327,17 @@ fn read_error(path: &Path, which: &str, e: io::Error) -> Error {
     )
 }
 
+/// The sections of one INI file in botocore's grammar (`raw_config_parse`), for files
+/// other than the two shared ones (the legacy `~/.boto`). Errors name `label`.
+pub(crate) fn parse_sections(label: &str, bytes: &[u8]) -> Result<Vec<Section>, Error> {
+    parse_file(Source {
+        path: None,
+        label: label.to_owned(),
+        bytes,
+    })
+    .map(|file| file.sections)
+}
+
 fn parse_file(source: Source<'_>) -> Result<File, Error> {
     let sections = decode(source.bytes)
         .map_err(|(line, problem)| ParseError {

@@ -27,6 +27,7 @@ use crate::error::Error;
 mod assume_role;
 mod cli_cache;
 mod env_vars;
+mod legacy_files;
 mod process;
 mod pyjson;
 mod sso;
@@ -128,6 +129,14 @@ pub enum Source {
         /// The profile.
         profile: String,
     },
+    /// A legacy file at the tail of botocore's chain: `AWS_CREDENTIAL_FILE`
+    /// (`ec2-credentials-file`) or the boto 2 config (`boto-config`).
+    LegacyFile {
+        /// botocore's provider name.
+        method: &'static str,
+        /// The file.
+        path: String,
+    },
     /// A fresh entry of the AWS CLI's or git-remote-codecommit's credential cache.
     Cache {
         /// The cache directory.
@@ -150,6 +159,7 @@ impl Source {
             Source::WebIdentity { .. } => "assume-role-with-web-identity",
             Source::Process { .. } => "custom-process",
             Source::Cache { .. } => "assume-role",
+            Source::LegacyFile { method, .. } => method,
             Source::Application => "application",
         }
     }
@@ -213,6 +223,7 @@ impl fmt::Display for Source {
             Source::Process { profile } => {
                 write!(f, "credential_process of profile {profile}")
             }
+            Source::LegacyFile { method, path } => write!(f, "static keys in {path} ({method})"),
             Source::Cache { directory } => {
                 write!(f, "credentials cached in {directory}")
             }
@@ -229,7 +240,8 @@ pub struct CredentialChain {
 
 impl CredentialChain {
     /// botocore's default chain (§4.1): environment, assume-role, web identity, SSO,
-    /// shared credentials file, login (unsupported), `credential_process`, config file.
+    /// shared credentials file, login (unsupported), `credential_process`, config file,
+    /// `AWS_CREDENTIAL_FILE`, boto config.
     pub fn botocore() -> CredentialChain {
         use static_keys::{File, StaticKeys};
         CredentialChain {
@@ -242,7 +254,9 @@ impl CredentialChain {
                 Box::new(process::Login),
                 Box::new(process::CredentialProcess),
                 Box::new(StaticKeys(File::Config)),
-                // ec2-credentials-file, boto-config, container and IMDS go here.
+                Box::new(legacy_files::Ec2CredentialsFile),
+                Box::new(legacy_files::BotoConfig),
+                // container and IMDS go here.
             ],
         }
     }
