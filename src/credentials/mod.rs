@@ -11,7 +11,7 @@
 //! because silently picking other credentials than the ones configured is worse than an
 //! error.
 //!
-//! Each provider is one file and one [`Provider`] value; the chain is a list of them, so
+//! Each provider is one file and one `Provider` value; the chain is a list of them, so
 //! the providers still to come (SSO, assume-role, `credential_process`, web identity,
 //! container and instance metadata) slot in at their place in the order without
 //! reshaping anything. The value type is [`aws_credential_types::Credentials`], so what
