@@ -63,6 +63,7 @@ pub(crate) fn fetch(ctx: &ChainContext<'_>, sso: &SsoConfig) -> Result<Resolved,
         _ => {
             let token = token::load(ctx, sso)?;
             let (credentials, expiration) = portal::get_role_credentials(ctx, sso, &token)?;
+            super::reject_expired(&credentials, ctx.env.now(), "the SSO portal")?;
             if let Some(dir) = &cache_dir {
                 let doc = json!({
                     "ProviderType": "sso",
@@ -183,8 +184,15 @@ impl SsoConfig {
 
         if let Some(session_name) = session_name {
             // botocore's token provider reads the start URL and region from the session
-            // section itself; a value given only in the profile fails (§5.1).
+            // section itself; a value given only in the profile fails (§5.1). An empty
+            // section is "falsy" there and reported as missing altogether.
             let session = config.sso_session(session_name);
+            if session.is_some_and(|s| s.is_empty()) {
+                return Err(invalid(format!(
+                    "The profile \"{name}\" is configured to use the SSO token provider but \
+                     the \"{session_name}\" sso_session configuration does not exist."
+                )));
+            }
             let absent: Vec<String> = ["sso_start_url", "sso_region"]
                 .iter()
                 .filter(|k| !session.is_some_and(|s| s.contains_key(k)))
