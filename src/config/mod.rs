@@ -49,6 +49,8 @@ pub use location::{
     FileLocations, ProfileNameSource, default_path, expand_path, home_dir, locate, profile_from_env,
 };
 pub use properties::Properties;
+#[cfg(feature = "fuzzing")]
+pub(crate) use sections::shlex_split;
 pub(crate) use shared::parse_sections;
 pub use shared::{MAX_FILE_SIZE, Profile, SharedConfig};
 pub(crate) use text::{lines, py_strip};

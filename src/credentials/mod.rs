@@ -28,7 +28,7 @@ mod assume_role;
 mod cli_cache;
 mod env_vars;
 mod legacy_files;
-mod process;
+pub(crate) mod process;
 mod pyjson;
 mod retry;
 mod sso;
@@ -36,7 +36,7 @@ mod static_keys;
 mod sts;
 pub(crate) mod timestamp;
 mod web_identity;
-mod xml;
+pub(crate) mod xml;
 
 pub use aws_credential_types::Credentials;
 
