@@ -207,7 +207,9 @@ fn split_posix(s: &str) -> Result<Vec<String>, &'static str> {
     let mut chars = s.chars();
     while let Some(c) = chars.next() {
         match c {
-            c if c.is_whitespace() => {
+            // `shlex` splits at these four only: U+00A0 and other Unicode spaces stay in
+            // the word, as in botocore.
+            ' ' | '\t' | '\r' | '\n' => {
                 if in_word {
                     words.push(std::mem::take(&mut word));
                     in_word = false;
@@ -228,8 +230,10 @@ fn split_posix(s: &str) -> Result<Vec<String>, &'static str> {
                 loop {
                     match chars.next() {
                         Some('"') => break,
+                        // Inside "…" a backslash escapes only `"` and itself (shlex's
+                        // `escapedquotes`; `$` and `` ` `` are no shell syntax there).
                         Some('\\') => match chars.next() {
-                            Some(c @ ('"' | '\\' | '$' | '`')) => word.push(c),
+                            Some(c @ ('"' | '\\')) => word.push(c),
                             Some(c) => {
                                 word.push('\\');
                                 word.push(c);
@@ -328,6 +332,20 @@ mod tests {
         assert!(split_posix("a 'b").is_err());
         assert!(split_posix("a \"b").is_err());
         assert!(split_posix("a\\").is_err());
+    }
+
+    /// Found by the `process` fuzz target, compared with `shlex.split` on CPython 3.11:
+    /// only space, TAB, CR and LF separate words, and inside double quotes a backslash
+    /// before `$` or `` ` `` stays.
+    #[test]
+    fn posix_split_matches_shlex_on_unicode_space_and_dollar() {
+        assert_eq!(split_posix("a\u{a0}b").unwrap(), ["a\u{a0}b"]);
+        assert_eq!(
+            split_posix("a\u{2003}b\u{b}c\u{c}d").unwrap(),
+            ["a\u{2003}b\u{b}c\u{c}d"]
+        );
+        assert_eq!(split_posix(r#""a\$b" "a\`b""#).unwrap(), [r"a\$b", r"a\`b"]);
+        assert_eq!(split_posix("a\tb\rc\nd").unwrap(), ["a", "b", "c", "d"]);
     }
 
     #[test]
