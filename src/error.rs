@@ -234,6 +234,35 @@ impl std::error::Error for Error {
     }
 }
 
+/// How many characters of an input [`shown`] keeps.
+pub(crate) const MAX_SHOWN: usize = 256;
+
+/// `text` as it may appear inside a message: control characters escaped (`\u{1b}`,
+/// `\n`), so a remote, a name or a process's output cannot move the cursor or recolour
+/// the terminal it is printed on; and cut after `max` characters with `…`, so a
+/// megabyte input does not make a megabyte message. Text that needs neither comes back
+/// unchanged and unallocated.
+pub(crate) fn shown(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    let mut chars = text.char_indices();
+    let clean = chars.by_ref().take(max).all(|(_, c)| !c.is_control()) && chars.next().is_none();
+    if clean {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::new();
+    for (i, c) in text.chars().enumerate() {
+        if i == max {
+            out.push('…');
+            break;
+        }
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// Every kind, in declaration order: for tests and for the C ABI's code table.
 #[cfg(test)]
 pub(crate) const ALL_KINDS: &[ErrorKind] = &[
@@ -274,6 +303,27 @@ mod tests {
                 "{name} is not snake_case"
             );
         }
+    }
+
+    /// Found by `tests/hostile.rs`: remotes and profile names were echoed raw, so a
+    /// remote holding ESC or CR rewrote the user's terminal, and a 1 MiB one made a
+    /// 1 MiB message.
+    #[test]
+    fn shown_escapes_controls_and_cuts_long_text() {
+        assert!(matches!(
+            shown("codecommit://dev@Repo", 256),
+            std::borrow::Cow::Borrowed(_)
+        ));
+        assert_eq!(
+            shown("a\u{1b}[31mb\rc\nd\u{85}", 256),
+            "a\\u{1b}[31mb\\rc\\nd\\u{85}"
+        );
+        assert_eq!(shown("héllo", 3), "hél…");
+        assert_eq!(shown("abc", 3), "abc");
+        assert_eq!(
+            shown(&"x".repeat(1 << 20), MAX_SHOWN).chars().count(),
+            MAX_SHOWN + 1
+        );
     }
 
     #[test]

@@ -322,6 +322,8 @@ fn quote_for_message(s: &str) -> String {
 
 /// git-remote-codecommit's `FormatError` text for `remote`.
 fn malformed_message(remote: &str) -> String {
+    // A remote can hold anything (that is why it is malformed): escape and bound it.
+    let remote = crate::error::shown(remote, crate::error::MAX_SHOWN);
     format!(
         "The following URL is malformed: {remote}. A URL must be in one of the two following \
          formats: codecommit://<profile>@<repository> or \

@@ -9,7 +9,7 @@ use crate::config::{self, ProfileNameSource, SharedConfig};
 use crate::credentials::{ChainContext, CredentialChain, Credentials, Resolved, Source};
 use crate::endpoint::{GitHost, HostSource, Region};
 use crate::env::{Environment, OsEnvironment};
-use crate::error::{Error, ErrorKind};
+use crate::error::{Error, ErrorKind, MAX_SHOWN, shown};
 use crate::remote::{RegionSource, RemoteParts, RepositoryName};
 use crate::sign::{SignedUrl, Signer, SigningTime, UrlRequest};
 
@@ -417,6 +417,7 @@ impl Resolution {
 /// git-remote-codecommit's `ProfileNotFound`.
 #[cold]
 fn profile_not_found(name: &str, config: &SharedConfig) -> Error {
+    let name = shown(name, MAX_SHOWN);
     Error::new(
         ErrorKind::ProfileNotFound,
         format!(
@@ -424,7 +425,7 @@ fn profile_not_found(name: &str, config: &SharedConfig) -> Error {
              use one of the available profiles, or create an AWS CLI profile to use and then \
              try again. For more information, see Configure an AWS CLI Profile in the AWS CLI \
              User Guide.",
-            config.profile_names().join(", ")
+            available(config)
         ),
     )
 }
@@ -436,19 +437,30 @@ fn env_profile_not_found(name: &str, source: ProfileSource, config: &SharedConfi
         ProfileSource::AwsDefaultProfile => "AWS_DEFAULT_PROFILE",
         _ => "AWS_PROFILE",
     };
-    let names = config.profile_names();
+    let name = shown(name, MAX_SHOWN);
     Error::new(
         ErrorKind::ProfileNotFound,
         format!(
             "The config profile ({name}) could not be found; {variable} selects it. Available \
              profiles are: {}. Set {variable} to one of them, or unset it",
-            if names.is_empty() {
+            if config.profile_names().is_empty() {
                 "none".to_owned()
             } else {
-                names.join(", ")
+                available(config)
             }
         ),
     )
+}
+
+/// The profile names for a not-found message, each escaped and bounded: they come from
+/// the files, which can hold anything.
+fn available(config: &SharedConfig) -> String {
+    let names: Vec<_> = config
+        .profile_names()
+        .into_iter()
+        .map(|n| shown(n, MAX_SHOWN))
+        .collect();
+    names.join(", ")
 }
 
 /// git-remote-codecommit's `RegionNotFound`.

@@ -23,6 +23,8 @@ use crate::error::{Error, ErrorKind};
 
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 const MAX_OUTPUT: usize = 1 << 20;
+/// How much of a failed command's stderr its error message keeps, in characters.
+const MAX_STDERR_SHOWN: usize = 4096;
 
 #[derive(Debug)]
 pub(crate) struct CredentialProcess;
@@ -72,9 +74,11 @@ impl Provider for CredentialProcess {
             let status = output
                 .code
                 .map_or("a signal".to_owned(), |c| format!("status {c}"));
+            // What the command wrote is shown escaped and bounded: it is for a person,
+            // and a broken command can write a megabyte of anything.
             return Err(fail(format!(
                 "the command exited with {status}: {}",
-                stderr.trim_end()
+                crate::error::shown(stderr.trim_end(), MAX_STDERR_SHOWN)
             )));
         }
         let doc: Value = serde_json::from_slice(&output.stdout)
