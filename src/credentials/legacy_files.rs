@@ -39,6 +39,17 @@ impl Provider for Ec2CredentialsFile {
         };
         let bytes = match ctx.env.read_file(&path, MAX_FILE_SIZE) {
             Ok(Some(bytes)) => bytes,
+            // A file over the limit exists: say what is wrong with it.
+            Err(e) if e.kind() == std::io::ErrorKind::FileTooLarge => {
+                return Err(Error::with_source(
+                    ErrorKind::ConfigRead,
+                    format!(
+                        "Unable to read the file {} named by AWS_CREDENTIAL_FILE",
+                        path.display()
+                    ),
+                    e,
+                ));
+            }
             Ok(None) | Err(_) => return Err(not_found()),
         };
         let text = String::from_utf8(bytes).map_err(|_| {
