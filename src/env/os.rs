@@ -191,6 +191,15 @@ impl Environment for OsEnvironment {
 
     #[allow(clippy::disallowed_methods)] // this is the seam
     fn read_file(&self, path: &Path, limit: u64) -> io::Result<Option<Vec<u8>>> {
+        // Look before opening: opening a FIFO for reading blocks until a writer comes,
+        // so a token cache or AWS_CONFIG_FILE that is a named pipe would hang the
+        // command forever. `metadata` follows symlinks, as `open` does.
+        match std::fs::metadata(path) {
+            Ok(meta) if !meta.is_file() => return Ok(None),
+            Ok(_) => {}
+            Err(e) if is_absent(&e) => return Ok(None),
+            Err(e) => return Err(e),
+        }
         let file = match std::fs::File::open(path) {
             Ok(file) => file,
             Err(e) if is_absent(&e) => return Ok(None),
@@ -332,6 +341,38 @@ mod tests {
     fn a_flood_is_stopped() {
         let err = sh("yes", 10_000, 64 * 1024).unwrap_err();
         assert_eq!(err.kind(), ProcessErrorKind::TooMuchOutput);
+    }
+
+    /// Found by `tests/hostile.rs` (disk rows): a token cache or config file that was a
+    /// named pipe hung `read_file` in `open` until some writer came, forever.
+    #[test]
+    #[allow(clippy::disallowed_methods)] // makes its own fixture
+    fn a_fifo_reads_as_absent_without_blocking() {
+        let dir = std::env::temp_dir().join(format!("codecommit-auth-fifo-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let fifo = dir.join("pipe");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let (tx, rx) = std::sync::mpsc::channel();
+        let path = fifo.clone();
+        std::thread::spawn(move || {
+            let _ = tx.send(
+                OsEnvironment::new()
+                    .read_file(&path, 1024)
+                    .map_err(|e| e.kind()),
+            );
+        });
+        let got = rx.recv_timeout(Duration::from_secs(10));
+        if got.is_err() {
+            // Unblock the reader so the test process can exit.
+            let _ = std::fs::write(&fifo, b"");
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+        assert_eq!(got.expect("read_file blocked on a FIFO"), Ok(None));
     }
 
     #[test]
