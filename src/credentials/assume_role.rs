@@ -22,6 +22,10 @@ use super::{ChainContext, CredentialChain, Provider, Resolved, Source, env_vars}
 use crate::config::Profile;
 use crate::error::{Error, ErrorKind};
 
+/// The most roles one resolution assumes in a chain of `source_profile`s. Real chains
+/// are a few hops; the limit keeps a config with thousands from overflowing the stack.
+pub(crate) const MAX_ROLE_CHAIN: usize = 64;
+
 /// The `assume-role` provider: position 2 of botocore's chain.
 #[derive(Debug)]
 pub(crate) struct AssumeRole;
@@ -108,6 +112,15 @@ fn role_config(
             RoleSource::Named(named)
         }
         (Some(source), None) => {
+            // Each hop is a recursion (and an STS call): a hostile or generated config
+            // with thousands of hops would overflow the stack and abort the process.
+            if visited.len() > MAX_ROLE_CHAIN {
+                return Err(invalid(format!(
+                    "The role chain of profile {} is longer than {MAX_ROLE_CHAIN} roles (profile \
+                     {name} names source_profile {source}); shorten the chain",
+                    visited[0]
+                )));
+            }
             let Some(source_profile) = ctx.config.profile(&source) else {
                 return Err(invalid(format!(
                     "The source_profile \"{source}\" referenced in the profile \"{name}\" does \
