@@ -166,6 +166,12 @@ impl HttpClient for HttpsClient {
             .take(MAX_RESPONSE_BYTES as u64 + 1)
             .read_to_end(&mut body)
             .map_err(|e| {
+                // The request's deadline can pass while the body trickles in: that is a
+                // timeout (final), not a broken connection (retried three times).
+                let e = ureq::Error::from(e);
+                if matches!(e, ureq::Error::Timeout(_)) {
+                    return classify(&e, &request.url, timeout);
+                }
                 HttpError::new(
                     HttpErrorKind::Connect,
                     format!("reading the response from {} failed: {e}", request.url),
