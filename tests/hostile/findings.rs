@@ -1,0 +1,103 @@
+//! Every finding of the fuzz targets (`fuzz/`), kept as a row with its outcome. The
+//! findings of the other hostile tests sit with their rows (the FIFO in `disk`, the
+//! role chain in `scale`, the trickling body in `server`, escaped messages in
+//! `remote` and `caches`).
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use codecommit_auth::ErrorKind::*;
+use codecommit_auth::env::ProcessOutput;
+
+use crate::*;
+
+/// `process` target: `credential_process` was split at every Unicode space and lost the
+/// backslash before `$` inside double quotes; botocore's `shlex.split` does neither.
+#[test]
+fn credential_process_is_split_as_shlex_splits() {
+    let argv: Arc<Mutex<Vec<String>>> = Arc::default();
+    let seen = Arc::clone(&argv);
+    let env = memory()
+        .with_file(
+            config_path(),
+            "[profile p]\nregion = eu-west-1\ncredential_process = /opt/creds a\u{a0}b \"x\\$y\" c\u{2003}d\n",
+        )
+        .with_process_runner(move |request| {
+            *seen.lock().unwrap() = request.argv.clone();
+            Ok(ProcessOutput {
+                code: Some(0),
+                stdout: br#"{"Version": 1, "AccessKeyId": "AKIDPROC", "SecretAccessKey": "s"}"#.to_vec(),
+                stderr: Vec::new(),
+            })
+        });
+    let got = sign(env, "codecommit://p@Repo");
+    assert_rows(vec![(
+        "NBSP, EM SPACE and \\$".into(),
+        url(
+            "git-codecommit.eu-west-1.amazonaws.com",
+            "https://AKIDPROC:",
+        ),
+        got,
+    )]);
+    assert_eq!(
+        *argv.lock().unwrap(),
+        ["/opt/creds", "a\u{a0}b", "x\\$y", "c\u{2003}d"]
+    );
+}
+
+/// `sts_xml` target: a 200 answer holding a throttling error code was retried twice,
+/// with 600 ms of pauses.
+#[test]
+fn a_200_answer_is_read_once_whatever_it_holds() {
+    let calls = Arc::new(Mutex::new(0));
+    let count = Arc::clone(&calls);
+    let env = memory()
+        .with_file(
+            config_path(),
+            "[profile role]\nregion = eu-west-1\nrole_arn = arn:aws:iam::1:role/R\nsource_profile = base\n\
+             [profile base]\naws_access_key_id = AKID\naws_secret_access_key = s\n",
+        )
+        .with_http_client(Answer(move |_: &codecommit_auth::env::HttpRequest| {
+            *count.lock().unwrap() += 1;
+            response(200, "<ErrorResponse><Error><Code>Throttling</Code></Error></ErrorResponse>")
+        }));
+    let start = Instant::now();
+    let got = sign(env, "codecommit://role@Repo");
+    assert!(
+        start.elapsed() < Duration::from_millis(150),
+        "{:?}",
+        start.elapsed()
+    );
+    assert_eq!(*calls.lock().unwrap(), 1);
+    assert_rows(vec![(
+        "200 with a throttling code".into(),
+        error(
+            MalformedCredentials,
+            "the STS AssumeRole answer for role arn:aws:iam::1:role/R",
+        ),
+        got,
+    )]);
+}
+
+/// `timestamp` target: a year-0000 time with a positive offset falls before year 1. It
+/// parses (and is long expired); its message prints the year as `-001`.
+#[test]
+fn a_timestamp_before_year_one() {
+    let env = memory()
+        .with_file(config_path(), "[profile p]\nregion = eu-west-1\ncredential_process = /opt/creds\n")
+        .with_process_runner(|_| {
+            Ok(ProcessOutput {
+                code: Some(0),
+                stdout: br#"{"Version": 1, "AccessKeyId": "A", "SecretAccessKey": "s", "Expiration": "0000-01-01T00:00:00+23:59"}"#.to_vec(),
+                stderr: Vec::new(),
+            })
+        });
+    assert_rows(vec![(
+        "0000-01-01T00:00:00+23:59".into(),
+        error(
+            CredentialsExpired,
+            "returned credentials that expired at -001-12-31T00:01:00Z",
+        ),
+        sign(env, "codecommit://p@Repo"),
+    )]);
+}
