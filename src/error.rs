@@ -64,6 +64,15 @@ pub enum ErrorKind {
     ServiceError,
     /// An AWS service could not be reached: connection refused, DNS, TLS, timeout.
     Network,
+    /// A role needs an MFA code (`mfa_serial`) and no cached credentials exist; a git
+    /// helper cannot prompt for one.
+    MfaRequired,
+    /// `credential_process` failed: it could not start, exited non-zero, hung, or wrote
+    /// output that is not the credential JSON.
+    ProcessFailed,
+    /// The configuration asks for something this library does not do (yet), such as
+    /// `login_session` profiles.
+    Unsupported,
     /// Neither the remote nor the profile gives a region
     /// (git-remote-codecommit's `RegionNotFound`).
     RegionNotFound,
@@ -97,6 +106,9 @@ impl ErrorKind {
             ErrorKind::SsoLoginRequired => "sso_login_required",
             ErrorKind::ServiceError => "service_error",
             ErrorKind::Network => "network",
+            ErrorKind::MfaRequired => "mfa_required",
+            ErrorKind::ProcessFailed => "process_failed",
+            ErrorKind::Unsupported => "unsupported",
             ErrorKind::RegionNotFound => "region_not_found",
             ErrorKind::RegionNotAvailable => "region_not_available",
             ErrorKind::FipsNotAvailable => "fips_not_available",
@@ -238,6 +250,9 @@ pub(crate) const ALL_KINDS: &[ErrorKind] = &[
     ErrorKind::SsoLoginRequired,
     ErrorKind::ServiceError,
     ErrorKind::Network,
+    ErrorKind::MfaRequired,
+    ErrorKind::ProcessFailed,
+    ErrorKind::Unsupported,
     ErrorKind::RegionNotFound,
     ErrorKind::RegionNotAvailable,
     ErrorKind::FipsNotAvailable,

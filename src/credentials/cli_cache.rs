@@ -30,13 +30,20 @@ const MAX_FILE: u64 = 256 * 1024;
 
 /// `~/.aws/cli/cache`, or `None` without a home directory.
 pub(crate) fn cli_dir(env: &dyn Environment) -> Option<PathBuf> {
-    Some(crate::config::home_dir(env)?.join(".aws").join("cli").join("cache"))
+    Some(
+        crate::config::home_dir(env)?
+            .join(".aws")
+            .join("cli")
+            .join("cache"),
+    )
 }
 
 /// The file name (without `.json`) for a request: lower-case hex SHA-1 of its
 /// `json.dumps`, `sort_keys=True`, with the given separators.
 pub(crate) fn key(args: &Value, separators: Separators) -> String {
-    hex::encode(Sha1::digest(pyjson::dumps(args, separators, true).as_bytes()))
+    hex::encode(Sha1::digest(
+        pyjson::dumps(args, separators, true).as_bytes(),
+    ))
 }
 
 /// What a look-up found.
@@ -67,9 +74,11 @@ pub(crate) fn read(
     };
     let c = &doc["Credentials"];
     let text = |name: &str| c.get(name).and_then(Value::as_str);
-    let (Some(ak), Some(sk), Some(expiration)) =
-        (text("AccessKeyId"), text("SecretAccessKey"), text("Expiration"))
-    else {
+    let (Some(ak), Some(sk), Some(expiration)) = (
+        text("AccessKeyId"),
+        text("SecretAccessKey"),
+        text("Expiration"),
+    ) else {
         return Lookup::Miss;
     };
     let Ok(expiry) = timestamp::parse(expiration) else {
@@ -90,7 +99,9 @@ pub(crate) fn read(
 
 /// Whether credentials expiring at `expiry` may still be used at `now`.
 pub(crate) fn is_fresh(expiry: SystemTime, now: SystemTime) -> bool {
-    expiry.duration_since(now).is_ok_and(|left| left >= FRESH_FOR)
+    expiry
+        .duration_since(now)
+        .is_ok_and(|left| left >= FRESH_FOR)
 }
 
 /// Writes `doc` to `dir/key.json` atomically, as `json.dumps(doc)` would.
@@ -173,22 +184,46 @@ mod tests {
 
     #[test]
     fn broken_entries_are_misses() {
-        for bad in ["", "{", "[]", r#"{"Credentials": 5}"#, &entry("soon"), &entry("2030-01-01T00:00:00")] {
+        for bad in [
+            "",
+            "{",
+            "[]",
+            r#"{"Credentials": 5}"#,
+            &entry("soon"),
+            &entry("2030-01-01T00:00:00"),
+        ] {
             let found = read(&env_with(bad), Path::new("/c"), "k", "sso");
             assert!(matches!(found, Lookup::Miss), "{bad}: {found:?}");
         }
         let env = MemoryEnvironment::new();
-        assert!(matches!(read(&env, Path::new("/c"), "k", "sso"), Lookup::Miss));
+        assert!(matches!(
+            read(&env, Path::new("/c"), "k", "sso"),
+            Lookup::Miss
+        ));
     }
 
     #[test]
     fn written_entries_read_back() {
         let env = MemoryEnvironment::new().with_now(UNIX_EPOCH + Duration::from_secs(NOW));
-        let creds = build("ASIA2".into(), "S2".into(), Some("T2".into()), None, Some("1".into()), "sso");
-        let doc = json!({"ProviderType": "sso", "Credentials": credentials_json(&creds, &at(7200))});
+        let creds = build(
+            "ASIA2".into(),
+            "S2".into(),
+            Some("T2".into()),
+            None,
+            Some("1".into()),
+            "sso",
+        );
+        let doc =
+            json!({"ProviderType": "sso", "Credentials": credentials_json(&creds, &at(7200))});
         write(&env, Path::new("/c"), "k2", &doc).unwrap();
         let text = String::from_utf8(env.file("/c/k2.json").unwrap()).unwrap();
-        assert!(text.starts_with(r#"{"ProviderType": "sso", "Credentials": {"AccessKeyId": "ASIA2""#), "{text}");
-        assert!(matches!(read(&env, Path::new("/c"), "k2", "sso"), Lookup::Hit(_)));
+        assert!(
+            text.starts_with(r#"{"ProviderType": "sso", "Credentials": {"AccessKeyId": "ASIA2""#),
+            "{text}"
+        );
+        assert!(matches!(
+            read(&env, Path::new("/c"), "k2", "sso"),
+            Lookup::Hit(_)
+        ));
     }
 }

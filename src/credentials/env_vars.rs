@@ -78,4 +78,3 @@ impl Provider for EnvVars {
         }))
     }
 }
-

@@ -11,7 +11,7 @@
 //! because silently picking other credentials than the ones configured is worse than an
 //! error.
 //!
-//! Each provider is one file and one [`Provider`] value; the chain is a list of them, so
+//! Each provider is one file and one `Provider` value; the chain is a list of them, so
 //! the providers still to come (SSO, assume-role, `credential_process`, web identity,
 //! container and instance metadata) slot in at their place in the order without
 //! reshaping anything. The value type is [`aws_credential_types::Credentials`], so what
@@ -24,23 +24,34 @@ use crate::config::SharedConfig;
 use crate::env::Environment;
 use crate::error::Error;
 
+mod assume_role;
 mod cli_cache;
 mod env_vars;
+mod legacy_files;
+mod process;
 mod pyjson;
 mod sso;
 mod static_keys;
+mod sts;
 pub(crate) mod timestamp;
+mod web_identity;
+mod xml;
 
 pub use aws_credential_types::Credentials;
 
 /// What a provider needs to know to look for credentials.
+#[derive(Clone, Copy)]
 pub(crate) struct ChainContext<'a> {
     /// The outside world.
     pub(crate) env: &'a dyn Environment,
     /// Both shared files, parsed.
     pub(crate) config: &'a SharedConfig,
-    /// The selected profile's name (it need not exist: `default` may be absent).
+    /// The profile being resolved (it need not exist: `default` may be absent). Inside
+    /// a role chain, the current source profile.
     pub(crate) profile: &'a str,
+    /// The profile the remote or environment selected: its region and endpoint settings
+    /// apply to every STS call of a role chain (§7.3).
+    pub(crate) top_profile: &'a str,
     /// The remote named the profile (`codecommit://profile@repo`). botocore then drops
     /// the providers that read credentials from environment variables (§4.2).
     pub(crate) explicit_profile: bool,
@@ -97,6 +108,40 @@ pub enum Source {
         /// Whether they came from `~/.aws/cli/cache` (no portal call).
         cached: bool,
     },
+    /// A role assumed through STS.
+    AssumeRole {
+        /// The profile with `role_arn`.
+        profile: String,
+        /// The role.
+        role_arn: String,
+        /// Where the credentials that assumed it came from.
+        source: Box<Source>,
+    },
+    /// A role assumed with a web identity token (`AssumeRoleWithWebIdentity`).
+    WebIdentity {
+        /// The role.
+        role_arn: String,
+        /// The token file.
+        token_file: String,
+    },
+    /// `credential_process`.
+    Process {
+        /// The profile.
+        profile: String,
+    },
+    /// A legacy file at the tail of botocore's chain: `AWS_CREDENTIAL_FILE`
+    /// (`ec2-credentials-file`) or the boto 2 config (`boto-config`).
+    LegacyFile {
+        /// botocore's provider name.
+        method: &'static str,
+        /// The file.
+        path: String,
+    },
+    /// A fresh entry of the AWS CLI's or git-remote-codecommit's credential cache.
+    Cache {
+        /// The cache directory.
+        directory: String,
+    },
     /// The application's own callback (see [`Resolver::with_credentials_callback`](crate::Resolver::with_credentials_callback)).
     Application,
 }
@@ -110,6 +155,11 @@ impl Source {
             Source::SharedCredentialsFile { .. } => "shared-credentials-file",
             Source::ConfigFile { .. } => "config-file",
             Source::Sso { .. } => "sso",
+            Source::AssumeRole { .. } => "assume-role",
+            Source::WebIdentity { .. } => "assume-role-with-web-identity",
+            Source::Process { .. } => "custom-process",
+            Source::Cache { .. } => "assume-role",
+            Source::LegacyFile { method, .. } => method,
             Source::Application => "application",
         }
     }
@@ -120,10 +170,16 @@ impl fmt::Display for Source {
         match self {
             Source::Environment => f.write_str("environment variables (AWS_ACCESS_KEY_ID)"),
             Source::SharedCredentialsFile { profile } => {
-                write!(f, "static keys of profile {profile} in the shared credentials file")
+                write!(
+                    f,
+                    "static keys of profile {profile} in the shared credentials file"
+                )
             }
             Source::ConfigFile { profile } => {
-                write!(f, "static keys of profile {profile} in the shared config file")
+                write!(
+                    f,
+                    "static keys of profile {profile} in the shared config file"
+                )
             }
             Source::Sso {
                 profile,
@@ -134,7 +190,10 @@ impl fmt::Display for Source {
                 cached,
                 ..
             } => {
-                write!(f, "SSO role {role_name} in account {account_id} (profile {profile}, ")?;
+                write!(
+                    f,
+                    "SSO role {role_name} in account {account_id} (profile {profile}, "
+                )?;
                 match session {
                     Some(s) => write!(f, "sso-session {s}, ")?,
                     None => f.write_str("legacy SSO profile, ")?,
@@ -145,6 +204,28 @@ impl fmt::Display for Source {
                 } else {
                     "from the SSO portal)"
                 })
+            }
+            Source::AssumeRole {
+                profile,
+                role_arn,
+                source,
+            } => write!(
+                f,
+                "role {role_arn} of profile {profile}, assumed with {source}"
+            ),
+            Source::WebIdentity {
+                role_arn,
+                token_file,
+            } => write!(
+                f,
+                "role {role_arn} assumed with the web identity token in {token_file}"
+            ),
+            Source::Process { profile } => {
+                write!(f, "credential_process of profile {profile}")
+            }
+            Source::LegacyFile { method, path } => write!(f, "static keys in {path} ({method})"),
+            Source::Cache { directory } => {
+                write!(f, "credentials cached in {directory}")
             }
             Source::Application => f.write_str("the application's credentials callback"),
         }
@@ -158,19 +239,40 @@ pub struct CredentialChain {
 }
 
 impl CredentialChain {
-    /// botocore's default chain (§4.1), for the providers implemented so far:
-    /// environment, SSO, shared credentials file, config file.
+    /// botocore's default chain (§4.1): environment, assume-role, web identity, SSO,
+    /// shared credentials file, login (unsupported), `credential_process`, config file,
+    /// `AWS_CREDENTIAL_FILE`, boto config.
     pub fn botocore() -> CredentialChain {
         use static_keys::{File, StaticKeys};
         CredentialChain {
             providers: vec![
                 Box::new(env_vars::EnvVars),
-                // assume-role and web identity go here.
+                Box::new(assume_role::AssumeRole),
+                Box::new(web_identity::WebIdentity),
                 Box::new(sso::Sso),
                 Box::new(StaticKeys(File::Credentials)),
-                // login and credential_process go here.
+                Box::new(process::Login),
+                Box::new(process::CredentialProcess),
                 Box::new(StaticKeys(File::Config)),
-                // ec2-credentials-file, boto-config, container and IMDS go here.
+                Box::new(legacy_files::Ec2CredentialsFile),
+                Box::new(legacy_files::BotoConfig),
+                // container and IMDS go here.
+            ],
+        }
+    }
+
+    /// The chain botocore runs on a role's *source* profile (§7.2): the profile's own
+    /// providers, without the environment and without assume-role.
+    pub(crate) fn source_profile() -> CredentialChain {
+        use static_keys::{File, StaticKeys};
+        CredentialChain {
+            providers: vec![
+                Box::new(web_identity::WebIdentity),
+                Box::new(sso::Sso),
+                Box::new(StaticKeys(File::Credentials)),
+                Box::new(process::Login),
+                Box::new(process::CredentialProcess),
+                Box::new(StaticKeys(File::Config)),
             ],
         }
     }

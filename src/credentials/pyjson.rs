@@ -120,7 +120,10 @@ mod tests {
         use sha1::{Digest, Sha1};
         let key = |v: Value, sep| hex::encode(Sha1::digest(dumps(&v, sep, true).as_bytes()));
         assert_eq!(
-            key(json!({"RoleArn": "arn:aws:iam::123456789012:role/Role1"}), Separators::Default),
+            key(
+                json!({"RoleArn": "arn:aws:iam::123456789012:role/Role1"}),
+                Separators::Default
+            ),
             "dba4288057919c7f6356be9d69539562080ac056"
         );
         assert_eq!(

@@ -26,9 +26,7 @@ impl TimestampError {
             TimestampError::Malformed => {
                 "is not an ISO 8601 date and time such as 2030-01-01T00:00:00Z"
             }
-            TimestampError::NoZone => {
-                "has no time zone; add Z (UTC) or an offset such as +00:00"
-            }
+            TimestampError::NoZone => "has no time zone; add Z (UTC) or an offset such as +00:00",
         }
     }
 }
@@ -54,10 +52,21 @@ pub(crate) fn parse(s: &str) -> Result<SystemTime, TimestampError> {
     let hour = digits(b, 11, 2).ok_or(Malformed)?;
     let minute = digits(b, 14, 2).ok_or(Malformed)?;
     let second = digits(b, 17, 2).ok_or(Malformed)?;
-    if b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') || b[13] != b':' || b[16] != b':' {
+    if b[4] != b'-'
+        || b[7] != b'-'
+        || !matches!(b[10], b'T' | b't' | b' ')
+        || b[13] != b':'
+        || b[16] != b':'
+    {
         return Err(Malformed);
     }
-    if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) || hour > 23 || minute > 59 || second > 60 {
+    if !(1..=12).contains(&month)
+        || day == 0
+        || day > days_in_month(year, month)
+        || hour > 23
+        || minute > 59
+        || second > 60
+    {
         return Err(Malformed);
     }
 
@@ -92,7 +101,8 @@ pub(crate) fn parse(s: &str) -> Result<SystemTime, TimestampError> {
         Ok(UNIX_EPOCH + Duration::new(unix as u64, nanos))
     } else {
         // Before 1970: representable, and certainly expired.
-        Ok(UNIX_EPOCH - Duration::from_secs(unix.unsigned_abs()) + Duration::from_nanos(u64::from(nanos)))
+        Ok(UNIX_EPOCH - Duration::from_secs(unix.unsigned_abs())
+            + Duration::from_nanos(u64::from(nanos)))
     }
 }
 
@@ -116,16 +126,16 @@ fn parse_offset(zone: &str) -> Option<i64> {
 }
 
 fn digits(b: &[u8], start: usize, len: usize) -> Option<u32> {
-    b.get(start..start + len)?
-        .iter()
-        .try_fold(0u32, |acc, &c| c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0')))
+    b.get(start..start + len)?.iter().try_fold(0u32, |acc, &c| {
+        c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
+    })
 }
 
 fn days_in_month(y: u32, m: u32) -> u32 {
     match m {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
         4 | 6 | 9 | 11 => 30,
-        _ if y % 4 == 0 && (y % 100 != 0 || y % 400 == 0) => 29,
+        _ if y.is_multiple_of(4) && (!y.is_multiple_of(100) || y.is_multiple_of(400)) => 29,
         _ => 28,
     }
 }
@@ -202,13 +212,25 @@ mod tests {
 
     #[test]
     fn refused_shapes() {
-        for s in ["2099-01-01T00:00:00", "2099-01-01 00:00:00.123", "2099-01-01"] {
+        for s in [
+            "2099-01-01T00:00:00",
+            "2099-01-01 00:00:00.123",
+            "2099-01-01",
+        ] {
             assert_eq!(parse(s), Err(TimestampError::NoZone), "{s}");
         }
         for s in [
-            "", "tomorrow", "1651516560", "2099-13-01T00:00:00Z", "2099-02-30T00:00:00Z",
-            "2099-01-01T24:00:00Z", "2099-01-01T00:00:00+25:00", "2099-01-01T00:00:00 PST",
-            "2099-01-01T00:00:00.Z", "2099/01/01T00:00:00Z", "２099-01-01T00:00:00Z",
+            "",
+            "tomorrow",
+            "1651516560",
+            "2099-13-01T00:00:00Z",
+            "2099-02-30T00:00:00Z",
+            "2099-01-01T24:00:00Z",
+            "2099-01-01T00:00:00+25:00",
+            "2099-01-01T00:00:00 PST",
+            "2099-01-01T00:00:00.Z",
+            "2099/01/01T00:00:00Z",
+            "２099-01-01T00:00:00Z",
         ] {
             assert_eq!(parse(s), Err(TimestampError::Malformed), "{s:?}");
         }

@@ -128,7 +128,12 @@ pub(crate) fn endpoint(
         return url;
     }
     let fips = flag(env, profile, "AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint");
-    let dual = flag(env, profile, "AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint");
+    let dual = flag(
+        env,
+        profile,
+        "AWS_USE_DUALSTACK_ENDPOINT",
+        "use_dualstack_endpoint",
+    );
     let (standard, dual_stack) = partition_suffixes(region);
     let suffix = if dual { dual_stack } else { standard };
     format!("https://{}.{region}.{suffix}", service.host_prefix(fips))

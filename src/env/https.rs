@@ -134,20 +134,30 @@ impl HttpClient for HttpsClient {
         for (name, value) in &request.headers {
             builder = builder.header(name.as_str(), value.as_str());
         }
-        let http_request = builder
-            .body(request.body.clone())
-            .map_err(|e| HttpError::new(HttpErrorKind::Invalid, format!("invalid request to {}: {e}", request.url)))?;
+        let http_request = builder.body(request.body.clone()).map_err(|e| {
+            HttpError::new(
+                HttpErrorKind::Invalid,
+                format!("invalid request to {}: {e}", request.url),
+            )
+        })?;
         let config = agent
             .configure_request(http_request)
             .timeout_global(Some(timeout))
             .timeout_connect(Some(timeout.min(Duration::from_secs(10))))
             .build();
-        let response = agent.run(config).map_err(|e| classify(&e, &request.url, timeout))?;
+        let response = agent
+            .run(config)
+            .map_err(|e| classify(&e, &request.url, timeout))?;
         let status = response.status().as_u16();
         let headers = response
             .headers()
             .iter()
-            .map(|(n, v)| (n.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .map(|(n, v)| {
+                (
+                    n.as_str().to_owned(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
             .collect();
         let mut body = Vec::new();
         response
@@ -188,7 +198,9 @@ fn classify(e: &ureq::Error, url: &str, timeout: Duration) -> HttpError {
         _ => HttpErrorKind::Connect,
     };
     let message = match kind {
-        HttpErrorKind::Timeout => format!("no answer from {url} within {} s", timeout.as_secs_f32()),
+        HttpErrorKind::Timeout => {
+            format!("no answer from {url} within {} s", timeout.as_secs_f32())
+        }
         HttpErrorKind::Tls => format!(
             "TLS with {url} failed ({e}); if a proxy inspects TLS, install its root certificate \
              in the system trust store"

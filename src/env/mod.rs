@@ -316,7 +316,10 @@ impl Environment for MemoryEnvironment {
             Some(client) => client.send(request),
             None => Err(HttpError::new(
                 HttpErrorKind::Unsupported,
-                format!("no HTTP client in this environment to reach {}", request.url),
+                format!(
+                    "no HTTP client in this environment to reach {}",
+                    request.url
+                ),
             )),
         }
     }

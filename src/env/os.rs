@@ -46,7 +46,10 @@ impl OsEnvironment {
         use std::time::Instant;
 
         let Some((program, args)) = request.argv.split_first() else {
-            return Err(ProcessError::new(ProcessErrorKind::Spawn, "the command is empty"));
+            return Err(ProcessError::new(
+                ProcessErrorKind::Spawn,
+                "the command is empty",
+            ));
         };
         let mut child = Command::new(program)
             .args(args)
@@ -55,7 +58,10 @@ impl OsEnvironment {
             .stderr(Stdio::piped())
             .spawn()
             .map_err(|e| {
-                ProcessError::new(ProcessErrorKind::Spawn, format!("cannot run {program:?}: {e}"))
+                ProcessError::new(
+                    ProcessErrorKind::Spawn,
+                    format!("cannot run {program:?}: {e}"),
+                )
             })?;
         let stdout = Capture::start(child.stdout.take(), request.max_output);
         let stderr = Capture::start(child.stderr.take(), request.max_output);
@@ -111,9 +117,13 @@ impl OsEnvironment {
     }
 }
 
+/// What a reader thread shares: the bytes, whether the limit was hit, whether the pipe
+/// closed.
+type CaptureState = (std::sync::Mutex<(Vec<u8>, bool, bool)>, std::sync::Condvar);
+
 /// Reads a child's pipe on a thread, keeping at most `limit` bytes.
 struct Capture {
-    state: std::sync::Arc<(std::sync::Mutex<(Vec<u8>, bool, bool)>, std::sync::Condvar)>,
+    state: std::sync::Arc<CaptureState>,
 }
 
 impl Capture {
@@ -311,7 +321,11 @@ mod tests {
         let start = Instant::now();
         let err = sh("sleep 30", 200, 1024).unwrap_err();
         assert_eq!(err.kind(), ProcessErrorKind::Timeout);
-        assert!(start.elapsed() < Duration::from_secs(5), "{:?}", start.elapsed());
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "{:?}",
+            start.elapsed()
+        );
     }
 
     #[test]

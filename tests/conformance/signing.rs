@@ -69,7 +69,9 @@ fn aws_c_auth_v4_suite() {
             let want = want.trim();
             checked += 1;
             if sts.lines().last() != Some(sha256_hex(creq.as_bytes()).as_str()) {
-                failures.push(format!("{name}/{mode}: string to sign: hash of canonical request"));
+                failures.push(format!(
+                    "{name}/{mode}: string to sign: hash of canonical request"
+                ));
             }
             let ours = SigningKey::derive(secret, time.date(), region, service);
             let got = hex::encode(ours.sign(sts.as_bytes()));
@@ -78,7 +80,9 @@ fn aws_c_auth_v4_suite() {
             }
             let theirs = sigv4_signature(secret, time.unix(), region, service, &sts);
             if theirs != want {
-                failures.push(format!("{name}/{mode}: signature: aws-sigv4 {theirs}, want {want}"));
+                failures.push(format!(
+                    "{name}/{mode}: signature: aws-sigv4 {theirs}, want {want}"
+                ));
             }
         }
     }
@@ -166,9 +170,16 @@ fn url_vector(name: String, input: &serde_json::Value, expected: &serde_json::Va
 fn check_url_vectors(suite: &str, vectors: &[UrlVector]) {
     let signer = Signer::new();
     let mut failures = Vec::new();
+    let mut excluded = 0;
     for v in vectors {
         let repository = match RepositoryName::new(&v.repository) {
             Ok(r) => r,
+            // DIFFERENCE: `.` and `..` match CodeCommit's name pattern but are path
+            // segments; we refuse them (remote.rs). Nothing else may be refused.
+            Err(_) if v.repository == "." || v.repository == ".." => {
+                excluded += 1;
+                continue;
+            }
             Err(e) => {
                 failures.push(format!("{}: repository: {e}", v.name));
                 continue;
@@ -186,11 +197,17 @@ fn check_url_vectors(suite: &str, vectors: &[UrlVector]) {
         let mut stage = |stage: &str, got: &str| {
             let expected = want(stage);
             if got != expected {
-                failures.push(format!("{}: {stage}: got {got:?}, want {expected:?}", v.name));
+                failures.push(format!(
+                    "{}: {stage}: got {got:?}, want {expected:?}",
+                    v.name
+                ));
             }
         };
         stage("hostname", &host);
-        stage("canonical_request", &sign::canonical_request(&host, &repository));
+        stage(
+            "canonical_request",
+            &sign::canonical_request(&host, &repository),
+        );
         let sts = sign::string_to_sign(&host, &repository, &v.region, &v.time);
         stage("string_to_sign", &sts);
         let url = signer.sign(&UrlRequest {
@@ -207,12 +224,21 @@ fn check_url_vectors(suite: &str, vectors: &[UrlVector]) {
         stage("password", url.password());
         stage("path", url.path());
         stage("url", url.as_str());
-        let theirs = sigv4_signature(&v.secret_access_key, v.time.unix(), &v.region, "codecommit", &sts);
+        let theirs = sigv4_signature(
+            &v.secret_access_key,
+            v.time.unix(),
+            &v.region,
+            "codecommit",
+            &sts,
+        );
         if theirs != url.signature() {
             failures.push(format!("{}: signature: aws-sigv4 gives {theirs}", v.name));
         }
     }
-    finish(suite, vectors.len(), failures);
+    if excluded > 0 {
+        eprintln!("{suite}: {excluded} vectors name the repository . or .., which we refuse");
+    }
+    finish(suite, vectors.len() - excluded, failures);
 }
 
 #[test]
@@ -222,7 +248,13 @@ fn git_remote_codecommit_url_vectors() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|v| url_vector(v["name"].as_str().unwrap().to_owned(), &v["input"], &v["expected"]))
+        .map(|v| {
+            url_vector(
+                v["name"].as_str().unwrap().to_owned(),
+                &v["input"],
+                &v["expected"],
+            )
+        })
         .collect();
     assert_eq!(vectors.len(), 7);
     check_url_vectors("git-remote-codecommit URL vectors", &vectors);
@@ -239,7 +271,9 @@ fn botocore_generated_url_vectors() {
         .iter()
         .enumerate()
         .map(|(i, v)| {
-            let name = v["name"].as_str().map_or_else(|| format!("#{i}"), str::to_owned);
+            let name = v["name"]
+                .as_str()
+                .map_or_else(|| format!("#{i}"), str::to_owned);
             url_vector(name, &v["input"], &v["expected"])
         })
         .collect();

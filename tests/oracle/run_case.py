@@ -12,6 +12,15 @@ Input (only these keys are read; others are ignored):
      "env":    {"AWS_PROFILE": "dev",
                 "AWS_CONFIG_FILE": "{HOME}/sub/cfg"}} # {HOME} = the temp HOME
 
+Optional input keys (absent in pipeline cases; used by generate_sso.py):
+
+    "now":           "2024-06-01T12:00:00Z"  # freezes botocore's own clocks
+                                              # (expiry checks, token refresh)
+    "collect_files": [".aws/sso/cache", ...]  # dirs under HOME reported back
+                                              # in the outcome as "files_after"
+    "env": {"AWS_ENDPOINT_URL_SSO": null}     # null = leave the variable unset
+                                              # (also skips its safety default)
+
 Output:
 
     {"url": "https://...", "method": "shared-credentials-file"}
@@ -39,14 +48,24 @@ What this does, in order (it must stay in this order):
    directories from HOME at import time.
 3. Imports git_remote_codecommit and replaces the `datetime` name inside that
    module so `datetime.datetime.utcnow()` returns the case's time. Nothing else
-   is patched: botocore's own expiry checks still use the real clock.
+   is patched: botocore's own expiry checks still use the real clock, unless
+   the case has "now": then freeze_botocore_clock() makes every clock botocore
+   and dateutil read on these paths return that instant (see its docstring).
 4. Runs exactly what grc's main() runs before it starts `git remote-http`:
        context = Context.from_url(remote)
        url = git_url(context.repository, context.version, context.region,
                      context.credentials)
    Any exception from either call is the outcome (class, module, str(exc)).
-5. Replaces every occurrence of the temp HOME path in the outcome by "{HOME}",
+5. With "collect_files", adds "files_after": {path relative to HOME: text,
+   {"base64": ...} for non-UTF-8 bytes, or null for a file of the case that no
+   longer exists} for every file under those directories.
+6. Replaces every occurrence of the temp HOME path in the outcome by "{HOME}",
    removes the temp directory and prints the outcome.
+
+Network guard (always on): socket.getaddrinfo and socket.socket.connect /
+connect_ex refuse any host that is not a loopback address or "localhost". A
+refused attempt adds "network_guard": [hosts] to the outcome, which the
+generators treat as a failure. Outcomes that never leave 127.0.0.1 are unchanged.
 
 Run it with the interpreter of the reference venv, isolated and in UTF-8 mode,
 from an environment holding nothing but PATH (generate_pipeline.py does this):
@@ -113,8 +132,9 @@ def build_env(home, case_env):
     env.update(case_env)
     env.update(SAFETY_FORCED)
     # "{HOME}" not preceded by "$": "${HOME}" is shell syntax that botocore's
-    # expandvars must see unchanged.
-    return {k: PLACEHOLDER_RE.sub(lambda _: home, v) for k, v in env.items()}
+    # expandvars must see unchanged. A null value means "unset" (the network
+    # guard keeps a case without the endpoint safety defaults on 127.0.0.1).
+    return {k: PLACEHOLDER_RE.sub(lambda _: home, v) for k, v in env.items() if v is not None}
 
 
 def fixed_clock(when):
@@ -138,6 +158,145 @@ def fixed_clock(when):
     return shim
 
 
+def freeze_botocore_clock(when):
+    """Make botocore's (and dateutil's) clocks return `when` (RFC 3339, Z).
+
+    botocore reads "now" through module globals at call time, so replacing
+    those globals is enough (the default arguments `time_fetcher=_local_now` /
+    `_utc_now` are the functions, which look the global up when called):
+
+    - botocore.credentials.datetime  (module): _local_now() -> credential and
+      legacy-token expiry, the in-memory SSO role-credential cache;
+    - botocore.tokens.datetime       (class, `from datetime import datetime`):
+      _utc_now() -> SSO token refresh window and the refreshed expiresAt;
+    - botocore.compat.datetime       (module): get_current_datetime();
+    - botocore.utils.datetime        (module): IMDS paths (disabled here);
+    - dateutil.parser._parser.datetime (module): parse() fills missing date
+      fields from datetime.datetime.now().
+
+    The stand-in class subclasses datetime.datetime and its metaclass makes
+    isinstance()/issubclass() accept real datetimes, so type checks such as
+    tokens._serialize_utc_timestamp keep working.
+    """
+    import datetime as real_datetime
+    import types
+
+    import botocore.compat
+    import botocore.credentials
+    import botocore.tokens
+    import botocore.utils
+    import dateutil.parser._parser
+
+    frozen = real_datetime.datetime.strptime(when, '%Y-%m-%dT%H:%M:%SZ').replace(
+        tzinfo=real_datetime.timezone.utc)
+
+    class _Meta(type):
+        def __instancecheck__(cls, obj):
+            return isinstance(obj, real_datetime.datetime)
+
+        def __subclasscheck__(cls, sub):
+            return issubclass(sub, real_datetime.datetime)
+
+    class FrozenDatetime(real_datetime.datetime, metaclass=_Meta):
+        @classmethod
+        def now(cls, tz=None):
+            if tz is None:
+                return frozen.astimezone().replace(tzinfo=None)  # naive local time
+            return frozen.astimezone(tz)
+
+        @classmethod
+        def utcnow(cls):
+            return frozen.replace(tzinfo=None)
+
+        @classmethod
+        def today(cls):
+            return cls.now()
+
+    shim = types.ModuleType('datetime')
+    shim.__dict__.update(real_datetime.__dict__)
+    shim.datetime = FrozenDatetime
+
+    botocore.credentials.datetime = shim
+    botocore.compat.datetime = shim
+    botocore.utils.datetime = shim
+    botocore.tokens.datetime = FrozenDatetime
+    dateutil.parser._parser.datetime = shim
+
+
+def _install_network_guard(tripped):
+    """Refuse name resolution and connections to anything but loopback."""
+    import ipaddress
+    import socket
+
+    def is_loopback(host):
+        if isinstance(host, bytes):
+            host = host.decode('ascii', 'replace')
+        if host is None:
+            return True  # getaddrinfo(None, ...): the local host
+        host = str(host).strip('[]').split('%', 1)[0]
+        if host.lower() == 'localhost':
+            return True
+        try:
+            return ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            return False
+
+    def refuse(host):
+        tripped.append(str(host))
+        return 'run_case.py network guard: refusing non-loopback host %r' % (host,)
+
+    real_getaddrinfo = socket.getaddrinfo
+
+    def getaddrinfo(host, *args, **kwargs):
+        if not is_loopback(host):
+            raise socket.gaierror(socket.EAI_NONAME, refuse(host))
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    real_connect = socket.socket.connect
+    real_connect_ex = socket.socket.connect_ex
+
+    def check(sock, address):
+        if sock.family in (socket.AF_INET, socket.AF_INET6) and not is_loopback(address[0]):
+            raise ConnectionRefusedError(refuse(address[0]))
+
+    def connect(self, address):
+        check(self, address)
+        return real_connect(self, address)
+
+    def connect_ex(self, address):
+        check(self, address)
+        return real_connect_ex(self, address)
+
+    socket.getaddrinfo = getaddrinfo
+    socket.socket.connect = connect
+    socket.socket.connect_ex = connect_ex
+
+
+def _collect_files(home, dirs, case_files):
+    """{rel path: text | {"base64"} | None} for every file under `dirs`."""
+    prefixes = [d.strip('/') + '/' for d in dirs]
+    paths = {rel.replace('\\', '/') for rel in case_files
+             if any(rel.replace('\\', '/').startswith(p) for p in prefixes)}
+    for d in dirs:
+        top = os.path.join(home, d)
+        for root, _dirs, names in os.walk(top):
+            for name in names:
+                paths.add(os.path.relpath(os.path.join(root, name), home).replace(os.sep, '/'))
+    result = {}
+    for rel in sorted(paths):
+        path = os.path.join(home, rel)
+        if not os.path.isfile(path):
+            result[rel] = None
+            continue
+        with open(path, 'rb') as f:
+            data = f.read()
+        try:
+            result[rel] = data.decode('utf-8')
+        except UnicodeDecodeError:
+            result[rel] = {'base64': base64.b64encode(data).decode('ascii')}
+    return result
+
+
 def _scrub(value, homes):
     if isinstance(value, str):
         for h in homes:
@@ -145,11 +304,15 @@ def _scrub(value, homes):
         return value
     if isinstance(value, dict):
         return {k: _scrub(v, homes) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_scrub(v, homes) for v in value]
     return value
 
 
 def run(case):
     _check_host()
+    tripped = []
+    _install_network_guard(tripped)
     home = tempfile.mkdtemp(prefix='grc-oracle-home-')
     homes = sorted({home, os.path.realpath(home)}, key=len, reverse=True)
     try:
@@ -167,6 +330,8 @@ def run(case):
         import git_remote_codecommit as grc
 
         grc.datetime = fixed_clock(case['time'])
+        if case.get('now') is not None:
+            freeze_botocore_clock(case['now'])
 
         try:
             context = grc.Context.from_url(case['remote'])
@@ -177,6 +342,11 @@ def run(case):
             outcome = {'error': {'class': type(exc).__name__,
                                  'module': type(exc).__module__,
                                  'message': str(exc)}}
+        if case.get('collect_files'):
+            outcome['files_after'] = _collect_files(home, case['collect_files'],
+                                                    case.get('files', {}))
+        if tripped:
+            outcome['network_guard'] = tripped
         return _scrub(outcome, homes)
     finally:
         os.chdir('/')

@@ -34,3 +34,4 @@ pub fn base64_decode(text: &str) -> Vec<u8> {
 
 pub mod disk;
 pub mod server;
+pub mod sts;

@@ -115,7 +115,12 @@ impl fmt::Debug for SsoConfig {
     }
 }
 
-const REQUIRED: [&str; 4] = ["sso_role_name", "sso_account_id", "sso_start_url", "sso_region"];
+const REQUIRED: [&str; 4] = [
+    "sso_role_name",
+    "sso_account_id",
+    "sso_start_url",
+    "sso_region",
+];
 
 impl SsoConfig {
     /// The SSO settings of `profile`, `Ok(None)` if it is not an SSO profile.
@@ -163,7 +168,11 @@ impl SsoConfig {
         let get = |k: &str| values.iter().find(|(key, _)| *key == k).map(|(_, v)| *v);
         // (botocore also requires `sso_session` in the session form, which holds by
         // construction here.)
-        let missing: Vec<&str> = REQUIRED.iter().copied().filter(|k| get(k).is_none()).collect();
+        let missing: Vec<&str> = REQUIRED
+            .iter()
+            .copied()
+            .filter(|k| get(k).is_none())
+            .collect();
         if !missing.is_empty() {
             return Err(invalid(format!(
                 "The profile \"{name}\" is configured to use SSO but is missing required \

@@ -44,8 +44,8 @@ pub(crate) fn get_role_credentials(
             percent_encode(&sso.account_id)
         ),
     );
-    let request = HttpRequest::get(url.clone())
-        .header("x-amz-sso_bearer_token", token.access_token.as_str());
+    let request =
+        HttpRequest::get(url.clone()).header("x-amz-sso_bearer_token", token.access_token.as_str());
 
     let mut attempt = 1;
     let response = loop {
@@ -111,9 +111,11 @@ fn parse(sso: &SsoConfig, body: &[u8]) -> Result<(Credentials, String), Error> {
     let doc: Value = serde_json::from_slice(body).map_err(|_| malformed("is not JSON"))?;
     let rc = &doc["roleCredentials"];
     let text = |k: &str| rc.get(k).and_then(Value::as_str);
-    let (Some(ak), Some(sk), Some(st)) =
-        (text("accessKeyId"), text("secretAccessKey"), text("sessionToken"))
-    else {
+    let (Some(ak), Some(sk), Some(st)) = (
+        text("accessKeyId"),
+        text("secretAccessKey"),
+        text("sessionToken"),
+    ) else {
         return Err(malformed(
             "lacks roleCredentials.accessKeyId, secretAccessKey or sessionToken",
         ));
@@ -121,7 +123,10 @@ fn parse(sso: &SsoConfig, body: &[u8]) -> Result<(Credentials, String), Error> {
     // Epoch milliseconds; botocore divides by 1000 and truncates to the second.
     let millis = rc
         .get("expiration")
-        .and_then(|v| v.as_u64().or_else(|| v.as_f64().filter(|f| *f >= 0.0).map(|f| f as u64)))
+        .and_then(|v| {
+            v.as_u64()
+                .or_else(|| v.as_f64().filter(|f| *f >= 0.0).map(|f| f as u64))
+        })
         .ok_or_else(|| malformed("lacks a numeric roleCredentials.expiration"))?;
     let expiry: SystemTime = UNIX_EPOCH + Duration::from_secs(millis / 1000);
     let expiration = timestamp::format_utc(expiry);

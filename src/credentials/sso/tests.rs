@@ -11,7 +11,10 @@ fn resolve(text: &str, profile: &str) -> Result<Option<SsoConfig>, Error> {
 
 #[test]
 fn not_an_sso_profile() {
-    assert_eq!(resolve("[profile p]\nregion = us-east-1\n", "p").unwrap(), None);
+    assert_eq!(
+        resolve("[profile p]\nregion = us-east-1\n", "p").unwrap(),
+        None
+    );
     // A token-only profile (sso_session but no account or role) is no SSO credential
     // profile (§4.3).
     let text = "[profile p]\nsso_session = s\n[sso-session s]\nsso_start_url = u\nsso_region = r\n";
@@ -30,7 +33,10 @@ fn legacy_form() {
     example.account_id = "111122223333".into();
     example.role_name = "DevRole".into();
     example.start_url = "https://my-sso-portal.awsapps.com/start".into();
-    assert_eq!(example.cache_key(), "72e96a975eece9254bf19f7aa7a026fe62442cf5");
+    assert_eq!(
+        example.cache_key(),
+        "72e96a975eece9254bf19f7aa7a026fe62442cf5"
+    );
 }
 
 #[test]
@@ -45,7 +51,10 @@ fn session_form_and_its_checks() {
     let missing_session = "[profile p]\nsso_session = nope\nsso_role_name = R\n";
     let err = resolve(missing_session, "p").unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidConfig);
-    assert!(err.to_string().starts_with("The specified sso-session does not exist: \"nope\""));
+    assert!(
+        err.to_string()
+            .starts_with("The specified sso-session does not exist: \"nope\"")
+    );
 
     let conflict = "[profile p]\nsso_session = s\nsso_region = eu-west-1\nsso_role_name = R\nsso_account_id = 1\n\
                     [sso-session s]\nsso_start_url = u\nsso_region = us-east-1\n";
@@ -57,7 +66,9 @@ fn session_form_and_its_checks() {
     let region_only_in_profile = "[profile p]\nsso_session = s\nsso_region = us-east-1\nsso_role_name = R\nsso_account_id = 1\n\
                                   [sso-session s]\nsso_start_url = u\n";
     assert_eq!(
-        resolve(region_only_in_profile, "p").unwrap_err().to_string(),
+        resolve(region_only_in_profile, "p")
+            .unwrap_err()
+            .to_string(),
         "The profile \"p\" is configured to use the SSO token provider but is missing the following configuration: ['sso_region']."
     );
 }

@@ -67,7 +67,10 @@ struct Cached {
 /// the profile, the start URL and the file, and says to run `aws sso login`.
 pub(crate) fn load(ctx: &ChainContext<'_>, sso: &SsoConfig) -> Result<Token, Error> {
     let path = sso.token_path(ctx).ok_or_else(|| {
-        login_required(sso, "no home directory is known (set HOME), so the SSO token cache cannot be found")
+        login_required(
+            sso,
+            "no home directory is known (set HOME), so the SSO token cache cannot be found",
+        )
     })?;
     let cached = read(ctx, sso, &path)?;
     let now = ctx.env.now();
@@ -80,7 +83,11 @@ pub(crate) fn load(ctx: &ChainContext<'_>, sso: &SsoConfig) -> Result<Token, Err
         return Ok(cached.token);
     }
 
-    let remaining = cached.token.expires_at.duration_since(now).unwrap_or_default();
+    let remaining = cached
+        .token
+        .expires_at
+        .duration_since(now)
+        .unwrap_or_default();
     if remaining >= REFRESH_WINDOW {
         return Ok(cached.token);
     }
@@ -89,10 +96,11 @@ pub(crate) fn load(ctx: &ChainContext<'_>, sso: &SsoConfig) -> Result<Token, Err
         Err(why) => why,
     };
     // Someone else may have refreshed the file while we tried.
-    if let Ok(again) = read(ctx, sso, &path) {
-        if again.token.expires_at > now && *again.token.access_token != *cached.token.access_token {
-            return Ok(again.token);
-        }
+    if let Ok(again) = read(ctx, sso, &path)
+        && again.token.expires_at > now
+        && *again.token.access_token != *cached.token.access_token
+    {
+        return Ok(again.token);
     }
     if cached.token.expires_at > now {
         return Ok(cached.token);
@@ -201,7 +209,9 @@ fn refresh(
     let response = match ctx.env.http(&request) {
         Ok(r) => r,
         Err(e) if e.kind() == HttpErrorKind::Timeout => {
-            return Err(format!("the SSO OIDC endpoint {url} did not answer in time"));
+            return Err(format!(
+                "the SSO OIDC endpoint {url} did not answer in time"
+            ));
         }
         Err(e) => return Err(format!("the SSO OIDC endpoint could not be reached: {e}")),
     };
@@ -252,7 +262,10 @@ fn refresh(
 
 #[cold]
 fn login_required(sso: &SsoConfig, what: &str) -> Error {
-    Error::new(ErrorKind::SsoLoginRequired, format!("{what}; {}", sso.login_hint()))
+    Error::new(
+        ErrorKind::SsoLoginRequired,
+        format!("{what}; {}", sso.login_hint()),
+    )
 }
 
 #[cold]
@@ -263,7 +276,9 @@ fn expired(sso: &SsoConfig, path: &Path, at: SystemTime, refresh: Option<&str>) 
         "The SSO session associated with this profile has expired or is otherwise invalid. To \
          refresh this SSO session run aws sso login with the corresponding profile."
     };
-    let refresh = refresh.map(|r| format!("; refresh failed: {r}")).unwrap_or_default();
+    let refresh = refresh
+        .map(|r| format!("; refresh failed: {r}"))
+        .unwrap_or_default();
     login_required(
         sso,
         &format!(

@@ -1,0 +1,358 @@
+//! STS `AssumeRole` and `AssumeRoleWithWebIdentity`, as botocore calls them
+//! (`reference/behavior.md` §7.3).
+//!
+//! The request is a form `POST /` signed with SigV4 by `aws-sigv4` (web identity:
+//! unsigned). The endpoint is the configured one (`AWS_ENDPOINT_URL_STS`, …) or the
+//! regional `https://sts.REGION.amazonaws.com`, where REGION is the *top-level*
+//! profile's region for every hop of a chain (§10 item 45); without a region, the global
+//! `https://sts.amazonaws.com` signed for `us-east-1`.
+
+use std::fmt;
+use std::time::{Duration, SystemTime};
+
+use super::{ChainContext, Credentials, build, timestamp, xml};
+use crate::endpoint::services::{self, Service};
+use crate::env::{HttpErrorKind, HttpRequest};
+use crate::error::{Error, ErrorKind};
+
+/// Regions that `AWS_STS_REGIONAL_ENDPOINTS=legacy` sends to the global endpoint.
+const LEGACY_GLOBAL: [&str; 16] = [
+    "ap-northeast-1",
+    "ap-south-1",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "aws-global",
+    "ca-central-1",
+    "eu-central-1",
+    "eu-north-1",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "sa-east-1",
+    "us-east-1",
+    "us-east-2",
+    "us-west-1",
+    "us-west-2",
+];
+
+/// The STS operations we call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Operation {
+    AssumeRole,
+    AssumeRoleWithWebIdentity,
+}
+
+impl Operation {
+    fn name(self) -> &'static str {
+        match self {
+            Operation::AssumeRole => "AssumeRole",
+            Operation::AssumeRoleWithWebIdentity => "AssumeRoleWithWebIdentity",
+        }
+    }
+}
+
+/// What STS returned.
+pub(crate) struct StsCredentials {
+    pub(crate) credentials: Credentials,
+    /// The answer as the CLI caches it (§6.3).
+    pub(crate) cache_doc: serde_json::Value,
+}
+
+impl fmt::Debug for StsCredentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StsCredentials")
+            .field("credentials", &self.credentials)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The region STS is called in: `AWS_DEFAULT_REGION` if set, else the selected
+/// profile's `region` — never the remote's.
+pub(crate) fn client_region(ctx: &ChainContext<'_>) -> Option<String> {
+    let region = match ctx.env.var("AWS_DEFAULT_REGION") {
+        Some(r) => Some(r),
+        None => ctx
+            .config
+            .profile(ctx.top_profile)
+            .and_then(|p| p.get("region"))
+            .map(str::to_owned),
+    };
+    region.filter(|r| !r.is_empty())
+}
+
+/// (endpoint URL, signing region).
+fn endpoint(ctx: &ChainContext<'_>) -> (String, String) {
+    let top = ctx.config.profile(ctx.top_profile);
+    let region = client_region(ctx);
+    let signing_region = region.clone().unwrap_or_else(|| "us-east-1".to_owned());
+    if let Some(url) = services::configured_endpoint(ctx.env, ctx.config, top, "sts") {
+        return (url, signing_region);
+    }
+    let legacy = ctx
+        .env
+        .var("AWS_STS_REGIONAL_ENDPOINTS")
+        .or_else(|| {
+            top.and_then(|p| p.get("sts_regional_endpoints"))
+                .map(str::to_owned)
+        })
+        .is_some_and(|v| v == "legacy");
+    match region {
+        Some(r) if !(legacy && LEGACY_GLOBAL.contains(&r.as_str())) && r != "aws-global" => (
+            services::endpoint(ctx.env, ctx.config, top, Service::Sts, &r),
+            r,
+        ),
+        _ => (
+            "https://sts.amazonaws.com".to_owned(),
+            "us-east-1".to_owned(),
+        ),
+    }
+}
+
+/// Calls `operation` with `params` (after `Action` and `Version`), signed with `signer`
+/// unless it is `None` (web identity).
+///
+/// `describe` names the role and where its source came from, for error messages.
+///
+/// # Errors
+///
+/// [`ErrorKind::ServiceError`] for STS error documents (after retrying throttling and
+/// 5xx), [`ErrorKind::Network`], [`ErrorKind::MalformedCredentials`].
+pub(crate) fn call(
+    ctx: &ChainContext<'_>,
+    operation: Operation,
+    params: &[(&str, String)],
+    signer: Option<&Credentials>,
+    describe: &str,
+) -> Result<StsCredentials, Error> {
+    let (url, region) = endpoint(ctx);
+    let url = services::join(&url, "/");
+    let mut body = format!("Action={}&Version=2011-06-15", operation.name());
+    for (name, value) in params {
+        body.push('&');
+        body.push_str(name);
+        body.push('=');
+        body.push_str(&form_encode(value));
+    }
+    let content_type = "application/x-www-form-urlencoded; charset=utf-8";
+
+    let mut attempt = 1;
+    let response = loop {
+        let mut request = HttpRequest::post(url.clone(), body.clone().into_bytes())
+            .header("Content-Type", content_type);
+        if let Some(credentials) = signer {
+            for (name, value) in sign(
+                &url,
+                &region,
+                content_type,
+                body.as_bytes(),
+                credentials,
+                ctx.env.now(),
+            )? {
+                request = request.header(name, value);
+            }
+        }
+        let outcome = ctx.env.http(&request);
+        let retry = match &outcome {
+            Ok(r) => r.status >= 500 || r.status == 429 || is_throttle(&r.body),
+            Err(e) => e.kind() == HttpErrorKind::Connect,
+        };
+        if !retry || attempt == 3 {
+            break outcome.map_err(|e| {
+                Error::with_source(
+                    ErrorKind::Network,
+                    format!("the STS {} call for {describe} failed", operation.name()),
+                    e,
+                )
+            })?;
+        }
+        std::thread::sleep(Duration::from_millis(100 << attempt));
+        attempt += 1;
+    };
+
+    let text = String::from_utf8_lossy(&response.body);
+    if response.status != 200 {
+        let code = xml::text(&text, &["Error", "Code"])
+            .unwrap_or_else(|| format!("HTTP {}", response.status));
+        let message: String = xml::text(&text, &["Error", "Message"])
+            .unwrap_or_default()
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(500)
+            .collect();
+        let retried = if attempt > 1 {
+            format!(" (reached max retries: {})", attempt - 1)
+        } else {
+            String::new()
+        };
+        return Err(Error::new(
+            ErrorKind::ServiceError,
+            format!(
+                "An error occurred ({code}) when calling the {} operation{retried}: {message} ({describe})",
+                operation.name()
+            ),
+        ));
+    }
+    parse(&text, operation, describe)
+}
+
+fn is_throttle(body: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(body);
+    matches!(
+        xml::text(&text, &["Error", "Code"]).as_deref(),
+        Some("Throttling" | "ThrottlingException" | "RequestLimitExceeded")
+    )
+}
+
+fn parse(text: &str, operation: Operation, describe: &str) -> Result<StsCredentials, Error> {
+    let result = format!("{}Result", operation.name());
+    let get = |path: &[&str]| {
+        let mut full = vec![result.as_str()];
+        full.extend_from_slice(path);
+        xml::text(text, &full)
+    };
+    let malformed = |what: &str| {
+        Error::new(
+            ErrorKind::MalformedCredentials,
+            format!("the STS {} answer for {describe} {what}", operation.name()),
+        )
+    };
+    let (Some(ak), Some(sk), Some(token), Some(expiration)) = (
+        get(&["Credentials", "AccessKeyId"]),
+        get(&["Credentials", "SecretAccessKey"]),
+        get(&["Credentials", "SessionToken"]),
+        get(&["Credentials", "Expiration"]),
+    ) else {
+        return Err(malformed("lacks Credentials"));
+    };
+    let expiry = timestamp::parse(&expiration)
+        .map_err(|e| malformed(&format!("has an Expiration that {}", e.describe())))?;
+    let arn = get(&["AssumedRoleUser", "Arn"]);
+    // arn:aws:sts::ACCOUNT:assumed-role/…
+    let account = arn
+        .as_deref()
+        .and_then(|a| a.split(':').nth(4))
+        .filter(|a| !a.is_empty())
+        .map(str::to_owned);
+    let credentials = build(
+        ak,
+        sk,
+        Some(token),
+        Some(expiry),
+        account.clone(),
+        "assume-role",
+    );
+    let mut c = super::cli_cache::credentials_json(&credentials, &cache_expiration(expiry));
+    if account.is_none() {
+        c.as_object_mut().map(|o| o.remove("AccountId"));
+    }
+    let mut doc = serde_json::json!({ "Credentials": c });
+    if let (Some(arn), Some(id)) = (arn, get(&["AssumedRoleUser", "AssumedRoleId"])) {
+        doc["AssumedRoleUser"] = serde_json::json!({"AssumedRoleId": id, "Arn": arn});
+    }
+    if let Some(n) = get(&["PackedPolicySize"]).and_then(|n| n.parse::<u64>().ok()) {
+        doc["PackedPolicySize"] = serde_json::json!(n);
+    }
+    if let Some(s) = get(&["SourceIdentity"]) {
+        doc["SourceIdentity"] = serde_json::json!(s);
+    }
+    if let Some(id) = xml::text(text, &["ResponseMetadata", "RequestId"]) {
+        doc["ResponseMetadata"] =
+            serde_json::json!({"RequestId": id, "HTTPStatusCode": 200, "RetryAttempts": 0});
+    }
+    Ok(StsCredentials {
+        credentials,
+        cache_doc: doc,
+    })
+}
+
+/// The CLI's role cache writes `Expiration` as `%Y-%m-%dT%H:%M:%S` + `UTC` (§6.3).
+fn cache_expiration(t: SystemTime) -> String {
+    let z = timestamp::format_utc(t);
+    format!("{}UTC", z.trim_end_matches('Z'))
+}
+
+/// `application/x-www-form-urlencoded`, as botocore's query serializer writes values:
+/// unreserved bytes kept, space as `+`, everything else `%XX`.
+fn form_encode(value: &str) -> String {
+    crate::sign::percent_encode(value).replace("%20", "+")
+}
+
+/// The SigV4 headers for the request, computed by `aws-sigv4`.
+fn sign(
+    url: &str,
+    region: &str,
+    content_type: &str,
+    body: &[u8],
+    credentials: &Credentials,
+    now: SystemTime,
+) -> Result<Vec<(&'static str, String)>, Error> {
+    use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
+    let identity = credentials.clone().into();
+    let params = aws_sigv4::sign::v4::SigningParams::builder()
+        .identity(&identity)
+        .region(region)
+        .name("sts")
+        .time(now)
+        .settings(SigningSettings::default())
+        .build()
+        .map_err(|e| {
+            Error::new(
+                ErrorKind::InvalidConfig,
+                format!("cannot sign the STS request: {e}"),
+            )
+        })?
+        .into();
+    let headers = [("content-type", content_type)];
+    let signable =
+        SignableRequest::new("POST", url, headers.into_iter(), SignableBody::Bytes(body)).map_err(
+            |e| {
+                Error::new(
+                    ErrorKind::InvalidConfig,
+                    format!("the STS endpoint {url} is not a valid URL: {e}"),
+                )
+            },
+        )?;
+    let (instructions, _signature) = sign(signable, &params)
+        .map_err(|e| {
+            Error::new(
+                ErrorKind::InvalidConfig,
+                format!("cannot sign the STS request to {url}: {e}"),
+            )
+        })?
+        .into_parts();
+    Ok(instructions
+        .headers()
+        .map(|(name, value)| (static_name(name), value.to_owned()))
+        .collect())
+}
+
+/// aws-sigv4 adds only these headers; map them to static names for `HttpRequest`.
+fn static_name(name: &str) -> &'static str {
+    match name.to_ascii_lowercase().as_str() {
+        "authorization" => "authorization",
+        "x-amz-date" => "x-amz-date",
+        "x-amz-security-token" => "x-amz-security-token",
+        "x-amz-content-sha256" => "x-amz-content-sha256",
+        _ => "x-amz-unknown",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn form_encoding_matches_botocore() {
+        assert_eq!(
+            form_encode("arn:aws:iam::123456789012:role/My Role"),
+            "arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2FMy+Role"
+        );
+        assert_eq!(form_encode("a+b=c&d~e"), "a%2Bb%3Dc%26d~e");
+    }
+
+    #[test]
+    fn cache_expiration_uses_the_utc_suffix() {
+        let t = SystemTime::UNIX_EPOCH + Duration::from_secs(1_795_648_309);
+        assert_eq!(cache_expiration(t), "2026-11-25T23:11:49UTC");
+    }
+}

@@ -1,0 +1,125 @@
+//! `web_identity_token_file` + `role_arn`: botocore's `assume-role-with-web-identity`
+//! provider (`reference/behavior.md` §7.3), how GitHub Actions and EKS pods authenticate.
+//!
+//! The variables `AWS_WEB_IDENTITY_TOKEN_FILE`, `AWS_ROLE_ARN` and
+//! `AWS_ROLE_SESSION_NAME` override the profile's keys one by one — unless the remote
+//! named the profile, which turns the environment off (§4.2). The token file is read
+//! afresh on every call, verbatim (the platform rotates it). Credentials are cached in
+//! `~/.aws/cli/cache` like the AWS CLI does (git-remote-codecommit keeps them in memory).
+
+use serde_json::json;
+
+use super::cli_cache::{self, Lookup};
+use super::pyjson::Separators;
+use super::sts::{self, Operation};
+use super::{ChainContext, Provider, Resolved, Source};
+use crate::error::{Error, ErrorKind};
+
+/// The largest token file we read (real ones are a few KiB of JWT).
+const MAX_TOKEN: u64 = 64 * 1024;
+
+#[derive(Debug)]
+pub(crate) struct WebIdentity;
+
+impl Provider for WebIdentity {
+    fn provide(&self, ctx: &ChainContext<'_>) -> Result<Option<Resolved>, Error> {
+        let profile = ctx.config.profile(ctx.profile);
+        let get = |key: &str, var: &str| {
+            let from_env = if ctx.explicit_profile {
+                None
+            } else {
+                ctx.env.var(var)
+            };
+            from_env.or_else(|| profile.and_then(|p| p.get(key)).map(str::to_owned))
+        };
+        let Some(token_file) =
+            get("web_identity_token_file", "AWS_WEB_IDENTITY_TOKEN_FILE").filter(|f| !f.is_empty())
+        else {
+            return Ok(None);
+        };
+        let Some(role_arn) = get("role_arn", "AWS_ROLE_ARN").filter(|r| !r.is_empty()) else {
+            return Err(Error::new(
+                ErrorKind::InvalidConfig,
+                "The provided profile or the current environment is configured to assume role \
+                 with web identity but has no role ARN configured. Ensure that the profile has \
+                 the role_arn configuration set or the AWS_ROLE_ARN env var is set.",
+            ));
+        };
+        let session_name = get("role_session_name", "AWS_ROLE_SESSION_NAME");
+
+        let mut key_args = json!({"RoleArn": role_arn});
+        if let Some(s) = &session_name {
+            key_args["RoleSessionName"] = json!(s);
+        }
+        let key = cli_cache::key(&key_args, Separators::Default);
+        let source = Source::WebIdentity {
+            role_arn: role_arn.clone(),
+            token_file: token_file.clone(),
+        };
+        let cli_dir = cli_cache::cli_dir(ctx.env);
+        if let Some(dir) = &cli_dir
+            && let Lookup::Hit(credentials) =
+                cli_cache::read(ctx.env, dir, &key, "assume-role-with-web-identity")
+        {
+            return Ok(Some(Resolved {
+                credentials,
+                source,
+            }));
+        }
+
+        let token = match ctx
+            .env
+            .read_file(std::path::Path::new(&token_file), MAX_TOKEN)
+        {
+            Ok(Some(bytes)) => String::from_utf8(bytes).map_err(|_| {
+                Error::new(
+                    ErrorKind::MalformedCredentials,
+                    format!("the web identity token file {token_file} is not UTF-8 text"),
+                )
+            })?,
+            Ok(None) => {
+                return Err(Error::new(
+                    ErrorKind::InvalidConfig,
+                    format!(
+                        "the web identity token file {token_file} does not exist (named by \
+                         web_identity_token_file or AWS_WEB_IDENTITY_TOKEN_FILE)"
+                    ),
+                ));
+            }
+            Err(e) => {
+                return Err(Error::with_source(
+                    ErrorKind::ConfigRead,
+                    format!("cannot read the web identity token file {token_file}"),
+                    e,
+                ));
+            }
+        };
+        let session = session_name.unwrap_or_else(|| {
+            let secs = ctx
+                .env
+                .now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs());
+            format!("botocore-session-{secs}")
+        });
+        let params = [
+            ("RoleSessionName", session),
+            ("RoleArn", role_arn.clone()),
+            ("WebIdentityToken", token),
+        ];
+        let answer = sts::call(
+            ctx,
+            Operation::AssumeRoleWithWebIdentity,
+            &params,
+            None,
+            &format!("role {role_arn} with the web identity token in {token_file}"),
+        )?;
+        if let Some(dir) = &cli_dir {
+            let _ = cli_cache::write(ctx.env, dir, &key, &answer.cache_doc);
+        }
+        Ok(Some(Resolved {
+            credentials: answer.credentials,
+            source,
+        }))
+    }
+}

@@ -1,0 +1,534 @@
+//! Roles (STS AssumeRole), web identity and credential_process.
+
+use super::*;
+use support::sts::{Verified, assume_role_response, error_response, form, verify};
+
+const ROLES: &str = "\
+[profile base]
+region = eu-west-1
+aws_access_key_id = AKIABASEEXAMPLE00001
+aws_secret_access_key = base-secret
+
+[profile role1]
+region = us-east-2
+role_arn = arn:aws:iam::111111111111:role/Role1
+source_profile = base
+
+[profile role2]
+region = us-west-2
+role_arn = arn:aws:iam::222222222222:role/Role2
+source_profile = role1
+role_session_name = my-session
+external_id = ext-123
+duration_seconds = 1800
+
+[profile role3]
+region = eu-central-1
+role_arn = arn:aws:iam::333333333333:role/Role3
+source_profile = role2
+
+[profile self]
+region = us-east-1
+role_arn = arn:aws:iam::444444444444:role/Self
+source_profile = self
+aws_access_key_id = AKIASELFEXAMPLE00001
+aws_secret_access_key = self-secret
+
+[profile cyc1]
+region = us-east-1
+role_arn = arn:aws:iam::1:role/C1
+source_profile = cyc2
+
+[profile cyc2]
+role_arn = arn:aws:iam::1:role/C2
+source_profile = cyc1
+
+[profile from-env]
+region = us-east-1
+role_arn = arn:aws:iam::555555555555:role/FromEnv
+credential_source = Environment
+
+[profile imds]
+region = us-east-1
+role_arn = arn:aws:iam::555555555555:role/Imds
+credential_source = environment
+
+[profile both]
+region = us-east-1
+role_arn = arn:aws:iam::1:role/B
+source_profile = base
+credential_source = Environment
+
+[profile dangling]
+region = us-east-1
+role_arn = arn:aws:iam::1:role/D
+source_profile = nowhere
+
+[profile mfa]
+region = us-east-1
+role_arn = arn:aws:iam::666666666666:role/Mfa
+source_profile = base
+mfa_serial = arn:aws:iam::666666666666:mfa/dev
+
+[profile via-sso]
+region = us-east-1
+role_arn = arn:aws:iam::777777777777:role/Deploy
+source_profile = legacy
+
+[profile legacy]
+region = us-east-2
+sso_start_url = https://my-sso-portal.awsapps.com/start
+sso_region = us-east-1
+sso_account_id = 111122223333
+sso_role_name = DevRole
+
+[profile web]
+region = us-east-1
+role_arn = arn:aws:iam::888888888888:role/Web
+web_identity_token_file = /var/run/token.jwt
+role_session_name = websess
+
+[profile proc]
+region = us-east-1
+credential_process = printf %s '{\"Version\": 1, \"AccessKeyId\": \"AKIAPROCEXAMPLE00001\", \"SecretAccessKey\": \"proc-secret\", \"SessionToken\": \"proc-token\"}'
+";
+
+fn roles_env(server: &Server) -> MemoryEnvironment {
+    MemoryEnvironment::new()
+        .with_var("HOME", HOME)
+        .with_var("AWS_ENDPOINT_URL_STS", server.url())
+        .with_var("AWS_ENDPOINT_URL_SSO", server.url())
+        .with_now(UNIX_EPOCH + Duration::from_secs(NOW))
+        .with_file(format!("{HOME}/.aws/config"), ROLES)
+        .with_http_client(HttpsClient::from_environment(&MemoryEnvironment::new()))
+        .with_process_runner(codecommit_auth::env::OsEnvironment::run)
+}
+
+fn sts_ok(n: u32, account: &str) -> Reply {
+    Reply::new(
+        200,
+        assume_role_response("AssumeRole", n, account, &at(3600)),
+    )
+    .header("Content-Type", "text/xml")
+}
+
+#[test]
+fn role_with_static_source_is_assumed_and_signed_correctly() {
+    let server = Server::start();
+    server.route("POST", "/", vec![sts_ok(1, "111111111111")]);
+    let resolver = Resolver::with_environment(roles_env(&server));
+    let url = resolver
+        .signed_url_at("codecommit://role1@Repo", time())
+        .unwrap();
+    assert!(
+        url.as_str()
+            .starts_with("https://ASIASTS0000000000001%25sts-token-1%26more:"),
+        "{}",
+        url.as_str()
+    );
+
+    let seen = server.seen();
+    assert_eq!(seen.len(), 1);
+    assert_eq!(
+        seen[0].header("content-type"),
+        Some("application/x-www-form-urlencoded; charset=utf-8")
+    );
+    let params = form(&seen[0]);
+    assert_eq!(params["Action"], "AssumeRole");
+    assert_eq!(params["Version"], "2011-06-15");
+    assert_eq!(params["RoleArn"], "arn:aws:iam::111111111111:role/Role1");
+    assert_eq!(params["RoleSessionName"], format!("botocore-session-{NOW}"));
+    assert!(!params.contains_key("ExternalId") && !params.contains_key("DurationSeconds"));
+    assert_eq!(
+        verify(&seen[0], "base-secret").unwrap(),
+        Verified {
+            access_key: "AKIABASEEXAMPLE00001".into(),
+            region: "us-east-2".into(),
+            service: "sts".into(),
+            signed_headers: vec!["content-type".into(), "host".into(), "x-amz-date".into()],
+        }
+    );
+    assert!(
+        verify(&seen[0], "wrong-secret").is_err(),
+        "the verifier can fail"
+    );
+
+    // Cached under botocore's key: {"RoleArn": …} (defaulted session name left out).
+    let key = "/home/dev/.aws/cli/cache/".to_owned()
+        + &sha1_hex(r#"{"RoleArn": "arn:aws:iam::111111111111:role/Role1"}"#)
+        + ".json";
+    let doc: Value =
+        serde_json::from_slice(&resolver.environment().file(&key).expect("cached")).unwrap();
+    assert_eq!(doc["Credentials"]["AccessKeyId"], "ASIASTS0000000000001");
+    assert!(
+        doc["Credentials"]["Expiration"]
+            .as_str()
+            .unwrap()
+            .ends_with("UTC")
+    );
+    assert_eq!(doc["Credentials"]["AccountId"], "111111111111");
+    resolver
+        .signed_url_at("codecommit://role1@Repo", time())
+        .unwrap();
+    assert_eq!(server.seen().len(), 1, "second run served from the cache");
+}
+
+fn sha1_hex(s: &str) -> String {
+    use sha1::{Digest, Sha1};
+    hex::encode(Sha1::digest(s.as_bytes()))
+}
+
+#[test]
+fn chains_of_depth_three_sign_each_hop_with_the_previous_one() {
+    let server = Server::start();
+    server.route(
+        "POST",
+        "/",
+        vec![
+            sts_ok(1, "111111111111"),
+            sts_ok(2, "222222222222"),
+            sts_ok(3, "333333333333"),
+        ],
+    );
+    let resolver = Resolver::with_environment(roles_env(&server));
+    let url = resolver
+        .signed_url_at("codecommit://role3@Repo", time())
+        .unwrap();
+    assert!(url.username().starts_with("ASIASTS0000000000003"));
+    let seen = server.seen();
+    assert_eq!(seen.len(), 3);
+    let arns: Vec<String> = seen.iter().map(|s| form(s)["RoleArn"].clone()).collect();
+    assert_eq!(
+        arns,
+        [
+            "arn:aws:iam::111111111111:role/Role1",
+            "arn:aws:iam::222222222222:role/Role2",
+            "arn:aws:iam::333333333333:role/Role3"
+        ]
+    );
+    // Hop 1 with the base keys, hop 2 with Role1's, hop 3 with Role2's (and their tokens).
+    let v1 = verify(&seen[0], "base-secret").unwrap();
+    let v2 = verify(&seen[1], "sts-secret-1").unwrap();
+    let v3 = verify(&seen[2], "sts-secret-2").unwrap();
+    assert_eq!(
+        seen[1].header("x-amz-security-token"),
+        Some("sts-token-1&more")
+    );
+    assert!(
+        v2.signed_headers
+            .contains(&"x-amz-security-token".to_owned())
+    );
+    // BOTOCORE: every hop in the top-level profile's region (§10 item 45).
+    assert_eq!(
+        [v1.region, v2.region, v3.region],
+        ["eu-central-1", "eu-central-1", "eu-central-1"]
+    );
+    let p2 = form(&seen[1]);
+    assert_eq!(p2["RoleSessionName"], "my-session");
+    assert_eq!(p2["ExternalId"], "ext-123");
+    assert_eq!(p2["DurationSeconds"], "1800");
+    let explain = resolver
+        .resolve("codecommit://role3@Repo")
+        .unwrap()
+        .explain();
+    assert!(explain.contains("Role3"), "{explain}");
+}
+
+#[test]
+fn configuration_errors_name_the_profiles() {
+    let server = Server::start();
+    let resolver = Resolver::with_environment(roles_env(&server));
+    let cases = [
+        (
+            "cyc1",
+            ErrorKind::InvalidConfig,
+            "Infinite loop in credential configuration detected. Attempting to load from profile cyc1 which has already been visited. Visited profiles: ['cyc1', 'cyc2']",
+        ),
+        (
+            "imds",
+            ErrorKind::InvalidConfig,
+            "The credential source \"environment\" referenced in profile \"imds\" is not valid.",
+        ),
+        (
+            "both",
+            ErrorKind::InvalidConfig,
+            "The profile \"both\" contains both source_profile and credential_source.",
+        ),
+        (
+            "dangling",
+            ErrorKind::InvalidConfig,
+            "The source_profile \"nowhere\" referenced in the profile \"dangling\" does not exist.",
+        ),
+        (
+            "mfa",
+            ErrorKind::MfaRequired,
+            "profile mfa needs an MFA code",
+        ),
+        (
+            "from-env",
+            ErrorKind::CredentialsNotFound,
+            "No credentials found in credential_source referenced in profile from-env",
+        ),
+    ];
+    for (profile, kind, want) in cases {
+        let err = resolver
+            .signed_url_at(&format!("codecommit://{profile}@Repo"), time())
+            .unwrap_err();
+        assert_eq!(err.kind(), kind, "{profile}: {err}");
+        assert!(err.to_string().contains(want), "{profile}: {err}");
+    }
+    assert!(server.seen().is_empty());
+}
+
+#[test]
+fn self_sourced_profile_uses_its_own_keys() {
+    let server = Server::start();
+    server.route("POST", "/", vec![sts_ok(9, "444444444444")]);
+    let resolver = Resolver::with_environment(roles_env(&server));
+    resolver
+        .signed_url_at("codecommit://self@Repo", time())
+        .unwrap();
+    verify(&server.seen()[0], "self-secret").unwrap();
+}
+
+#[test]
+fn credential_source_environment_uses_env_keys_even_with_a_named_profile() {
+    let server = Server::start();
+    server.route("POST", "/", vec![sts_ok(4, "555555555555")]);
+    let env = roles_env(&server)
+        .with_var("AWS_ACCESS_KEY_ID", "AKIAENVEXAMPLE000001")
+        .with_var("AWS_SECRET_ACCESS_KEY", "env-secret");
+    Resolver::with_environment(env)
+        .signed_url_at("codecommit://from-env@Repo", time())
+        .unwrap();
+    assert_eq!(
+        verify(&server.seen()[0], "env-secret").unwrap().access_key,
+        "AKIAENVEXAMPLE000001"
+    );
+}
+
+#[test]
+fn access_denied_names_the_role_and_the_source() {
+    let server = Server::start();
+    server.route(
+        "POST",
+        "/",
+        vec![Reply::new(
+            403,
+            error_response(
+                "AccessDenied",
+                "User: arn:aws:iam::1:user/base is not authorized to perform: sts:AssumeRole",
+            ),
+        )],
+    );
+    let err = Resolver::with_environment(roles_env(&server))
+        .signed_url_at("codecommit://role1@Repo", time())
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::ServiceError);
+    let text = err.to_string();
+    assert!(
+        text.starts_with(
+            "An error occurred (AccessDenied) when calling the AssumeRole operation: User:"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("arn:aws:iam::111111111111:role/Role1")
+            && text.contains("source profile base"),
+        "{text}"
+    );
+    assert!(!text.contains("base-secret"));
+}
+
+#[test]
+fn caches_written_by_botocore_in_either_directory_are_used() {
+    // An entry as git-remote-codecommit writes it to ~/.aws/boto/cache (§6.3).
+    let key = sha1_hex(r#"{"RoleArn": "arn:aws:iam::111111111111:role/Role1"}"#);
+    let entry = format!(
+        r#"{{"Credentials": {{"AccessKeyId": "ASIABOTOCACHED000001", "SecretAccessKey": "cached-secret", "SessionToken": "cached-token", "Expiration": "{}", "AccountId": "111111111111"}}, "AssumedRoleUser": {{"AssumedRoleId": "AROA1:botocore-session-1", "Arn": "arn:aws:sts::111111111111:assumed-role/Role1/botocore-session-1"}}}}"#,
+        at(16 * 60).replace('Z', "UTC")
+    );
+    for dir in ["boto", "cli"] {
+        let server = Server::start();
+        let env = roles_env(&server).with_file(
+            format!("{HOME}/.aws/{dir}/cache/{key}.json"),
+            entry.as_str(),
+        );
+        let url = Resolver::with_environment(env)
+            .signed_url_at("codecommit://role1@Repo", time())
+            .unwrap();
+        assert!(url.username().starts_with("ASIABOTOCACHED000001"), "{dir}");
+        assert!(server.seen().is_empty(), "{dir}: no STS call");
+    }
+    // 14 minutes left: assumed again and the CLI cache replaced.
+    let server = Server::start();
+    server.route("POST", "/", vec![sts_ok(5, "111111111111")]);
+    let stale = entry.replace(
+        &at(16 * 60).replace('Z', "UTC"),
+        &at(14 * 60).replace('Z', "UTC"),
+    );
+    let env =
+        roles_env(&server).with_file(format!("{HOME}/.aws/cli/cache/{key}.json"), stale.as_str());
+    let resolver = Resolver::with_environment(env);
+    let url = resolver
+        .signed_url_at("codecommit://role1@Repo", time())
+        .unwrap();
+    assert!(url.username().starts_with("ASIASTS0000000000005"));
+    let doc: Value = serde_json::from_slice(
+        &resolver
+            .environment()
+            .file(format!("{HOME}/.aws/cli/cache/{key}.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(doc["Credentials"]["AccessKeyId"], "ASIASTS0000000000005");
+}
+
+#[test]
+fn mfa_role_with_a_cached_entry_needs_no_prompt() {
+    let key = sha1_hex(
+        r#"{"RoleArn": "arn:aws:iam::666666666666:role/Mfa", "SerialNumber": "arn:aws:iam::666666666666:mfa/dev"}"#,
+    );
+    let entry = format!(
+        r#"{{"Credentials": {{"AccessKeyId": "ASIAMFACACHED0000001", "SecretAccessKey": "s", "SessionToken": "t", "Expiration": "{}"}}}}"#,
+        at(3600)
+    );
+    let server = Server::start();
+    let env =
+        roles_env(&server).with_file(format!("{HOME}/.aws/cli/cache/{key}.json"), entry.as_str());
+    let url = Resolver::with_environment(env)
+        .signed_url_at("codecommit://mfa@Repo", time())
+        .unwrap();
+    assert!(url.username().starts_with("ASIAMFACACHED0000001"));
+}
+
+#[test]
+fn sso_profile_as_the_source_of_a_role() {
+    let server = Server::start();
+    server.route("GET", PORTAL, vec![role_credentials(1, 3600)]);
+    server.route("POST", "/", vec![sts_ok(6, "777777777777")]);
+    let env = roles_env(&server).with_file(LEGACY_TOKEN, token_file("ACCESS-1", 3600, false));
+    let url = Resolver::with_environment(env)
+        .signed_url_at("codecommit://via-sso@Repo", time())
+        .unwrap();
+    assert!(url.username().starts_with("ASIASTS0000000000006"));
+    let seen = server.seen();
+    assert_eq!(seen[0].path, PORTAL);
+    assert_eq!(
+        verify(&seen[1], "portal-secret-1").unwrap().access_key,
+        "ASIAPORTAL0000000001"
+    );
+}
+
+#[test]
+fn web_identity_from_profile_and_from_env() {
+    let server = Server::start();
+    let ok = Reply::new(
+        200,
+        assume_role_response("AssumeRoleWithWebIdentity", 8, "888888888888", &at(3600)),
+    );
+    server.route("POST", "/", vec![ok]);
+    let env = roles_env(&server).with_file("/var/run/token.jwt", "eyJ.header.sig\n");
+    let url = Resolver::with_environment(env)
+        .signed_url_at("codecommit://web@Repo", time())
+        .unwrap();
+    assert!(url.username().starts_with("ASIASTS0000000000008"));
+    let seen = server.seen();
+    assert_eq!(
+        seen[0].header("authorization"),
+        None,
+        "web identity is unsigned"
+    );
+    let p = form(&seen[0]);
+    assert_eq!(p["Action"], "AssumeRoleWithWebIdentity");
+    assert_eq!(p["RoleArn"], "arn:aws:iam::888888888888:role/Web");
+    assert_eq!(p["RoleSessionName"], "websess");
+    assert_eq!(
+        p["WebIdentityToken"], "eyJ.header.sig\n",
+        "token sent verbatim"
+    );
+
+    // From the environment (no profile@): the variables win key by key.
+    let server = Server::start();
+    server.route(
+        "POST",
+        "/",
+        vec![Reply::new(
+            200,
+            assume_role_response("AssumeRoleWithWebIdentity", 9, "9", &at(3600)),
+        )],
+    );
+    let env = roles_env(&server)
+        .with_file("/ci/token", "ci-jwt")
+        .with_var("AWS_WEB_IDENTITY_TOKEN_FILE", "/ci/token")
+        .with_var("AWS_ROLE_ARN", "arn:aws:iam::999999999999:role/CI")
+        .with_var("AWS_DEFAULT_REGION", "us-east-1");
+    Resolver::with_environment(env)
+        .signed_url_at("codecommit://Repo", time())
+        .unwrap();
+    let p = form(&server.seen()[0]);
+    assert_eq!(p["RoleArn"], "arn:aws:iam::999999999999:role/CI");
+    assert_eq!(p["WebIdentityToken"], "ci-jwt");
+    assert_eq!(p["RoleSessionName"], format!("botocore-session-{NOW}"));
+}
+
+#[test]
+fn credential_process_success_and_failures() {
+    let server = Server::start();
+    let env = roles_env(&server);
+    let url = Resolver::with_environment(env)
+        .signed_url_at("codecommit://proc@Repo", time())
+        .unwrap();
+    assert!(
+        url.username()
+            .starts_with("AKIAPROCEXAMPLE00001%25proc-token"),
+        "{}",
+        url.username()
+    );
+
+    let cases = [
+        ("printf 'not json'", "its output is not JSON"),
+        (
+            "sh -c 'echo boom >&2; exit 3'",
+            "the command exited with status 3: boom",
+        ),
+        (
+            r#"printf '{"Version": "1", "AccessKeyId": "A", "SecretAccessKey": "TOPSECRET"}'"#,
+            "Unsupported version '1'",
+        ),
+        (
+            r#"printf '{"Version": 1, "AccessKeyId": "A"}'"#,
+            "Missing required key in response: 'SecretAccessKey'",
+        ),
+        (
+            r#"printf '{"Version": 1, "AccessKeyId": "A", "SecretAccessKey": "TOPSECRET", "Expiration": "2030-01-01T00:00:00"}'"#,
+            "has no time zone",
+        ),
+        ("sleep 30", "did not finish within 1 s"),
+        ("/nonexistent/helper", "cannot run"),
+        ("a 'b", "No closing quotation"),
+    ];
+    for (command, want) in cases {
+        let config = format!("[profile p]\nregion = us-east-1\ncredential_process = {command}\n");
+        let env = roles_env(&server)
+            .with_file(format!("{HOME}/.aws/config"), config)
+            .with_var("CODECOMMIT_AUTH_PROCESS_TIMEOUT", "1");
+        let start = std::time::Instant::now();
+        let err = Resolver::with_environment(env)
+            .signed_url_at("codecommit://p@Repo", time())
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::ProcessFailed, "{command}: {err}");
+        let text = err.to_string();
+        assert!(
+            text.starts_with("Error when retrieving credentials from custom-process: "),
+            "{text}"
+        );
+        assert!(text.contains(want), "{command}: {text}");
+        assert!(!text.contains("TOPSECRET"), "{text}");
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "{command} took {:?}",
+            start.elapsed()
+        );
+    }
+}
