@@ -77,7 +77,7 @@ fn main() -> ExitCode {
                 profile = Some(arg["--profile=".len()..].to_owned());
             }
             "-h" | "--help" => {
-                println!("{USAGE}");
+                let _ = writeln!(std::io::stdout(), "{USAGE}");
                 return ExitCode::SUCCESS;
             }
             _ if action.is_none() && !arg.starts_with('-') => action = Some(arg),

@@ -43,16 +43,16 @@ const WINDOW: Duration = Duration::from_secs(15 * 60);
 pub(crate) fn run(remote: &str, online: bool) -> ExitCode {
     let env = DoctorEnv::new(online);
     let mut report = Report::default();
-    println!("git-remote-codecommit --doctor {remote}");
+    say!("git-remote-codecommit --doctor {remote}");
     if online {
-        println!("online: credentials are fetched as git would fetch them");
+        say!("online: credentials are fetched as git would fetch them");
     } else {
-        println!(
+        say!(
             "offline: no network calls, no credential processes, nothing written \
              (--doctor --online REMOTE fetches credentials too)"
         );
     }
-    println!();
+    say!();
 
     let parsed = remote_line(remote, &mut report);
     let config = shared_files(&env, &mut report);
@@ -66,12 +66,12 @@ pub(crate) fn run(remote: &str, online: bool) -> ExitCode {
     }
     git(&env, &mut report);
 
-    println!();
+    say!();
     if report.failed {
-        println!("some checks failed (marked FAIL)");
+        say!("some checks failed (marked FAIL)");
         ExitCode::FAILURE
     } else {
-        println!("no problems found");
+        say!("no problems found");
         ExitCode::SUCCESS
     }
 }
@@ -103,9 +103,9 @@ impl Report {
         };
         let text = text.to_string();
         let mut lines = text.lines();
-        println!("{mark:>4}  {step:<12} {}", lines.next().unwrap_or(""));
+        say!("{mark:>4}  {step:<12} {}", lines.next().unwrap_or(""));
         for more in lines {
-            println!("{:>4}  {:<12} {more}", "", "");
+            say!("{:>4}  {:<12} {more}", "", "");
         }
     }
 }

@@ -24,6 +24,15 @@
 //! The other command lines are recognised only in exactly the shapes above; anything
 //! else is taken as git's `REMOTE-NAME URL`.
 
+/// `println!` that does not panic when stdout is closed (`… --explain | head -1`): the
+/// output is for people, and a reader that stopped reading is not an error.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 mod doctor;
 
 use std::ffi::{OsStr, OsString};
@@ -51,11 +60,11 @@ fn main() -> ExitCode {
     let args: Vec<OsString> = std::env::args_os().collect();
     match mode(args.get(1..).unwrap_or_default()) {
         Some(Mode::Help) => {
-            println!("{USAGE}");
+            say!("{USAGE}");
             ExitCode::SUCCESS
         }
         Some(Mode::Version) => {
-            println!("git-remote-codecommit {}", env!("CARGO_PKG_VERSION"));
+            say!("git-remote-codecommit {}", env!("CARGO_PKG_VERSION"));
             ExitCode::SUCCESS
         }
         Some(Mode::PrintUrl(remote)) => print_url(remote),
@@ -174,13 +183,13 @@ fn explain(remote: &str) -> ExitCode {
     let until = SigningTime::from_unix(time.unix() + VALIDITY_SECS)
         .map(|t| t.timestamp().to_owned())
         .unwrap_or_default();
-    print!("{}", resolution.explain());
-    println!(
+    say!("{}", resolution.explain().trim_end());
+    say!(
         "{:<12} {} (valid until {until})",
         "signed at",
         time.timestamp()
     );
-    println!(
+    say!(
         "{:<12} {} (credentials left out; --print-url prints the whole URL)",
         "url",
         signed.redacted()
