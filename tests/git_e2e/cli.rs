@@ -5,7 +5,7 @@ use crate::git_server::check_signature;
 use crate::harness::*;
 
 fn helper(world: &World, args: &[&str]) -> Run {
-    world.run_in(world.dir.path(), remote_helper_bin(), args, b"")
+    world.run_in(world.dir.path(), &remote_helper_bin(), args, b"")
 }
 
 /// An error is one line on stderr, nothing on stdout, exit status 1, and no panic.
@@ -127,7 +127,7 @@ fn hands_over_to_git_remote_http_with_credential_helpers_reset() {
 
     let run = world.run_in(
         world.dir.path(),
-        remote_helper_bin(),
+        &remote_helper_bin(),
         &["origin", "codecommit::us-east-1://dev@ProjectAlpha"],
         b"capabilities\n\n",
     );

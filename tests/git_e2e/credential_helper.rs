@@ -9,7 +9,7 @@ use crate::harness::*;
 fn ask(world: &World, args: &[&str], input: &str) -> Run {
     world.run_in(
         world.dir.path(),
-        credential_helper_bin(),
+        &credential_helper_bin(),
         args,
         input.as_bytes(),
     )
@@ -225,7 +225,7 @@ fn configure_as_documented(world: &World, helper: &str) -> String {
 
 #[test]
 fn plain_https_remote_clones_fetches_and_pushes() {
-    require_git!();
+    require_git!(2, 37); // http.curloptResolve
     let mut world = World::new();
     // The remote helper's variable must play no part here.
     world.remove_var("CODE_COMMIT_ENDPOINT");
@@ -276,7 +276,7 @@ fn plain_https_remote_clones_fetches_and_pushes() {
 
 #[test]
 fn plain_https_remote_with_the_wrong_key_is_refused() {
-    require_git!();
+    require_git!(2, 37); // http.curloptResolve
     let mut world = World::new();
     world.remove_var("CODE_COMMIT_ENDPOINT");
     let url = configure_as_documented(&world, "codecommit --profile wrong");
@@ -296,7 +296,7 @@ fn plain_https_remote_with_the_wrong_key_is_refused() {
 
 #[test]
 fn plain_https_remote_with_an_sso_profile() {
-    require_git!();
+    require_git!(2, 37); // http.curloptResolve
     let mut world = World::new();
     world.remove_var("CODE_COMMIT_ENDPOINT");
     world.with_sso(3600);

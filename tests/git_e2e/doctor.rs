@@ -7,7 +7,7 @@ use crate::harness::*;
 fn doctor(world: &World, args: &[&str]) -> Run {
     let mut all = vec!["--doctor"];
     all.extend_from_slice(args);
-    world.run_in(world.dir.path(), remote_helper_bin(), &all, b"")
+    world.run_in(world.dir.path(), &remote_helper_bin(), &all, b"")
 }
 
 /// The report line of `step`, with its status mark.
@@ -131,7 +131,7 @@ fn helper_not_on_path_is_reported() {
     world.set_path(&without_us.to_string_lossy());
     let run = world.run_in(
         world.dir.path(),
-        remote_helper_bin(),
+        &remote_helper_bin(),
         &["--doctor", "codecommit://dev@ProjectAlpha"],
         b"",
     );

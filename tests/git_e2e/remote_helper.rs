@@ -188,7 +188,7 @@ fn signature_for_another_repository_is_refused() {
     let world = World::new();
     let run = world.run_in(
         world.dir.path(),
-        remote_helper_bin(),
+        &remote_helper_bin(),
         &["--print-url", "codecommit://dev@ProjectAlpha"],
         b"",
     );
@@ -283,7 +283,7 @@ fn configured_credential_helpers_are_never_asked_to_store() {
     // Control: git stores URL credentials in configured helpers after a success.
     let run = world.run_in(
         world.dir.path(),
-        remote_helper_bin(),
+        &remote_helper_bin(),
         &["--print-url", "codecommit://dev@ProjectAlpha"],
         b"",
     );
