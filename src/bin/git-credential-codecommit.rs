@@ -43,12 +43,21 @@
 //! * DIFFERENCE: an empty session token adds no `%` (the CLI writes `AKID%`).
 //! * The region must be one CodeCommit is offered in (the library's list); the CLI
 //!   signs for any.
+//!
+//! The remote helper's `CODE_COMMIT_ENDPOINT` plays no part: the host signed is always
+//! the one git asked about.
 
 use std::io::{Read, Write};
 use std::process::ExitCode;
 
-use codecommit_auth::env::Environment;
-use codecommit_auth::sign::{Signer, UrlRequest};
+use std::io;
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use codecommit_auth::env::{
+    Environment, HttpError, HttpRequest, HttpResponse, OsEnvironment, Platform, ProcessError,
+    ProcessOutput, ProcessRequest,
+};
 use codecommit_auth::{Resolver, SigningTime};
 
 const USAGE: &str = "\
@@ -130,12 +139,18 @@ fn get(input: &str, profile: Option<&str>) -> ExitCode {
     };
 
     // The library resolves the profile's credentials (and checks the region and the
-    // repository name) through a remote of the REGION:// form.
+    // repository name) through a remote of the REGION:// form, in an environment whose
+    // Git host is the one git asked about: `CODE_COMMIT_ENDPOINT` means exactly that,
+    // so the resolution signs this host verbatim, and a FIPS setting meant for the AWS
+    // APIs cannot refuse a host git already chose.
     let remote = match profile {
         Some(p) => format!("{region}://{p}@{repository}"),
         None => format!("{region}://{repository}"),
     };
-    let resolver = Resolver::new();
+    let resolver = Resolver::with_environment(HostAsked {
+        os: OsEnvironment::new(),
+        host,
+    });
     let resolution = match resolver.resolve(&remote) {
         Ok(r) => r,
         Err(e) => return fail(&format!("git-credential-codecommit: {}", e.chain_message())),
@@ -144,17 +159,10 @@ fn get(input: &str, profile: Option<&str>) -> ExitCode {
         Ok(t) => t,
         Err(e) => return fail(&format!("git-credential-codecommit: {}", e.chain_message())),
     };
+    let signed = resolution.sign(time);
+    debug_assert_eq!(signed.host(), host);
     let creds = resolution.credentials();
     let token = creds.session_token().filter(|t| !t.is_empty());
-    let signed = Signer::new().sign(&UrlRequest {
-        access_key_id: creds.access_key_id(),
-        secret_access_key: creds.secret_access_key(),
-        session_token: token,
-        region: resolution.region().name(),
-        host,
-        repository: resolution.repository(),
-        time,
-    });
     let mut answer = format!("username={}", creds.access_key_id());
     if let Some(token) = token {
         answer.push('%');
@@ -228,6 +236,49 @@ fn codecommit_region(host: &str) -> Option<&str> {
     match labels {
         ["git-codecommit" | "git-codecommit-fips", region] if !region.is_empty() => Some(region),
         _ => None,
+    }
+}
+
+/// The process's environment, except that the Git host is the one git asked about.
+struct HostAsked<'a> {
+    os: OsEnvironment,
+    host: &'a str,
+}
+
+impl Environment for HostAsked<'_> {
+    fn var(&self, name: &str) -> Option<String> {
+        match name {
+            "CODE_COMMIT_ENDPOINT" => Some(self.host.to_owned()),
+            _ => self.os.var(name),
+        }
+    }
+
+    fn platform(&self) -> Platform {
+        self.os.platform()
+    }
+
+    fn account_home_dir(&self) -> Option<PathBuf> {
+        self.os.account_home_dir()
+    }
+
+    fn read_file(&self, path: &Path, limit: u64) -> io::Result<Option<Vec<u8>>> {
+        self.os.read_file(path, limit)
+    }
+
+    fn now(&self) -> SystemTime {
+        self.os.now()
+    }
+
+    fn http(&self, request: &HttpRequest) -> Result<HttpResponse, HttpError> {
+        self.os.http(request)
+    }
+
+    fn write_file_atomic(&self, path: &Path, contents: &[u8]) -> io::Result<()> {
+        self.os.write_file_atomic(path, contents)
+    }
+
+    fn run_process(&self, request: &ProcessRequest) -> Result<ProcessOutput, ProcessError> {
+        self.os.run_process(request)
     }
 }
 

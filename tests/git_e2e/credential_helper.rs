@@ -87,6 +87,25 @@ fn region_comes_from_the_host() {
     }
 }
 
+/// The host git asked about is the one signed, whatever the remote helper's variables
+/// say: `CODE_COMMIT_ENDPOINT` is ignored, and FIPS settings meant for the AWS APIs do
+/// not refuse a non-FIPS host git already chose.
+#[test]
+fn remote_helper_settings_do_not_change_the_host() {
+    require_git!();
+    let mut world = World::new();
+    let host = "git-codecommit.eu-west-1.amazonaws.com";
+    let signs_git_host = |world: &World| {
+        let (_, password, _) = answer(&ask(world, &["get"], &request(host, Some("v1/repos/R"))));
+        check_signature(DEV_SECRET, "eu-west-1", host, "R", &password, now())
+    };
+    world.set_var("CODE_COMMIT_ENDPOINT", "elsewhere.example.com:1");
+    assert_eq!(signs_git_host(&world), Ok(()));
+    world.remove_var("CODE_COMMIT_ENDPOINT");
+    world.set_var("AWS_USE_FIPS_ENDPOINT", "true"); // eu-west-1 has no FIPS Git host
+    assert_eq!(signs_git_host(&world), Ok(()));
+}
+
 #[test]
 fn profile_from_the_command_line_then_the_environment() {
     require_git!();
