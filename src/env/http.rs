@@ -16,7 +16,7 @@ pub const MAX_RESPONSE_BYTES: usize = 1 << 20;
 /// One HTTP request.
 #[derive(Clone)]
 pub struct HttpRequest {
-    /// `GET` or `POST`.
+    /// `GET`, `POST` or `PUT` (the instance metadata session token).
     pub method: &'static str,
     /// The absolute URL, `http://` or `https://`.
     pub url: String,
@@ -27,6 +27,10 @@ pub struct HttpRequest {
     /// How long the whole exchange may take before it fails with
     /// [`HttpErrorKind::Timeout`].
     pub timeout: Duration,
+    /// Connect directly, whatever proxy the environment configures. Set for the
+    /// container credentials endpoint: botocore never sends it through a proxy, and its
+    /// authorization token must not pass through one.
+    pub bypass_proxy: bool,
 }
 
 impl HttpRequest {
@@ -38,6 +42,15 @@ impl HttpRequest {
             headers: Vec::new(),
             body: Vec::new(),
             timeout: DEFAULT_TIMEOUT,
+            bypass_proxy: false,
+        }
+    }
+
+    /// A `PUT` of `url` with an empty body and the default timeout.
+    pub fn put(url: impl Into<String>) -> HttpRequest {
+        HttpRequest {
+            method: "PUT",
+            ..HttpRequest::get(url)
         }
     }
 
@@ -49,6 +62,7 @@ impl HttpRequest {
             headers: Vec::new(),
             body,
             timeout: DEFAULT_TIMEOUT,
+            bypass_proxy: false,
         }
     }
 
@@ -74,6 +88,7 @@ impl fmt::Debug for HttpRequest {
             .field("headers", &names)
             .field("body_len", &self.body.len())
             .field("timeout", &self.timeout)
+            .field("bypass_proxy", &self.bypass_proxy)
             .finish()
     }
 }
