@@ -36,9 +36,11 @@ enum Outcome {
 }
 
 fn environment(case: &Value) -> MemoryEnvironment {
+    // As run_case.py runs every case: no instance metadata.
     let mut env = MemoryEnvironment::new()
         .with_now(UNIX_EPOCH + Duration::from_secs(NOW_UNIX))
-        .with_var("HOME", HOME);
+        .with_var("HOME", HOME)
+        .with_var("AWS_EC2_METADATA_DISABLED", "true");
     for (name, value) in case["env"].as_object().unwrap() {
         let value = value.as_str().unwrap();
         // `{HOME}` is the placeholder; `${HOME}` is a variable reference botocore expands.
@@ -97,7 +99,8 @@ fn expected_kind(class: &str, module: &str, message: &str) -> Option<(ErrorKind,
         "ProfileNotFound" => (ProfileNotFound, Message::Prefix),
         "RegionNotFound" => (RegionNotFound, Message::Exact),
         "RegionNotAvailable" => (RegionNotAvailable, Message::Exact),
-        "CredentialsNotFound" => (CredentialsNotFound, Message::Exact),
+        // grc's sentence, then what the chain tried.
+        "CredentialsNotFound" => (CredentialsNotFound, Message::Prefix),
         "PartialCredentialsError" => (PartialCredentials, Message::Prefix),
         // `Unable to parse config file: PATH`, then our line number and reason.
         "ConfigParseError" => (ConfigParse, Message::Prefix),
