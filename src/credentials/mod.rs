@@ -27,6 +27,7 @@ use crate::error::Error;
 
 mod assume_role;
 mod cli_cache;
+mod container;
 mod env_vars;
 mod process;
 mod pyjson;
@@ -172,6 +173,15 @@ pub enum Source {
     },
     /// The application's own callback (see [`Resolver::with_credentials_callback`](crate::Resolver::with_credentials_callback)).
     Application,
+    /// The container credentials endpoint: an ECS task role, EKS Pod Identity, CodeBuild.
+    Container {
+        /// The URL asked: `AWS_CONTAINER_CREDENTIALS_RELATIVE_URI` on 169.254.170.2, or
+        /// `AWS_CONTAINER_CREDENTIALS_FULL_URI`.
+        url: String,
+        /// Where the authorization token sent with the request came from (a variable,
+        /// or a variable and the file it names), if one was sent. Never the token.
+        authorization: Option<String>,
+    },
 }
 
 impl Source {
@@ -188,6 +198,7 @@ impl Source {
             Source::Process { .. } => "custom-process",
             Source::Cache { .. } => "assume-role",
             Source::Application => "application",
+            Source::Container { .. } => "container-role",
         }
     }
 }
@@ -254,6 +265,13 @@ impl fmt::Display for Source {
                 write!(f, "credentials cached in {directory}")
             }
             Source::Application => f.write_str("the application's credentials callback"),
+            Source::Container { url, authorization } => {
+                write!(f, "container credentials from {url}")?;
+                match authorization {
+                    Some(from) => write!(f, " (authorization token from {from})"),
+                    None => f.write_str(" (no authorization token)"),
+                }
+            }
         }
     }
 }
@@ -291,7 +309,8 @@ impl Link {
 
 impl CredentialChain {
     /// botocore's default chain (§4.1): environment, assume-role, web identity, SSO,
-    /// shared credentials file, login (unsupported), `credential_process`, config file.
+    /// shared credentials file, login (unsupported), `credential_process`, config file,
+    /// container credentials.
     pub fn botocore() -> CredentialChain {
         use Label::{Always, UnlessProfileNamed};
         use static_keys::{File, StaticKeys};
@@ -308,7 +327,11 @@ impl CredentialChain {
                 Link::new(Always("login_session"), process::Login),
                 Link::new(Always("credential_process"), process::CredentialProcess),
                 Link::new(Always("config file"), StaticKeys(File::Config)),
-                // ec2-credentials-file, boto-config, container and IMDS go here.
+                // ec2-credentials-file and boto-config go here.
+                // The tail runs even for a profile named in the remote (§10 item 54). It
+                // notes what it tried itself; the label is a fallback.
+                Link::new(Always("container credentials"), container::Container),
+                // IMDS goes here.
             ],
         }
     }
