@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 use super::cli_cache::{self, Lookup};
 use super::pyjson::Separators;
 use super::sts::{self, Operation};
-use super::{ChainContext, CredentialChain, Provider, Resolved, Source, container, env_vars};
+use super::{ChainContext, CredentialChain, Provider, Resolved, Source, container, env_vars, imds};
 use crate::config::Profile;
 use crate::error::{Error, ErrorKind};
 
@@ -258,7 +258,7 @@ fn from_profile(
 }
 
 /// `credential_source = …`: botocore's `CanonicalNameCredentialSourcer`, which asks the
-/// chain's own environment and container providers.
+/// chain's own environment, container and instance metadata providers.
 fn named_source(ctx: &ChainContext<'_>, named: &str, profile: &str) -> Result<Resolved, Error> {
     let mark = ctx.tried.len();
     let found = match named {
@@ -270,16 +270,8 @@ fn named_source(ctx: &ChainContext<'_>, named: &str, profile: &str) -> Result<Re
             env_vars::EnvVars.provide(&env_ctx)?
         }
         "EcsContainer" => container::Container.provide(ctx)?,
-        other => {
-            return Err(Error::new(
-                ErrorKind::Unsupported,
-                format!(
-                    "credential_source = {other} (profile {profile}) needs instance metadata \
-                     credentials, which this build does not fetch yet; use credential_source = \
-                     Environment or EcsContainer, or a source_profile"
-                ),
-            ));
-        }
+        // role_config lets only these three names through.
+        _ => imds::InstanceMetadata.provide(ctx)?,
     };
     found.ok_or_else(|| {
         let tried = ctx

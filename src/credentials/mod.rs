@@ -29,6 +29,7 @@ mod assume_role;
 mod cli_cache;
 mod container;
 mod env_vars;
+mod imds;
 mod process;
 mod pyjson;
 mod sso;
@@ -182,6 +183,15 @@ pub enum Source {
         /// or a variable and the file it names), if one was sent. Never the token.
         authorization: Option<String>,
     },
+    /// The EC2 instance metadata service: the role of the instance profile.
+    InstanceMetadata {
+        /// The service's base URL.
+        endpoint: String,
+        /// The role attached to the instance.
+        role_name: String,
+        /// Whether an IMDSv2 session token was used (`false`: the IMDSv1 fallback).
+        imds_v2: bool,
+    },
 }
 
 impl Source {
@@ -199,6 +209,7 @@ impl Source {
             Source::Cache { .. } => "assume-role",
             Source::Application => "application",
             Source::Container { .. } => "container-role",
+            Source::InstanceMetadata { .. } => "iam-role",
         }
     }
 }
@@ -272,6 +283,19 @@ impl fmt::Display for Source {
                     None => f.write_str(" (no authorization token)"),
                 }
             }
+            Source::InstanceMetadata {
+                endpoint,
+                role_name,
+                imds_v2,
+            } => write!(
+                f,
+                "EC2 instance metadata at {endpoint}, role {role_name} ({})",
+                if *imds_v2 {
+                    "IMDSv2"
+                } else {
+                    "IMDSv1: no session token"
+                }
+            ),
         }
     }
 }
@@ -310,7 +334,7 @@ impl Link {
 impl CredentialChain {
     /// botocore's default chain (§4.1): environment, assume-role, web identity, SSO,
     /// shared credentials file, login (unsupported), `credential_process`, config file,
-    /// container credentials.
+    /// container credentials, instance metadata.
     pub fn botocore() -> CredentialChain {
         use Label::{Always, UnlessProfileNamed};
         use static_keys::{File, StaticKeys};
@@ -328,10 +352,10 @@ impl CredentialChain {
                 Link::new(Always("credential_process"), process::CredentialProcess),
                 Link::new(Always("config file"), StaticKeys(File::Config)),
                 // ec2-credentials-file and boto-config go here.
-                // The tail runs even for a profile named in the remote (§10 item 54). It
-                // notes what it tried itself; the label is a fallback.
+                // The tail runs even for a profile named in the remote (§10 item 54). Both
+                // note what they tried themselves; the labels are fallbacks.
                 Link::new(Always("container credentials"), container::Container),
-                // IMDS goes here.
+                Link::new(Always("instance metadata"), imds::InstanceMetadata),
             ],
         }
     }
