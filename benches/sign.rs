@@ -92,13 +92,16 @@ fn bench(c: &mut Criterion) {
     });
 
     assert_eq!(via_aws_sigv4(time), WANT);
-    c.bench_function("sign/url/aws-sigv4", |b| b.iter(|| via_aws_sigv4(black_box(time))));
+    c.bench_function("sign/url/aws-sigv4", |b| {
+        b.iter(|| via_aws_sigv4(black_box(time)))
+    });
 
     // The floor: the two hashes a warm signature must do, nothing else.
     let k_signing = [7u8; 32];
     let keyed = <hmac::Hmac<Sha256> as KeyInit>::new_from_slice(&k_signing).unwrap();
     let creq = format!("GIT\n/v1/repos/{REPO}\n\nhost:{HOST}\n\nhost\n");
-    let sts_prefix = format!("AWS4-HMAC-SHA256\n{TIME}\n20250101/{REGION}/codecommit/aws4_request\n");
+    let sts_prefix =
+        format!("AWS4-HMAC-SHA256\n{TIME}\n20250101/{REGION}/codecommit/aws4_request\n");
     c.bench_function("sign/floor/sha256+hmac", |b| {
         b.iter(|| {
             let hash = Sha256::digest(black_box(creq.as_bytes()));

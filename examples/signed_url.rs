@@ -44,7 +44,9 @@ fn run(args: Vec<String>) -> Result<String, String> {
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--at" => {
-                let value = args.next().ok_or("--at needs a time, e.g. --at 20240601T120000")?;
+                let value = args
+                    .next()
+                    .ok_or("--at needs a time, e.g. --at 20240601T120000")?;
                 at = Some(SigningTime::parse(&value).map_err(|e| e.to_string())?);
             }
             "--explain" => explain = true,

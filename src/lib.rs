@@ -1,4 +1,81 @@
 //! Signed AWS CodeCommit Git URLs from the AWS credentials you already have.
+//!
+//! `codecommit_auth` turns a `codecommit://` remote into the SigV4-signed HTTPS URL git
+//! needs to reach AWS CodeCommit, starting from the same files and variables the AWS CLI
+//! uses: `~/.aws/config` and `~/.aws/credentials` (or `AWS_CONFIG_FILE` and
+//! `AWS_SHARED_CREDENTIALS_FILE`), the SSO token cache that `aws sso login` fills, and the
+//! `AWS_*` variables. For the same inputs and signing time the URL is byte for byte the
+//! one the Python `git-remote-codecommit` (on botocore) produces; where that tool fails,
+//! this library fails with the same class of error and, where it has its own message,
+//! the same text.
+//!
+//! # What it never does
+//!
+//! * It reads variables, files and the clock, talks to the network and runs processes
+//!   only through one [`env::Environment`] value. [`env::OsEnvironment`] is the machine;
+//!   [`env::MemoryEnvironment`] holds everything in memory for tests and embedders.
+//! * It never puts a secret key, session token or SSO token in a `Debug` output, an
+//!   error message or a log; [`SignedUrl`] has no `Display`, and secrets it owns are
+//!   zeroized when dropped.
+//! * It writes only the two caches the AWS CLI shares with it (`~/.aws/sso/cache` on
+//!   token refresh, `~/.aws/cli/cache`), always atomically.
+//!
+//! # The flow
+//!
+//! ```text
+//! "codecommit::eu-west-1://dev@ProjectAlpha"
+//!       │  remote    parse + validate the remote (region?, profile?, repository)
+//!       ▼
+//!  Remote ──► config       load + parse shared config/credentials → profiles, sso-sessions
+//!       │        │
+//!       │        ▼
+//!       │   credentials    provider chain for the profile → Credentials (+ expiry)
+//!       │        │           env · static · credential_process · SSO · assume-role · caches
+//!       ▼        ▼
+//!    endpoint  region + partition (+ FIPS / override) → git host
+//!       │
+//!       ▼
+//!     sign     SigV4 "GIT" request → username / password → SignedUrl
+//! ```
+//!
+//! [`Resolver`] runs these steps in the order git-remote-codecommit runs them, so the
+//! same error wins when several things are wrong at once.
+//!
+//! # Example
+//!
+//! ```
+//! use codecommit_auth::{ErrorKind, Resolver, SigningTime};
+//! use codecommit_auth::env::MemoryEnvironment;
+//!
+//! let env = MemoryEnvironment::new()
+//!     .with_var("HOME", "/home/dev")
+//!     .with_file("/home/dev/.aws/config", "[profile dev]\nregion = eu-west-1\n")
+//!     .with_file(
+//!         "/home/dev/.aws/credentials",
+//!         "[dev]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\n\
+//!          aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n",
+//!     );
+//! let resolver = Resolver::with_environment(env);
+//!
+//! let url = resolver.signed_url_at("codecommit://dev@ProjectAlpha", SigningTime::from_unix(1_717_243_200)?)?;
+//! assert!(url.as_str().starts_with("https://AKIAIOSFODNN7EXAMPLE:20240601T120000Z"));
+//! assert_eq!(url.host(), "git-codecommit.eu-west-1.amazonaws.com");
+//! assert_eq!(url.path(), "/v1/repos/ProjectAlpha");
+//!
+//! let err = resolver.signed_url("codecommit://nobody@ProjectAlpha").unwrap_err();
+//! assert_eq!(err.kind(), ErrorKind::ProfileNotFound);
+//! assert!(err.to_string().contains("Available profiles are: dev."));
+//! # Ok::<(), codecommit_auth::Error>(())
+//! ```
+//!
+//! # Crate features
+//!
+//! * `https` (default): a blocking HTTPS client ([`env::HttpsClient`]: ureq and rustls,
+//!   the system's trust store, `HTTPS_PROXY`/`NO_PROXY`) for the SSO portal, SSO OIDC
+//!   and STS. Without it, [`env::OsEnvironment`] cannot make network calls; static keys,
+//!   `credential_process` and fresh cached credentials still work, and an embedder can
+//!   supply its own [`env::HttpClient`] through an [`env::Environment`].
+
 #![deny(unsafe_code)]
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub)]
 

@@ -154,9 +154,9 @@ impl RemoteParts {
             return Err(malformed());
         }
         // urlparse raises ValueError (the reference crashes) for brackets that are not
-        // an IPv6 literal in the host part, and a host part that is one is not a
-        // repository name either: no bracket can appear in a usable remote.
-        if authority.contains(['[', ']']) || has_nfkc_delimiter(authority) {
+        // an IPv6 or IPvFuture literal; a literal that passes is kept in the name (and
+        // then fails our repository rules, or names a profile).
+        if !brackets_pass_urlparse(authority) || has_nfkc_delimiter(authority) {
             return Err(malformed());
         }
 
@@ -371,6 +371,31 @@ const NFKC_DELIMITERS: [char; 19] = [
     '\u{FE13}', '\u{FE16}', '\u{FE55}', '\u{FE56}', '\u{FE5F}', '\u{FE6B}', '\u{FF03}', '\u{FF0F}',
     '\u{FF1A}', '\u{FF1F}', '\u{FF20}',
 ];
+
+/// CPython 3.11.7's `urlsplit` bracket check: `[` and `]` both or neither; the text
+/// between the first `[` and the next `]` must be an IPv6 address or `vHEX.…`
+/// (IPvFuture). An IPv4 address in brackets is refused.
+fn brackets_pass_urlparse(authority: &str) -> bool {
+    let open = authority.contains('[');
+    if open != authority.contains(']') {
+        return false;
+    }
+    if !open {
+        return true;
+    }
+    let after = authority.split_once('[').map_or("", |(_, rest)| rest);
+    let inner = after.split(']').next().unwrap_or("");
+    match inner.strip_prefix('v') {
+        Some(future) => {
+            let hex = future.bytes().take_while(u8::is_ascii_hexdigit).count();
+            hex > 0
+                && future[hex..]
+                    .strip_prefix('.')
+                    .is_some_and(|rest| !rest.is_empty())
+        }
+        None => inner.parse::<std::net::Ipv6Addr>().is_ok(),
+    }
+}
 
 fn has_nfkc_delimiter(s: &str) -> bool {
     !s.is_ascii() && s.chars().any(|c| NFKC_DELIMITERS.contains(&c))

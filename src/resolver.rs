@@ -1,22 +1,6 @@
 //! The whole job: a remote in, a signed URL out.
 //!
-//! [`Resolver`] runs the modules in the order git-remote-codecommit runs its steps
-//! (`reference/behavior.md` §0), because when several things are wrong at once the
-//! order decides which error the user sees:
-//!
-//! 1. the remote's scheme and authority ([`MalformedRemote`](ErrorKind::MalformedRemote));
-//! 2. both shared files are parsed ([`ConfigParse`](ErrorKind::ConfigParse)) and the
-//!    profile is checked ([`ProfileNotFound`](ErrorKind::ProfileNotFound));
-//! 3. the region ([`MalformedRemote`](ErrorKind::MalformedRemote) for a scheme that is no
-//!    region, [`RegionNotFound`](ErrorKind::RegionNotFound),
-//!    [`RegionNotAvailable`](ErrorKind::RegionNotAvailable));
-//! 4. the repository name and the host (our additions:
-//!    [`InvalidRepositoryName`](ErrorKind::InvalidRepositoryName),
-//!    [`FipsNotAvailable`](ErrorKind::FipsNotAvailable)) — before credentials, so a typo
-//!    never costs an SSO or STS round trip;
-//! 5. credentials, through the provider chain
-//!    ([`CredentialsNotFound`](ErrorKind::CredentialsNotFound) and the providers' own);
-//! 6. signing.
+//! See [`Resolver`] for the order of the steps and the errors of each.
 
 use std::fmt::Write as _;
 use std::sync::{Arc, Mutex};
@@ -30,6 +14,24 @@ use crate::remote::{RegionSource, RemoteParts, RepositoryName};
 use crate::sign::{SignedUrl, Signer, SigningTime, UrlRequest};
 
 /// Resolves `codecommit://` remotes to signed URLs against one [`Environment`].
+///
+/// It runs the modules in the order git-remote-codecommit runs its steps
+/// (`reference/behavior.md` §0), because when several things are wrong at once the
+/// order decides which error the user sees:
+///
+/// 1. the remote's scheme and authority ([`MalformedRemote`](ErrorKind::MalformedRemote));
+/// 2. both shared files are parsed ([`ConfigParse`](ErrorKind::ConfigParse)) and the
+///    profile is checked ([`ProfileNotFound`](ErrorKind::ProfileNotFound));
+/// 3. the region ([`MalformedRemote`](ErrorKind::MalformedRemote) for a scheme that is no
+///    region, [`RegionNotFound`](ErrorKind::RegionNotFound),
+///    [`RegionNotAvailable`](ErrorKind::RegionNotAvailable));
+/// 4. the repository name and the host (our additions:
+///    [`InvalidRepositoryName`](ErrorKind::InvalidRepositoryName),
+///    [`FipsNotAvailable`](ErrorKind::FipsNotAvailable)) — before credentials, so a typo
+///    never costs an SSO or STS round trip;
+/// 5. credentials, through the provider chain
+///    ([`CredentialsNotFound`](ErrorKind::CredentialsNotFound) and the providers' own);
+/// 6. signing.
 ///
 /// The shared config and credentials files are parsed on first use and kept; call
 /// [`Resolver::reload`] after they change. Derived signing keys are cached across calls.
@@ -152,7 +154,7 @@ impl<E: Environment> Resolver<E> {
     ///
     /// # Errors
     ///
-    /// Any [`ErrorKind`] of the steps listed in the [module docs](self), plus
+    /// Any [`ErrorKind`] of the steps listed on [`Resolver`], plus
     /// [`ErrorKind::InvalidSigningTime`] if the clock is outside 1970–9999.
     pub fn signed_url(&self, remote: &str) -> Result<SignedUrl, Error> {
         let time = SigningTime::from_system_time(self.env.now())?;

@@ -5,6 +5,10 @@
 // Tests read their own data and fixtures straight from disk; the seam rule is for the library.
 #![allow(clippy::disallowed_methods)]
 
+#[path = "conformance/file_location.rs"]
+mod file_location;
+#[path = "conformance/profile_parser.rs"]
+mod profile_parser;
 #[path = "conformance/signing.rs"]
 mod signing;
 mod support;

@@ -36,7 +36,8 @@ enum Outcome {
 }
 
 fn environment(case: &Value) -> MemoryEnvironment {
-    // As run_case.py runs every case: no instance metadata.
+    // What the oracle set when a case did not: endpoints at a dead local port and
+    // instance metadata off (tests/oracle/run_case.py).
     let mut env = MemoryEnvironment::new()
         .with_now(UNIX_EPOCH + Duration::from_secs(NOW_UNIX))
         .with_var("HOME", HOME)
@@ -172,6 +173,21 @@ const DIFFERENCES: &[Difference] = &[
             let mut twin = case.clone();
             twin["remote"] = Value::String(stripped.to_owned());
             same(ours, &run(&twin))
+        },
+    },
+    Difference {
+        // endpoint/mod.rs: FIPS Git hosts are our addition; the reference ignores
+        // AWS_USE_FIPS_ENDPOINT and use_fips_endpoint for the Git host. With FIPS turned
+        // off (the variable wins over the profile) we must give the reference's URL.
+        name: "FIPS Git hosts when FIPS is asked for",
+        applies: |case, ours| {
+            let Outcome::Url { url, .. } = ours else {
+                return false;
+            };
+            let mut twin = case.clone();
+            twin["env"]["AWS_USE_FIPS_ENDPOINT"] = Value::String("false".into());
+            url.contains("@git-codecommit-fips.")
+                && matches!(run(&twin), Outcome::Url { url, .. } if Some(url.as_str()) == case["expected"]["url"].as_str())
         },
     },
     Difference {

@@ -1,98 +1,54 @@
-//! Shared config and credentials files (TEMPORARY stand-in: the config branch replaces
-//! this file wholesale; signatures match its agreed API).
-#![allow(missing_docs, unreachable_pub, dead_code, clippy::all)]
+//! The shared config and credentials files: where they are, the grammar botocore reads
+//! them with, and the merged view of a profile.
+//!
+//! | owns | must not |
+//! |---|---|
+//! | file locations, the profile-file grammar, merged [`Profile`] views | resolve credentials |
+//!
+//! Everything here is botocore 1.44.8 (`botocore.configloader`, `Session.full_config`)
+//! on CPython 3.11's `configparser`, reproduced rule for rule, because git-remote-codecommit
+//! sees profiles exactly as botocore parses them: a file botocore rejects must fail here,
+//! and a value botocore keeps verbatim (an inline `# comment`, say) must be kept. Where
+//! that departs from the cross-SDK profile grammar the code says `BOTOCORE:` and names
+//! the section of `reference/behavior.md`; `tests/conformance/profile_parser.rs` lists
+//! every suite case where the two answers differ and checks botocore's.
+//!
+//! The parsing is sans-IO: [`SharedConfig::from_sources`] takes bytes, and only
+//! [`SharedConfig::load`] touches the [`Environment`](crate::env::Environment) (to read
+//! variables and the two files).
+//!
+//! # Example
+//!
+//! ```
+//! use codecommit_auth::config::{SharedConfig, profile_from_env};
+//! use codecommit_auth::env::MemoryEnvironment;
+//!
+//! let env = MemoryEnvironment::new()
+//!     .with_var("HOME", "/home/dev")
+//!     .with_var("AWS_PROFILE", "dev")
+//!     .with_file("/home/dev/.aws/config", "[profile dev]\nregion = eu-west-1\n");
+//! let shared = SharedConfig::load(&env)?;
+//! let (name, _) = profile_from_env(&env);
+//! let profile = shared.profile(&name).expect("profile dev");
+//! assert_eq!(profile.get("region"), Some("eu-west-1"));
+//! # Ok::<(), codecommit_auth::Error>(())
+//! ```
 
-use std::path::{Path, PathBuf};
+mod location;
+mod parser;
+mod properties;
+mod sections;
+mod shared;
+mod text;
 
-use crate::env::Environment;
-use crate::error::Error;
+#[cfg(test)]
+mod tests;
 
-#[derive(Debug, Clone)]
-pub struct FileLocations {
-    pub config: Option<PathBuf>,
-    pub credentials: Option<PathBuf>,
-}
-pub fn locate(_env: &dyn Environment) -> FileLocations {
-    todo!()
-}
-pub fn home_dir(_env: &dyn Environment) -> Option<PathBuf> {
-    todo!()
-}
-#[non_exhaustive]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ProfileNameSource {
-    AwsDefaultProfile,
-    AwsProfile,
-    Default,
-}
-pub fn profile_from_env(_env: &dyn Environment) -> (String, ProfileNameSource) {
-    todo!()
-}
-#[derive(Debug)]
-pub struct SharedConfig {}
-impl SharedConfig {
-    pub fn load(_env: &dyn Environment) -> Result<SharedConfig, Error> {
-        todo!()
-    }
-    pub fn from_sources(_c: Option<&[u8]>, _k: Option<&[u8]>) -> Result<SharedConfig, Error> {
-        todo!()
-    }
-    pub fn config_path(&self) -> Option<&Path> {
-        todo!()
-    }
-    pub fn credentials_path(&self) -> Option<&Path> {
-        todo!()
-    }
-    pub fn profile_names(&self) -> Vec<&str> {
-        todo!()
-    }
-    pub fn profile(&self, _name: &str) -> Option<Profile<'_>> {
-        todo!()
-    }
-    pub fn sso_session(&self, _name: &str) -> Option<&Properties> {
-        todo!()
-    }
-    pub fn services(&self, _name: &str) -> Option<&Properties> {
-        todo!()
-    }
-    pub fn section(&self, _name: &str) -> Option<&Properties> {
-        todo!()
-    }
-}
-#[derive(Debug, Clone, Copy)]
-pub struct Profile<'a> {
-    _p: std::marker::PhantomData<&'a ()>,
-}
-impl<'a> Profile<'a> {
-    pub fn name(&self) -> &'a str {
-        todo!()
-    }
-    pub fn get(&self, _key: &str) -> Option<&'a str> {
-        todo!()
-    }
-    pub fn contains_key(&self, _key: &str) -> bool {
-        todo!()
-    }
-    pub fn config_file(&self) -> Option<&'a Properties> {
-        todo!()
-    }
-    pub fn credentials_file(&self) -> Option<&'a Properties> {
-        todo!()
-    }
-}
-#[derive(Debug)]
-pub struct Properties {}
-impl Properties {
-    pub fn get(&self, _key: &str) -> Option<&str> {
-        todo!()
-    }
-    pub fn contains_key(&self, _key: &str) -> bool {
-        todo!()
-    }
-    pub fn sub_properties(&self, _key: &str) -> Option<Vec<(&str, &str)>> {
-        todo!()
-    }
-    pub fn iter(&self) -> std::vec::IntoIter<(&str, &str)> {
-        todo!()
-    }
-}
+pub(crate) use location::expand_user;
+pub use location::{
+    FileLocations, ProfileNameSource, default_path, expand_path, home_dir, locate, profile_from_env,
+};
+pub use properties::Properties;
+pub(crate) use shared::parse_sections;
+pub use shared::{MAX_FILE_SIZE, Profile, SharedConfig};
+pub(crate) use text::{lines, py_strip};

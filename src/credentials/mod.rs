@@ -11,7 +11,7 @@
 //! because silently picking other credentials than the ones configured is worse than an
 //! error.
 //!
-//! Each provider is one file and one [`Provider`] value; the chain is a list of them, so
+//! Each provider is one file and one `Provider` value; the chain is a list of them, so
 //! a new provider slots in at its place in the order without reshaping anything. When
 //! none applies, the chain's notes of what it looked at end the error message. The value
 //! type is [`aws_credential_types::Credentials`], so what this crate resolves can be
@@ -30,6 +30,7 @@ mod cli_cache;
 mod container;
 mod env_vars;
 mod imds;
+mod legacy_files;
 mod process;
 mod pyjson;
 mod sso;
@@ -167,6 +168,14 @@ pub enum Source {
         /// The profile.
         profile: String,
     },
+    /// A legacy file at the tail of botocore's chain: `AWS_CREDENTIAL_FILE`
+    /// (`ec2-credentials-file`) or the boto 2 config (`boto-config`).
+    LegacyFile {
+        /// botocore's provider name.
+        method: &'static str,
+        /// The file.
+        path: String,
+    },
     /// A fresh entry of the AWS CLI's or git-remote-codecommit's credential cache.
     Cache {
         /// The cache directory.
@@ -207,6 +216,7 @@ impl Source {
             Source::WebIdentity { .. } => "assume-role-with-web-identity",
             Source::Process { .. } => "custom-process",
             Source::Cache { .. } => "assume-role",
+            Source::LegacyFile { method, .. } => method,
             Source::Application => "application",
             Source::Container { .. } => "container-role",
             Source::InstanceMetadata { .. } => "iam-role",
@@ -272,6 +282,7 @@ impl fmt::Display for Source {
             Source::Process { profile } => {
                 write!(f, "credential_process of profile {profile}")
             }
+            Source::LegacyFile { method, path } => write!(f, "static keys in {path} ({method})"),
             Source::Cache { directory } => {
                 write!(f, "credentials cached in {directory}")
             }
@@ -334,7 +345,7 @@ impl Link {
 impl CredentialChain {
     /// botocore's default chain (§4.1): environment, assume-role, web identity, SSO,
     /// shared credentials file, login (unsupported), `credential_process`, config file,
-    /// container credentials, instance metadata.
+    /// `AWS_CREDENTIAL_FILE`, boto config, container credentials, instance metadata.
     pub fn botocore() -> CredentialChain {
         use Label::{Always, UnlessProfileNamed};
         use static_keys::{File, StaticKeys};
@@ -351,9 +362,13 @@ impl CredentialChain {
                 Link::new(Always("login_session"), process::Login),
                 Link::new(Always("credential_process"), process::CredentialProcess),
                 Link::new(Always("config file"), StaticKeys(File::Config)),
-                // ec2-credentials-file and boto-config go here.
-                // The tail runs even for a profile named in the remote (§10 item 54). Both
-                // note what they tried themselves; the labels are fallbacks.
+                // The tail runs even for a profile named in the remote (§10 item 54).
+                Link::new(
+                    Always("AWS_CREDENTIAL_FILE"),
+                    legacy_files::Ec2CredentialsFile,
+                ),
+                Link::new(Always("boto config"), legacy_files::BotoConfig),
+                // These two note what they tried themselves; the labels are fallbacks.
                 Link::new(Always("container credentials"), container::Container),
                 Link::new(Always("instance metadata"), imds::InstanceMetadata),
             ],

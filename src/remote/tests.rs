@@ -223,6 +223,31 @@ fn hostile_names_are_quoted_and_cut_in_messages() {
 }
 
 #[test]
+fn brackets_follow_urlparse() {
+    // Valid literals pass urlparse and are then names: a repository that breaks our rules,
+    // or a profile.
+    assert_eq!(kind("codecommit://[::1]"), ErrorKind::InvalidRepositoryName);
+    assert_eq!(
+        kind("codecommit://dev@[v1.x]"),
+        ErrorKind::InvalidRepositoryName
+    );
+    assert_eq!(
+        parts("codecommit://[::1]@repo").profile.as_deref(),
+        Some("[::1]")
+    );
+    for bad in [
+        "codecommit://[repo",
+        "codecommit://a]b",
+        "codecommit://a[b]c",
+        "codecommit://[127.0.0.1]",
+        "codecommit://[v1]",
+        "codecommit://[vx.y]",
+    ] {
+        assert_eq!(kind(bad), ErrorKind::MalformedRemote, "{bad}");
+    }
+}
+
+#[test]
 fn nfkc_lookalikes_are_malformed() {
     // FULLWIDTH COMMERCIAL AT in the profile: urlparse raises ValueError.
     assert_eq!(

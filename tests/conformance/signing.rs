@@ -170,9 +170,16 @@ fn url_vector(name: String, input: &serde_json::Value, expected: &serde_json::Va
 fn check_url_vectors(suite: &str, vectors: &[UrlVector]) {
     let signer = Signer::new();
     let mut failures = Vec::new();
+    let mut excluded = 0;
     for v in vectors {
         let repository = match RepositoryName::new(&v.repository) {
             Ok(r) => r,
+            // DIFFERENCE: `.` and `..` match CodeCommit's name pattern but are path
+            // segments; we refuse them (remote.rs). Nothing else may be refused.
+            Err(_) if v.repository == "." || v.repository == ".." => {
+                excluded += 1;
+                continue;
+            }
             Err(e) => {
                 failures.push(format!("{}: repository: {e}", v.name));
                 continue;
@@ -228,7 +235,10 @@ fn check_url_vectors(suite: &str, vectors: &[UrlVector]) {
             failures.push(format!("{}: signature: aws-sigv4 gives {theirs}", v.name));
         }
     }
-    finish(suite, vectors.len(), failures);
+    if excluded > 0 {
+        eprintln!("{suite}: {excluded} vectors name the repository . or .., which we refuse");
+    }
+    finish(suite, vectors.len() - excluded, failures);
 }
 
 #[test]

@@ -1,0 +1,371 @@
+//! The line grammar of one file: text in, sections of [`Properties`] out.
+//!
+//! This is CPython 3.11's `configparser.RawConfigParser` with its default settings
+//! (`=` and `:` delimiters, `#`/`;` whole-line comments, no inline comments, strict,
+//! empty lines kept in values, lower-cased keys, `[DEFAULT]` as the default section),
+//! followed by botocore's `raw_config_parse` post-processing (the `[DEFAULT]` keys seen
+//! from every section, and the check of nested `key =` values). behavior.md §3.2 states
+//! the rules; the comments below point at the ones a general INI reader gets wrong.
+//!
+//! One pass, no backtracking: every line is classified once, duplicate sections and keys
+//! are found with hash lookups, and values are assembled from borrowed line slices with
+//! one allocation each. Errors are whole-file, as in botocore, and carry the 1-based line.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use super::properties::{Properties, Table};
+use super::text::{indent_of, is_py_line_break, lines, py_rstrip, py_strip};
+
+/// One section of a parsed file, `[DEFAULT]` excluded.
+#[derive(Debug)]
+pub(crate) struct Section {
+    /// The name between the brackets, exactly as written (not trimmed).
+    pub(crate) name: Box<str>,
+    pub(crate) properties: Properties,
+}
+
+/// Why a file cannot be parsed, and where.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct ParseError {
+    /// 1-based physical line (LF, CRLF and CR each end one).
+    pub(crate) line: usize,
+    pub(crate) problem: Problem,
+}
+
+/// What is wrong with a line. Never holds a value: values can be secrets.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Problem {
+    ByteOrderMark,
+    InvalidUtf8,
+    /// A setting or indented line before any `[section]` (`MissingSectionHeaderError`).
+    BeforeFirstSection,
+    /// `[name` with no `]`.
+    UnclosedHeader,
+    /// `[]`.
+    EmptyHeader,
+    /// The same `[name]` twice in one file.
+    DuplicateSection {
+        section: Box<str>,
+    },
+    /// The same key twice in one section, compared after lower-casing.
+    DuplicateKey {
+        key: Box<str>,
+        section: Box<str>,
+    },
+    /// A line in a section that is no header, no comment and has no `=` or `:`.
+    NoDelimiter,
+    /// `= value`.
+    EmptyKey,
+    /// A line of a nested `key =` value without `=`.
+    NestedWithoutEquals {
+        key: Box<str>,
+    },
+}
+
+impl Problem {
+    /// What is wrong and what to do, for the error message.
+    pub(crate) fn describe(&self) -> String {
+        match self {
+            Problem::ByteOrderMark => "the file starts with a UTF-8 byte-order mark, which \
+                botocore cannot read; save the file as UTF-8 without a BOM"
+                .into(),
+            Problem::InvalidUtf8 => {
+                "the file is not valid UTF-8; save it with UTF-8 encoding".into()
+            }
+            Problem::BeforeFirstSection => "text before the first section header; every \
+                setting must follow a header such as [default] or [profile NAME]"
+                .into(),
+            Problem::UnclosedHeader => {
+                "the section header has no closing `]`; write it as [NAME]".into()
+            }
+            Problem::EmptyHeader => "the section header `[]` has no name".into(),
+            Problem::DuplicateSection { section } => format!(
+                "section [{section}] appears a second time in this file; merge the two \
+                 sections into one"
+            ),
+            Problem::DuplicateKey { key, section } => format!(
+                "key `{key}` appears a second time in section [{section}] (keys ignore \
+                 case); keep only one of them"
+            ),
+            Problem::NoDelimiter => "expected `name = value`, found a line without `=` \
+                or `:`; an indented line continues a value only right after a `name = \
+                value` line, and a comment must start its own line with # or ;"
+                .into(),
+            Problem::EmptyKey => "the line has no name before its `=` or `:`".into(),
+            Problem::NestedWithoutEquals { key } => format!(
+                "`{key} =` is followed by indented lines, which botocore reads as \
+                 `name = value` pairs, and this line has no `=`; put the value on the \
+                 `{key} =` line or write the indented line as `name = value`"
+            ),
+        }
+    }
+}
+
+/// A value being read: its first line and its continuation lines, borrowed from the text.
+struct Value<'a> {
+    first: &'a str,
+    more: Vec<&'a str>,
+    /// First line of a nested value (`key =` then indented lines) that has no `=`.
+    bad_nested: Option<usize>,
+}
+
+impl Value<'_> {
+    /// `'\n'.join(lines).rstrip()` — every line is already stripped, so this drops the
+    /// trailing blank lines — in one allocation.
+    fn finish(self) -> Box<str> {
+        let last = self.more.iter().rposition(|l| !l.is_empty());
+        let more = match last {
+            Some(i) => &self.more[..=i],
+            None => &[][..],
+        };
+        let len = self.first.len() + more.iter().map(|l| l.len() + 1).sum::<usize>();
+        let mut out = String::with_capacity(len);
+        out.push_str(self.first);
+        for line in more {
+            out.push('\n');
+            out.push_str(line);
+        }
+        out.into_boxed_str()
+    }
+}
+
+/// The section whose keys are being read.
+struct Open<'a> {
+    name: &'a str,
+    entries: Vec<(Box<str>, Value<'a>)>,
+}
+
+/// Parses one file's text. `[DEFAULT]` keys are merged into the view of every section.
+pub(crate) fn parse(text: &str) -> Result<Vec<Section>, ParseError> {
+    let mut parser = Parser::default();
+    for (number, line) in lines(text) {
+        parser.line(number, line)?;
+    }
+    parser.finish()
+}
+
+#[derive(Default)]
+struct Parser<'a> {
+    done: Vec<Open<'a>>,
+    default: Option<Open<'a>>,
+    /// `None` before the first header; `Some(None)` in `[DEFAULT]`; `Some(Some(_))` in a
+    /// section.
+    current: Option<Option<Open<'a>>>,
+    /// Section names seen so far, for the duplicate check.
+    names: HashSet<&'a str>,
+    /// Keys of the current section, and of `[DEFAULT]` (which may be opened again).
+    keys: HashSet<Box<str>>,
+    default_keys: HashSet<Box<str>>,
+    /// Whether the last key line still takes continuation lines (`optname` is set).
+    key_open: bool,
+    /// `indent_level`: indentation of the last line that was not a continuation.
+    indent: usize,
+}
+
+impl<'a> Parser<'a> {
+    fn line(&mut self, number: usize, line: &'a str) -> Result<(), ParseError> {
+        let err = |problem| {
+            Err(ParseError {
+                line: number,
+                problem,
+            })
+        };
+        let value = py_strip(line);
+        // Whole-line comments are skipped everywhere, even between continuation lines
+        // (behavior.md §3.2, §10 item 17). Inline comments do not exist: `# x` after a
+        // value stays in the value (§10 item 7).
+        if value.starts_with(['#', ';']) {
+            return Ok(());
+        }
+        if value.is_empty() {
+            // A blank line inside a value is kept; `finish` drops trailing ones.
+            if self.key_open
+                && let Some((_, v)) = self.open_entry()
+            {
+                v.more.push("");
+            }
+            return Ok(());
+        }
+        let indent = indent_of(line);
+        if self.key_open && indent > self.indent {
+            // A continuation, even if it looks like `[profile x]` or `k = v`
+            // (§10 items 15, 17).
+            let in_section = matches!(self.current, Some(Some(_)));
+            let Some((key, v)) = self.open_entry() else {
+                return Ok(());
+            };
+            if v.first.is_empty() && v.bad_nested.is_none() && !nested_line_ok(value) {
+                // botocore always reads a nested value of a real section; one in
+                // [DEFAULT] only if some section inherits it (see `check_inherited`).
+                if in_section {
+                    return err(Problem::NestedWithoutEquals { key: key.clone() });
+                }
+                v.bad_nested = Some(number);
+            }
+            v.more.push(value);
+            return Ok(());
+        }
+        self.indent = indent;
+        if let Some(name) = header_name(value) {
+            self.key_open = false;
+            return self.header(number, name);
+        }
+        let Some(current) = &mut self.current else {
+            return err(bad_header(value).unwrap_or(Problem::BeforeFirstSection));
+        };
+        // `key`, then the first `=` or `:`, then the value; both sides stripped.
+        let Some(at) = value.find(['=', ':']) else {
+            return err(bad_header(value).unwrap_or(Problem::NoDelimiter));
+        };
+        let raw_key = py_rstrip(&value[..at]);
+        if raw_key.is_empty() {
+            return err(Problem::EmptyKey);
+        }
+        let key: Box<str> = raw_key.to_lowercase().into();
+        let (section, seen) = match current {
+            Some(open) => (open, &mut self.keys),
+            None => (
+                self.default.get_or_insert_with(|| Open {
+                    name: "DEFAULT",
+                    entries: Vec::new(),
+                }),
+                &mut self.default_keys,
+            ),
+        };
+        if !seen.insert(key.clone()) {
+            return err(Problem::DuplicateKey {
+                key,
+                section: section.name.into(),
+            });
+        }
+        section.entries.push((
+            key,
+            Value {
+                first: py_strip(&value[at + 1..]),
+                more: Vec::new(),
+                bad_nested: None,
+            },
+        ));
+        self.key_open = true;
+        Ok(())
+    }
+
+    fn header(&mut self, number: usize, name: &'a str) -> Result<(), ParseError> {
+        if let Some(Some(open)) = self.current.take() {
+            self.done.push(open);
+        }
+        if name == "DEFAULT" {
+            // configparser's default section: not a section, may be opened again, its
+            // keys show through every section of this file (§10 item 10).
+            self.current = Some(None);
+            return Ok(());
+        }
+        if !self.names.insert(name) {
+            return Err(ParseError {
+                line: number,
+                problem: Problem::DuplicateSection {
+                    section: name.into(),
+                },
+            });
+        }
+        self.keys.clear();
+        self.current = Some(Some(Open {
+            name,
+            entries: Vec::new(),
+        }));
+        Ok(())
+    }
+
+    /// The key that continuation lines extend, with its value so far.
+    fn open_entry(&mut self) -> Option<&mut (Box<str>, Value<'a>)> {
+        let section = match &mut self.current {
+            Some(Some(open)) => open,
+            Some(None) => self.default.as_mut()?,
+            None => return None,
+        };
+        section.entries.last_mut()
+    }
+
+    fn finish(mut self) -> Result<Vec<Section>, ParseError> {
+        if let Some(Some(open)) = self.current.take() {
+            self.done.push(open);
+        }
+        let defaults = match self.default.take() {
+            Some(open) => Some(self.check_inherited(open)?),
+            None => None,
+        };
+        Ok(self
+            .done
+            .into_iter()
+            .map(|open| Section {
+                name: open.name.into(),
+                properties: Properties::new(table(open.entries), defaults.clone()),
+            })
+            .collect())
+    }
+
+    /// botocore parses a nested `[DEFAULT]` value once per section that inherits it, so
+    /// a bad one fails the file only if some section does not set that key itself.
+    fn check_inherited(&self, default: Open<'a>) -> Result<Arc<Table>, ParseError> {
+        let mut overridden: HashMap<&str, usize> = default
+            .entries
+            .iter()
+            .filter(|(_, v)| v.bad_nested.is_some())
+            .map(|(k, _)| (&**k, 0))
+            .collect();
+        if !overridden.is_empty() {
+            for open in &self.done {
+                for (key, _) in &open.entries {
+                    if let Some(n) = overridden.get_mut(&**key) {
+                        *n += 1;
+                    }
+                }
+            }
+            let first_bad = default
+                .entries
+                .iter()
+                .filter(|(k, _)| overridden.get(&**k).is_some_and(|&n| n < self.done.len()))
+                .filter_map(|(k, v)| Some((v.bad_nested?, k)))
+                .min();
+            if let Some((line, key)) = first_bad {
+                return Err(ParseError {
+                    line,
+                    problem: Problem::NestedWithoutEquals { key: key.clone() },
+                });
+            }
+        }
+        Ok(Arc::new(table(default.entries)))
+    }
+}
+
+fn table(entries: Vec<(Box<str>, Value<'_>)>) -> Table {
+    Table::new(entries.into_iter().map(|(k, v)| (k, v.finish())).collect())
+}
+
+/// `SECTCRE` (`\[(?P<header>.+)\]`, matched at the start of the stripped line): the name
+/// runs to the *last* `]` and must not be empty; text after it is ignored, so
+/// `[default] ; c` and `[profile a]b]` are headers (behavior.md §3.2).
+fn header_name(value: &str) -> Option<&str> {
+    let rest = value.strip_prefix('[')?;
+    let close = rest.rfind(']')?;
+    (close > 0).then(|| &rest[..close])
+}
+
+/// Why a line starting with `[` is no header: [`header_name`] found no `]` after a
+/// non-empty name, so either the name is empty or there is no `]` at all.
+fn bad_header(value: &str) -> Option<Problem> {
+    let rest = value.strip_prefix('[')?;
+    Some(if rest.starts_with(']') {
+        Problem::EmptyHeader
+    } else {
+        Problem::UnclosedHeader
+    })
+}
+
+/// Whether one continuation line of a `key =` value is acceptable to botocore's nested
+/// parser: every piece `str.splitlines()` cuts it into is blank or holds an `=`.
+fn nested_line_ok(line: &str) -> bool {
+    line.split(is_py_line_break)
+        .all(|piece| py_strip(piece).is_empty() || piece.contains('='))
+}

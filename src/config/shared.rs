@@ -1,0 +1,452 @@
+//! Both files, parsed, kept apart and merged (`Session.full_config`, behavior.md §3.4).
+
+use std::collections::HashMap;
+use std::fmt;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use zeroize::Zeroizing;
+
+use super::location::locate;
+use super::parser::{self, ParseError, Problem, Section};
+use super::properties::{Properties, nested};
+use super::sections::{Kind, NameMap, classify};
+use super::text::{DecodeProblem, decode};
+use crate::env::Environment;
+use crate::{Error, ErrorKind};
+
+/// The largest config or credentials file [`SharedConfig::load`] reads: 16 MiB.
+///
+/// botocore has no limit. Real files are a few kilobytes; the limit keeps a wrong
+/// `AWS_CONFIG_FILE` (a disk image, `/dev/zero`) from exhausting memory.
+pub const MAX_FILE_SIZE: u64 = 16 * 1024 * 1024;
+
+/// The shared config and credentials files, parsed: every profile, sso-session and
+/// services section, each file's view kept apart and the two merged.
+///
+/// The merged view ([`profile`](SharedConfig::profile)) is botocore's
+/// `Session.full_config`: what the region lookup, `available_profiles`, the assume-role,
+/// SSO and process providers read. The two static-key providers read one file each;
+/// [`Profile::config_file`] and [`Profile::credentials_file`] give them that view, so keys
+/// are never mixed across files (behavior.md §10 item 18).
+///
+/// ```
+/// use codecommit_auth::config::SharedConfig;
+///
+/// let config = "[default]\nregion = us-east-1\n[profile dev]\nregion = eu-west-1\n";
+/// let credentials = "[dev]\naws_access_key_id = AKIDEXAMPLE\nregion = eu-north-1\n";
+/// let shared = SharedConfig::from_sources(Some(config.as_bytes()), Some(credentials.as_bytes()))?;
+/// assert_eq!(shared.profile_names(), ["default", "dev"]);
+/// let dev = shared.profile("dev").unwrap();
+/// assert_eq!(dev.get("region"), Some("eu-north-1")); // the credentials file wins
+/// assert_eq!(dev.config_file().and_then(|p| p.get("region")), Some("eu-west-1"));
+/// # Ok::<(), codecommit_auth::Error>(())
+/// ```
+pub struct SharedConfig {
+    config: Option<ConfigFile>,
+    credentials: Option<File>,
+    /// Merged profile names in `available_profiles` order, with the section of each file.
+    merged: Vec<(Box<str>, Option<usize>, Option<usize>)>,
+    index: HashMap<Box<str>, usize>,
+}
+
+/// One parsed file.
+struct File {
+    path: Option<PathBuf>,
+    sections: Vec<Section>,
+}
+
+/// The config file, with its sections sorted by kind.
+struct ConfigFile {
+    file: File,
+    profiles: NameMap,
+    sso_sessions: NameMap,
+    services: NameMap,
+    other: NameMap,
+}
+
+/// A file read from disk; its bytes are zeroed when dropped (they may hold secrets).
+struct Loaded {
+    path: PathBuf,
+    bytes: Zeroizing<Vec<u8>>,
+}
+
+/// A file's bytes and how to name it in errors.
+struct Source<'a> {
+    path: Option<PathBuf>,
+    label: String,
+    bytes: &'a [u8],
+}
+
+impl SharedConfig {
+    /// Finds both files with [`locate`], reads them through `env` and parses them.
+    ///
+    /// A file that does not exist, is not a regular file, or that the variable set to
+    /// the empty string, is absent: not an error. A file that exists but may not be read
+    /// (permission denied) is skipped too, as botocore's INI reader does.
+    ///
+    /// # Errors
+    ///
+    /// - [`ErrorKind::ConfigRead`] if a file is larger than [`MAX_FILE_SIZE`] or reading
+    ///   it fails; the message names the file and the cause is the I/O error.
+    /// - [`ErrorKind::ConfigParse`] if either file breaks the grammar; the message is
+    ///   botocore's `Unable to parse config file: PATH` plus the line and what to fix.
+    pub fn load(env: &dyn Environment) -> Result<SharedConfig, Error> {
+        let found = locate(env);
+        let config = read(env, found.config, "config")?;
+        let credentials = read(env, found.credentials, "credentials")?;
+        SharedConfig::build(
+            config.as_ref().map(Source::read),
+            credentials.as_ref().map(Source::read),
+        )
+    }
+
+    /// Parses file contents held in memory; `None` means the file is absent.
+    ///
+    /// Pure: nothing is read from the environment. Errors name the files
+    /// `config file` and `credentials file`, and [`config_path`](Self::config_path) and
+    /// [`credentials_path`](Self::credentials_path) are `None`.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::ConfigParse`] if either text breaks the grammar.
+    ///
+    /// ```
+    /// use codecommit_auth::{config::SharedConfig, ErrorKind};
+    ///
+    /// let err = SharedConfig::from_sources(Some(b"[default]\nregion = a\nRegion = b\n"), None)
+    ///     .unwrap_err();
+    /// assert_eq!(err.kind(), ErrorKind::ConfigParse);
+    /// assert!(err.to_string().starts_with("Unable to parse config file: config file (line 3: "));
+    /// ```
+    pub fn from_sources(
+        config: Option<&[u8]>,
+        credentials: Option<&[u8]>,
+    ) -> Result<SharedConfig, Error> {
+        let source = |label: &str, bytes| Source {
+            path: None,
+            label: label.into(),
+            bytes,
+        };
+        SharedConfig::build(
+            config.map(|b| source("config file", b)),
+            credentials.map(|b| source("credentials file", b)),
+        )
+    }
+
+    fn build(
+        config: Option<Source<'_>>,
+        credentials: Option<Source<'_>>,
+    ) -> Result<SharedConfig, Error> {
+        // Config first, then credentials: a broken config file is the error reported
+        // even if both are broken, as in botocore.
+        let config = config.map(parse_file).transpose()?.map(ConfigFile::new);
+        let credentials = credentials.map(parse_file).transpose()?;
+
+        let mut merged = Vec::new();
+        let mut index = HashMap::new();
+        for (name, section) in config.iter().flat_map(|c| c.profiles.iter()) {
+            index.insert(Box::from(name), merged.len());
+            merged.push((Box::from(name), Some(section), None));
+        }
+        // Credentials-file sections are profiles under their exact name; one the config
+        // file already has takes the credentials file's keys over its own, key by key.
+        for (i, section) in credentials
+            .iter()
+            .flat_map(|c| c.sections.iter().enumerate())
+        {
+            match index.get(&section.name) {
+                Some(&at) => merged[at].2 = Some(i),
+                None => {
+                    index.insert(section.name.clone(), merged.len());
+                    merged.push((section.name.clone(), None, Some(i)));
+                }
+            }
+        }
+        Ok(SharedConfig {
+            config,
+            credentials,
+            merged,
+            index,
+        })
+    }
+
+    /// The config file that was read, or `None` if it was absent or came from
+    /// [`from_sources`](Self::from_sources).
+    pub fn config_path(&self) -> Option<&Path> {
+        self.config.as_ref()?.file.path.as_deref()
+    }
+
+    /// The credentials file that was read, or `None` if it was absent or came from
+    /// [`from_sources`](Self::from_sources).
+    pub fn credentials_path(&self) -> Option<&Path> {
+        self.credentials.as_ref()?.path.as_deref()
+    }
+
+    /// Every profile name, in botocore's `available_profiles` order: config-file profiles
+    /// in file order (a name defined twice keeps its first place), then profiles found
+    /// only in the credentials file (behavior.md §3.6).
+    pub fn profile_names(&self) -> Vec<&str> {
+        self.merged.iter().map(|(n, _, _)| &**n).collect()
+    }
+
+    /// The merged view of profile `name` (exact, case-sensitive), or `None` if neither
+    /// file defines it.
+    pub fn profile(&self, name: &str) -> Option<Profile<'_>> {
+        let (name, config, credentials) = &self.merged[*self.index.get(name)?];
+        Some(Profile {
+            name,
+            config: File::properties(self.config.as_ref().map(|c| &c.file), *config),
+            credentials: File::properties(self.credentials.as_ref(), *credentials),
+        })
+    }
+
+    /// The `[sso-session NAME]` section of the config file.
+    pub fn sso_session(&self, name: &str) -> Option<&Properties> {
+        let config = self.config.as_ref()?;
+        config.properties(config.sso_sessions.get(name)?)
+    }
+
+    /// The names of all `[sso-session NAME]` sections, in file order.
+    pub fn sso_session_names(&self) -> Vec<&str> {
+        self.config
+            .iter()
+            .flat_map(|c| c.sso_sessions.names())
+            .collect()
+    }
+
+    /// The `[services NAME]` section of the config file (endpoint overrides per service,
+    /// as nested values; see [`Properties::sub_properties`]).
+    pub fn services(&self, name: &str) -> Option<&Properties> {
+        let config = self.config.as_ref()?;
+        config.properties(config.services.get(name)?)
+    }
+
+    /// The names of all `[services NAME]` sections, in file order.
+    pub fn services_names(&self) -> Vec<&str> {
+        self.config
+            .iter()
+            .flat_map(|c| c.services.names())
+            .collect()
+    }
+
+    /// The names of the other top-level sections (see [`section`](Self::section)), in
+    /// file order.
+    pub fn section_names(&self) -> Vec<&str> {
+        self.config.iter().flat_map(|c| c.other.names()).collect()
+    }
+
+    /// Any other top-level section of the config file, by its exact name, e.g.
+    /// `plugins` for `[plugins]`. Profile, sso-session and services sections are not
+    /// found here, nor those botocore drops (`[profile a b]`, `[sso-sessionx]`).
+    pub fn section(&self, name: &str) -> Option<&Properties> {
+        let config = self.config.as_ref()?;
+        config.properties(config.other.get(name)?)
+    }
+}
+
+impl<'a> Source<'a> {
+    fn read(loaded: &'a Loaded) -> Source<'a> {
+        Source {
+            path: Some(loaded.path.clone()),
+            label: loaded.path.display().to_string(),
+            bytes: &loaded.bytes,
+        }
+    }
+}
+
+impl File {
+    fn properties(file: Option<&File>, section: Option<usize>) -> Option<&Properties> {
+        Some(&file?.sections.get(section?)?.properties)
+    }
+}
+
+impl ConfigFile {
+    fn new(file: File) -> ConfigFile {
+        let mut config = ConfigFile {
+            file,
+            profiles: NameMap::default(),
+            sso_sessions: NameMap::default(),
+            services: NameMap::default(),
+            other: NameMap::default(),
+        };
+        for (i, section) in config.file.sections.iter().enumerate() {
+            match classify(&section.name) {
+                Kind::Profile(name) => config.profiles.insert(&name, i),
+                Kind::SsoSession(name) => config.sso_sessions.insert(&name, i),
+                Kind::Services(name) => config.services.insert(&name, i),
+                Kind::Other => config.other.insert(&section.name, i),
+                Kind::Dropped => {}
+            }
+        }
+        config
+    }
+
+    fn properties(&self, section: usize) -> Option<&Properties> {
+        File::properties(Some(&self.file), Some(section))
+    }
+}
+
+/// Reads one located file. `Ok(None)` if it is absent or botocore would skip it.
+fn read(
+    env: &dyn Environment,
+    path: Option<PathBuf>,
+    which: &str,
+) -> Result<Option<Loaded>, Error> {
+    let Some(path) = path else {
+        return Ok(None);
+    };
+    match env.read_file(&path, MAX_FILE_SIZE) {
+        Ok(Some(bytes)) => Ok(Some(Loaded {
+            path,
+            bytes: Zeroizing::new(bytes),
+        })),
+        Ok(None) => Ok(None),
+        // BOTOCORE: behavior.md §3.1 — RawConfigParser.read() ignores files it cannot
+        // open, so an unreadable file is as good as empty: no error, no profiles.
+        Err(e) if e.kind() == io::ErrorKind::PermissionDenied => Ok(None),
+        Err(e) => Err(read_error(&path, which, e)),
+    }
+}
+
+#[cold]
+fn read_error(path: &Path, which: &str, e: io::Error) -> Error {
+    let hint = if e.kind() == io::ErrorKind::FileTooLarge {
+        format!(
+            "it is larger than the {} MiB limit for AWS {which} files; check that the \
+             path names the right file",
+            MAX_FILE_SIZE >> 20
+        )
+    } else {
+        "reading it failed; the cause follows".into()
+    };
+    Error::with_source(
+        ErrorKind::ConfigRead,
+        format!("Unable to read {which} file: {} ({hint})", path.display()),
+        e,
+    )
+}
+
+/// The sections of one INI file in botocore's grammar (`raw_config_parse`), for files
+/// other than the two shared ones (the legacy `~/.boto`). Errors name `label`.
+pub(crate) fn parse_sections(label: &str, bytes: &[u8]) -> Result<Vec<Section>, Error> {
+    parse_file(Source {
+        path: None,
+        label: label.to_owned(),
+        bytes,
+    })
+    .map(|file| file.sections)
+}
+
+fn parse_file(source: Source<'_>) -> Result<File, Error> {
+    let sections = decode(source.bytes)
+        .map_err(|(line, problem)| ParseError {
+            line,
+            problem: match problem {
+                DecodeProblem::ByteOrderMark => Problem::ByteOrderMark,
+                DecodeProblem::InvalidUtf8 => Problem::InvalidUtf8,
+            },
+        })
+        .and_then(parser::parse)
+        .map_err(|e| parse_error(&source.label, &e))?;
+    Ok(File {
+        path: source.path,
+        sections,
+    })
+}
+
+#[cold]
+fn parse_error(label: &str, e: &ParseError) -> Error {
+    // botocore's ConfigParseError wording, for either file, then where and what.
+    Error::new(
+        ErrorKind::ConfigParse,
+        format!(
+            "Unable to parse config file: {label} (line {}: {})",
+            e.line,
+            e.problem.describe()
+        ),
+    )
+}
+
+impl fmt::Debug for SharedConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SharedConfig")
+            .field("config_path", &self.config_path())
+            .field("credentials_path", &self.credentials_path())
+            .field("profiles", &self.profile_names())
+            .field("sso_sessions", &self.sso_session_names())
+            .finish_non_exhaustive()
+    }
+}
+
+/// One profile as botocore sees it: the config file's `[profile NAME]` (or `[default]`)
+/// and the credentials file's `[NAME]`, merged key by key with the credentials file
+/// winning (behavior.md §3.4).
+///
+/// Borrowed from a [`SharedConfig`]; cheap to copy.
+#[derive(Clone, Copy)]
+pub struct Profile<'a> {
+    name: &'a str,
+    config: Option<&'a Properties>,
+    credentials: Option<&'a Properties>,
+}
+
+impl<'a> Profile<'a> {
+    /// The profile's name, exactly as the remote or environment must spell it.
+    pub fn name(&self) -> &'a str {
+        self.name
+    }
+
+    /// The merged value of `key` (lower-case): the credentials file's if it has the key,
+    /// else the config file's.
+    pub fn get(&self, key: &str) -> Option<&'a str> {
+        self.credentials
+            .and_then(|p| p.get(key))
+            .or_else(|| self.config?.get(key))
+    }
+
+    /// Whether [`get`](Profile::get) finds `key`.
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.get(key).is_some()
+    }
+
+    /// The merged value of `key` read as a nested map; see [`Properties::sub_properties`].
+    pub fn sub_properties(&self, key: &str) -> Option<Vec<(&'a str, &'a str)>> {
+        nested(self.get(key)?)
+    }
+
+    /// This profile's section in the config file alone, if it has one.
+    pub fn config_file(&self) -> Option<&'a Properties> {
+        self.config
+    }
+
+    /// This profile's section in the credentials file alone, if it has one.
+    pub fn credentials_file(&self) -> Option<&'a Properties> {
+        self.credentials
+    }
+
+    /// The merged keys in botocore's order: the config file's, then the credentials
+    /// file's that the config file lacks.
+    pub fn keys(&self) -> Vec<&'a str> {
+        let config = self
+            .config
+            .into_iter()
+            .flat_map(|p| p.iter().map(|(k, _)| k));
+        let extra = self
+            .credentials
+            .into_iter()
+            .flat_map(|p| p.iter().map(|(k, _)| k))
+            .filter(|k| !self.config.is_some_and(|c| c.contains_key(k)));
+        config.chain(extra).collect()
+    }
+}
+
+impl fmt::Debug for Profile<'_> {
+    // Values may be secrets: name and keys only.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Profile")
+            .field("name", &self.name)
+            .field("keys", &self.keys())
+            .finish()
+    }
+}

@@ -1,0 +1,215 @@
+//! Python's idea of whitespace, lines and text encoding, which botocore's grammar
+//! inherits from `configparser` and `str`.
+//!
+//! Rust's `char::is_whitespace` and `str::lines` are close to Python's, but not equal:
+//! Python counts U+001C..U+001F as whitespace and splits `str.splitlines()` at form feeds
+//! and U+2028, while a text-mode file splits only at LF, CRLF and a lone CR. Each helper
+//! here names the Python operation it stands for, so the parser reads like the rules in
+//! `behavior.md` §3.2.
+
+/// `str.isspace()`, which is also what `re`'s `\s` and argument-less `str.strip()` use
+/// (CPython 3.11, Unicode 14).
+///
+/// Rust's `char::is_whitespace` lacks U+001C..U+001F (information separators, which
+/// Python treats as whitespace) and agrees on the rest.
+pub(crate) fn is_py_space(c: char) -> bool {
+    matches!(
+        c,
+        '\t'..='\r'
+            | '\u{1c}'..='\u{1f}'
+            | ' '
+            | '\u{85}'
+            | '\u{a0}'
+            | '\u{1680}'
+            | '\u{2000}'..='\u{200a}'
+            | '\u{2028}'
+            | '\u{2029}'
+            | '\u{202f}'
+            | '\u{205f}'
+            | '\u{3000}'
+    )
+}
+
+/// Where `str.splitlines()` breaks a line (besides LF/CR, which a file read never leaves
+/// inside a line, it breaks at VT, FF, U+001C..U+001E, NEL, U+2028 and U+2029).
+pub(crate) fn is_py_line_break(c: char) -> bool {
+    matches!(
+        c,
+        '\n' | '\u{b}' | '\u{c}' | '\r' | '\u{1c}'..='\u{1e}' | '\u{85}' | '\u{2028}' | '\u{2029}'
+    )
+}
+
+/// `s.strip()`.
+pub(crate) fn py_strip(s: &str) -> &str {
+    s.trim_matches(is_py_space)
+}
+
+/// `s.rstrip()`.
+pub(crate) fn py_rstrip(s: &str) -> &str {
+    s.trim_end_matches(is_py_space)
+}
+
+/// The indentation `configparser` compares: the index, in code points, of the first
+/// non-whitespace character (`NONSPACECRE.search(line).start()`).
+///
+/// Code points, not bytes: a line indented by one U+3000 is indented by 1, not 3.
+pub(crate) fn indent_of(line: &str) -> usize {
+    line.chars().take_while(|&c| is_py_space(c)).count()
+}
+
+/// The physical lines of a file read in Python's text mode with universal newlines:
+/// LF, CRLF and a lone CR each end a line; the terminator is not part of the line; a
+/// final terminator does not start an empty last line.
+///
+/// Yields `(line_number, line)` with 1-based line numbers, so every error can name its
+/// line the way an editor counts.
+pub(crate) fn lines(text: &str) -> Lines<'_> {
+    Lines {
+        rest: text,
+        number: 0,
+    }
+}
+
+/// Iterator returned by [`lines`].
+pub(crate) struct Lines<'a> {
+    rest: &'a str,
+    number: usize,
+}
+
+impl<'a> Iterator for Lines<'a> {
+    type Item = (usize, &'a str);
+
+    fn next(&mut self) -> Option<(usize, &'a str)> {
+        if self.rest.is_empty() {
+            return None;
+        }
+        self.number += 1;
+        let bytes = self.rest.as_bytes();
+        let (line, rest) = match bytes.iter().position(|&b| b == b'\n' || b == b'\r') {
+            None => (self.rest, ""),
+            Some(end) => {
+                // Both terminators are ASCII, so `end` and `end + 1`/`end + 2` are char
+                // boundaries.
+                let skip = if bytes[end] == b'\r' && bytes.get(end + 1) == Some(&b'\n') {
+                    2
+                } else {
+                    1
+                };
+                (&self.rest[..end], &self.rest[end + skip..])
+            }
+        };
+        self.rest = rest;
+        Some((self.number, line))
+    }
+}
+
+/// What is wrong with a file's bytes as text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum DecodeProblem {
+    /// The file starts with the UTF-8 byte-order mark.
+    ByteOrderMark,
+    /// The bytes are not UTF-8.
+    InvalidUtf8,
+}
+
+/// The file's bytes as text, as botocore decodes them on Linux and macOS: strict UTF-8,
+/// and a byte-order mark is not skipped.
+///
+/// On error, also returns the 1-based line holding the first bad byte.
+// BOTOCORE: behavior.md §3.1 — the locale encoding is UTF-8 on Unix, and `open()` uses
+// the plain "utf-8" codec, which keeps U+FEFF as a character in front of the first `[`;
+// configparser then sees text before any section header. We fail with a message that
+// names the cause instead of the symptom. Windows (cp1252) is not reproduced: we read
+// UTF-8 there too.
+pub(crate) fn decode(bytes: &[u8]) -> Result<&str, (usize, DecodeProblem)> {
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        return Err((1, DecodeProblem::ByteOrderMark));
+    }
+    std::str::from_utf8(bytes).map_err(|e| {
+        let valid = &bytes[..e.valid_up_to()];
+        // The prefix is valid UTF-8 by construction; count its line terminators.
+        let text = std::str::from_utf8(valid).unwrap_or_default();
+        let mut line = lines(text).count().max(1);
+        if text.ends_with(['\n', '\r']) {
+            line += 1; // the bad byte starts a new line
+        }
+        (line, DecodeProblem::InvalidUtf8)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn py_space_matches_cpython_311() {
+        // The full list printed by CPython 3.11.7:
+        // [c for c in range(0x110000) if chr(c).isspace()]
+        let expected: Vec<u32> = [
+            0x9, 0xa, 0xb, 0xc, 0xd, 0x1c, 0x1d, 0x1e, 0x1f, 0x20, 0x85, 0xa0, 0x1680, 0x2000,
+            0x2001, 0x2002, 0x2003, 0x2004, 0x2005, 0x2006, 0x2007, 0x2008, 0x2009, 0x200a, 0x2028,
+            0x2029, 0x202f, 0x205f, 0x3000,
+        ]
+        .to_vec();
+        let got: Vec<u32> = (0..=0x10FFFFu32)
+            .filter_map(char::from_u32)
+            .filter(|&c| is_py_space(c))
+            .map(u32::from)
+            .collect();
+        assert_eq!(got, expected);
+    }
+
+    #[test]
+    fn py_line_breaks_match_cpython_311() {
+        // [c for c in range(0x110000) if len(('a'+chr(c)+'b').splitlines()) > 1]
+        let expected: Vec<u32> = vec![0xa, 0xb, 0xc, 0xd, 0x1c, 0x1d, 0x1e, 0x85, 0x2028, 0x2029];
+        let got: Vec<u32> = (0..=0x10FFFFu32)
+            .filter_map(char::from_u32)
+            .filter(|&c| is_py_line_break(c))
+            .map(u32::from)
+            .collect();
+        assert_eq!(got, expected);
+    }
+
+    #[test]
+    fn universal_newlines() {
+        let got: Vec<_> = lines("a\nb\r\nc\rd\r\r\ne\n").collect();
+        assert_eq!(
+            got,
+            vec![(1, "a"), (2, "b"), (3, "c"), (4, "d"), (5, ""), (6, "e")]
+        );
+        assert_eq!(lines("").count(), 0);
+        assert_eq!(lines("\n").collect::<Vec<_>>(), vec![(1, "")]);
+        assert_eq!(lines("x").collect::<Vec<_>>(), vec![(1, "x")]);
+        // Only LF and CR end a physical line; FF, NEL and U+2028 stay inside it.
+        assert_eq!(lines("a\u{c}b\u{85}c\u{2028}d").count(), 1);
+    }
+
+    #[test]
+    fn indent_counts_code_points() {
+        assert_eq!(indent_of("  x"), 2);
+        assert_eq!(indent_of("\u{3000}x"), 1);
+        assert_eq!(indent_of("\t\u{1f}x"), 2);
+        assert_eq!(indent_of("x "), 0);
+    }
+
+    #[test]
+    fn decode_rejects_bom_and_bad_utf8_with_line() {
+        assert_eq!(
+            decode(b"\xEF\xBB\xBF[default]"),
+            Err((1, DecodeProblem::ByteOrderMark))
+        );
+        assert_eq!(
+            decode(b"[a]\nk = \xff"),
+            Err((2, DecodeProblem::InvalidUtf8))
+        );
+        assert_eq!(decode(b"[a]\r\n\xff"), Err((2, DecodeProblem::InvalidUtf8)));
+        assert_eq!(decode(b"\xff"), Err((1, DecodeProblem::InvalidUtf8)));
+        assert_eq!(decode(b"[a]\n"), Ok("[a]\n"));
+        // A BOM later in the file is just a character.
+        assert_eq!(
+            decode("[a]\nk = \u{feff}".as_bytes()),
+            Ok("[a]\nk = \u{feff}")
+        );
+    }
+}
