@@ -15,6 +15,7 @@ use codecommit_auth::env::{HttpsClient, MemoryEnvironment};
 use codecommit_auth::{ErrorKind, Resolver, SigningTime};
 use serde_json::{Value, json};
 use support::disk::{DiskEnvironment, TempDir};
+use support::loopback::LoopbackOnly;
 use support::server::{Reply, Server};
 
 const HOME: &str = "/home/dev";
@@ -105,10 +106,10 @@ fn env(server: &Server, token_path: &str, token: &str) -> MemoryEnvironment {
         .with_now(UNIX_EPOCH + Duration::from_secs(NOW))
         .with_file(format!("{HOME}/.aws/config"), CONFIG)
         .with_file(token_path, token)
-        .with_http_client(
+        .with_http_client(LoopbackOnly::around(
             HttpsClient::from_environment(&MemoryEnvironment::new())
                 .with_timeout_cap(Duration::from_secs(2)),
-        )
+        ))
 }
 
 fn time() -> SigningTime {
@@ -694,5 +695,7 @@ fn concurrent_refreshes_leave_one_valid_file() {
     }
 }
 
+#[path = "providers/metadata.rs"]
+mod metadata;
 #[path = "providers/roles.rs"]
 mod roles;
