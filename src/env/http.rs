@@ -1,7 +1,8 @@
 //! The HTTP part of the seam: plain request and response values, and the client trait.
 //!
-//! The library speaks to three AWS endpoints (the SSO portal, SSO OIDC, STS), each with
-//! one small request and one small JSON or XML answer. It builds [`HttpRequest`] values
+//! The library speaks to a few AWS endpoints (the SSO portal, SSO OIDC, STS, the container
+//! credentials endpoint, the EC2 instance metadata service), each with one small request
+//! and one small JSON, XML or text answer. It builds [`HttpRequest`] values
 //! and reads [`HttpResponse`] values; how the bytes travel is an [`HttpClient`]'s
 //! business. The default client is [`HttpsClient`](super::HttpsClient) (feature `https`);
 //! tests point a real client at a server on 127.0.0.1, or answer in memory.

@@ -92,7 +92,7 @@ pub trait Environment: Send + Sync {
     /// The current time. Used for expiry checks and as the default signing time.
     fn now(&self) -> SystemTime;
 
-    /// Sends an HTTP request (to the SSO portal, SSO OIDC or STS).
+    /// Sends an HTTP request (to the SSO portal, SSO OIDC, STS or a metadata endpoint).
     ///
     /// # Errors
     ///
