@@ -696,3 +696,63 @@ fn concurrent_refreshes_leave_one_valid_file() {
 
 #[path = "providers/roles.rs"]
 mod roles;
+
+/// Sixteen resolvers over one real home directory, all missing the CLI cache at once:
+/// the cache lock lets one fetch and the others read what it wrote.
+#[test]
+fn parallel_misses_make_one_portal_call() {
+    let server = Server::start();
+    server.route(
+        "GET",
+        PORTAL,
+        vec![role_credentials(1, 3600).delayed(Duration::from_millis(200))],
+    );
+    let home = TempDir::new("sso-herd");
+    home.write(".aws/config", CONFIG);
+    home.write(
+        ".aws/sso/cache/c7aaaf71fcc8777ae2475525ed049d39fe16c484.json",
+        token_file("ACCESS-1", 3600, false),
+    );
+    let vars: HashMap<String, String> = [
+        ("HOME", home.path().to_str().unwrap().to_owned()),
+        ("AWS_ENDPOINT_URL_SSO", server.url()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    let handles: Vec<_> = (0..16)
+        .map(|_| {
+            let env = DiskEnvironment::new(
+                vars.clone(),
+                UNIX_EPOCH + Duration::from_secs(NOW),
+                HttpsClient::from_environment(&MemoryEnvironment::new()),
+            );
+            std::thread::spawn(move || {
+                Resolver::with_environment(env)
+                    .signed_url_at(
+                        "codecommit://legacy@Repo",
+                        SigningTime::from_unix(NOW as i64).unwrap(),
+                    )
+                    .map(|u| u.into_string())
+            })
+        })
+        .collect();
+    let urls: Vec<String> = handles
+        .into_iter()
+        .map(|h| h.join().unwrap().unwrap())
+        .collect();
+    assert!(
+        urls.windows(2).all(|w| w[0] == w[1]),
+        "independent, identical URLs"
+    );
+    assert_eq!(
+        server.count(PORTAL),
+        1,
+        "one portal call for sixteen resolvers"
+    );
+    let cache = home
+        .read(".aws/cli/cache/72e96a975eece9254bf19f7aa7a026fe62442cf5.json")
+        .expect("one cache file");
+    let doc: Value = serde_json::from_str(&cache).expect("whole JSON");
+    assert_eq!(doc["Credentials"]["AccessKeyId"], "ASIAPORTAL0000000001");
+}
