@@ -265,6 +265,22 @@ impl SsoConfig {
         )
     }
 
+    /// Where to call `service` (the portal or OIDC) for this profile: the configured
+    /// endpoint of the selected profile, else the service's host in `sso_region`.
+    pub(crate) fn endpoint(
+        &self,
+        ctx: &ChainContext<'_>,
+        service: crate::endpoint::services::Service,
+    ) -> String {
+        crate::endpoint::services::endpoint(
+            ctx.env,
+            ctx.config,
+            ctx.config.profile(ctx.profile),
+            service,
+            &self.sso_region,
+        )
+    }
+
     /// `aws sso login --profile NAME`, the way out of every token problem.
     pub(crate) fn login_hint(&self) -> String {
         format!("run `aws sso login --profile {}`", self.profile)

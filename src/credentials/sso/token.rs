@@ -251,13 +251,7 @@ fn refresh(
         Err(e) => return Err(format!("registrationExpiresAt {}", e.describe()).into()),
     }
 
-    let endpoint = services::endpoint(
-        ctx.env,
-        ctx.config,
-        ctx.config.profile(ctx.profile),
-        Service::SsoOidc,
-        &sso.sso_region,
-    );
+    let endpoint = sso.endpoint(ctx, Service::SsoOidc);
     let url = services::join(&endpoint, "/token");
     // botocore's body, keys in its order (§5.4).
     let body = Zeroizing::new(
