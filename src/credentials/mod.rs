@@ -33,6 +33,7 @@ mod imds;
 mod legacy_files;
 mod process;
 mod pyjson;
+mod retry;
 mod sso;
 mod static_keys;
 mod sts;
@@ -452,6 +453,27 @@ impl Provider for Callback {
             credentials,
             source: Source::Application,
         }))
+    }
+}
+
+/// Temporary credentials that are already over when they arrive cannot sign anything
+/// (botocore: "Credentials were refreshed, but the refreshed credentials are still
+/// expired.").
+pub(crate) fn reject_expired(
+    credentials: &Credentials,
+    now: SystemTime,
+    from: &str,
+) -> Result<(), Error> {
+    match credentials.expiry() {
+        Some(expiry) if expiry <= now => Err(Error::new(
+            crate::error::ErrorKind::CredentialsExpired,
+            format!(
+                "Credentials were refreshed, but the refreshed credentials are still expired. \
+                 ({from} returned credentials that expired at {}; check the system clock)",
+                timestamp::format_utc(expiry)
+            ),
+        )),
+        _ => Ok(()),
     }
 }
 

@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use codecommit_auth::env::{
-    Environment, HttpClient, HttpError, HttpRequest, HttpResponse, HttpsClient, OsEnvironment,
-    Platform, ProcessError, ProcessOutput, ProcessRequest,
+    Environment, FileLock, HttpClient, HttpError, HttpRequest, HttpResponse, HttpsClient,
+    OsEnvironment, Platform, ProcessError, ProcessOutput, ProcessRequest,
 };
 
 pub struct DiskEnvironment {
@@ -56,6 +56,9 @@ impl Environment for DiskEnvironment {
     }
     fn run_process(&self, request: &ProcessRequest) -> Result<ProcessOutput, ProcessError> {
         OsEnvironment::run(request)
+    }
+    fn lock_file(&self, path: &Path, timeout: std::time::Duration) -> io::Result<FileLock> {
+        self.os.lock_file(path, timeout)
     }
 }
 

@@ -75,7 +75,9 @@ type Gate = dyn Fn(&Seen) -> Option<Reply> + Send + Sync;
 
 #[derive(Default)]
 struct State {
-    routes: HashMap<(String, String), (Vec<Reply>, usize)>,
+    /// Replies, the next index, and whether to fail (500) once they run out instead of
+    /// repeating the last.
+    routes: HashMap<(String, String), (Vec<Reply>, usize, bool)>,
     seen: Vec<Seen>,
     gate: Option<Arc<Gate>>,
 }
@@ -124,11 +126,16 @@ impl Server {
 
     /// Scripts the answers to `method path` (path without query).
     pub fn route(&self, method: &str, path: &str, replies: Vec<Reply>) {
-        self.state
-            .lock()
-            .unwrap()
-            .routes
-            .insert((method.to_owned(), path.to_owned()), (replies, 0));
+        self.route_then(method, path, replies, false);
+    }
+
+    /// Like [`route`](Self::route); with `fail_after`, a request past the last reply gets
+    /// a 500 instead of the last reply again.
+    pub fn route_then(&self, method: &str, path: &str, replies: Vec<Reply>, fail_after: bool) {
+        self.state.lock().unwrap().routes.insert(
+            (method.to_owned(), path.to_owned()),
+            (replies, 0, fail_after),
+        );
     }
 
     /// Asks `gate` about every request before the routes: `Some(reply)` answers it.
@@ -204,13 +211,30 @@ fn serve(stream: TcpStream, state: &Mutex<State>) -> std::io::Result<()> {
         };
         let gated = st.gate.as_ref().and_then(|gate| gate(&seen));
         st.seen.push(seen);
-        match (gated, st.routes.get_mut(&(method, path.to_owned()))) {
+        // An exact route, else one whose path ends the request's (an endpoint with a base
+        // path, `http://host/base`, puts the operation's path after it).
+        let key = if st.routes.contains_key(&(method.clone(), path.to_owned())) {
+            (method.clone(), path.to_owned())
+        } else {
+            st.routes
+                .keys()
+                .find(|(m, p)| *m == method && path.ends_with(p.as_str()))
+                .cloned()
+                .unwrap_or_default()
+        };
+        match (gated, st.routes.get_mut(&key)) {
             (Some(r), _) => r,
-            (None, Some((replies, next))) if !replies.is_empty() => {
+            (None, Some((replies, next, true))) if *next >= replies.len() => {
+                *next += 1;
+                Reply::new(500, "no more scripted replies")
+            }
+            (None, Some((replies, next, _))) if !replies.is_empty() => {
                 let r = replies[(*next).min(replies.len() - 1)].clone();
                 *next += 1;
                 r
             }
+            // A proxy tunnel is never granted: nothing leaves 127.0.0.1.
+            _ if method == "CONNECT" => Reply::new(403, "no tunnels here"),
             _ => Reply::new(404, "no route"),
         }
     };
