@@ -295,7 +295,7 @@ impl fmt::Debug for AuthToken {
 /// is not UTF-8.
 fn authorization_token(ctx: &ChainContext<'_>) -> Result<Option<AuthToken>, Error> {
     let (value, from) = if let Some(path) = ctx.env.var(AUTH_TOKEN_FILE) {
-        let from = format!("{AUTH_TOKEN_FILE} ({path})");
+        let from = format!("{AUTH_TOKEN_FILE} = {path}");
         let bytes = match ctx.env.read_file(Path::new(&path), MAX_TOKEN_FILE) {
             Ok(Some(bytes)) => Zeroizing::new(bytes),
             Ok(None) => {

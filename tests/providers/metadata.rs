@@ -257,7 +257,7 @@ fn container_full_uri_with_token_file_or_variable() {
     assert!(
         text.contains(&format!(
             "container credentials from {pod} (authorization token from \
-             AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE (/home/dev/pod-token))"
+             AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE = /home/dev/pod-token)"
         )),
         "{text}"
     );
