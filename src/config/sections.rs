@@ -140,15 +140,17 @@ impl NameMap {
     }
 
     pub(crate) fn get(&self, name: &str) -> Option<usize> {
-        Some(self.order[*self.index.get(name)?].1)
+        Some(self.entry(name)?.1)
+    }
+
+    /// The stored name and its section.
+    pub(crate) fn entry(&self, name: &str) -> Option<(&str, usize)> {
+        let (name, section) = &self.order[*self.index.get(name)?];
+        Some((name, *section))
     }
 
     pub(crate) fn names(&self) -> impl Iterator<Item = &str> {
         self.order.iter().map(|(n, _)| &**n)
-    }
-
-    pub(crate) fn iter(&self) -> impl Iterator<Item = (&str, usize)> {
-        self.order.iter().map(|(n, s)| (&**n, *s))
     }
 }
 
