@@ -62,6 +62,9 @@ pub fn locate(env: &dyn Environment) -> FileLocations {
 
 /// `os.path.expanduser(os.path.expandvars(raw))`: what botocore does to every file path
 /// it takes from a variable (`AWS_CONFIG_FILE`, `AWS_SHARED_CREDENTIALS_FILE`, …).
+///
+/// One difference: `~user/…` (another account's home) stays as written, where Python
+/// would look the account up.
 pub fn expand_path(env: &dyn Environment, raw: &str) -> PathBuf {
     let expanded = match env.platform() {
         Platform::Unix => expand_vars_posix(env, raw),
