@@ -44,6 +44,7 @@ pub struct FileLocations {
 /// let found = locate(&env);
 /// assert_eq!(found.config, Some(PathBuf::from("/etc/aws/config")));
 /// assert_eq!(found.credentials, None);
+/// # Ok::<(), codecommit_auth::Error>(())
 /// ```
 pub fn locate(env: &dyn Environment) -> FileLocations {
     let find = |var: &str, default: &str| match env.var(var) {
@@ -325,6 +326,7 @@ pub enum ProfileNameSource {
 ///     .with_var("AWS_PROFILE", "dev")
 ///     .with_var("AWS_DEFAULT_PROFILE", "ops");
 /// assert_eq!(profile_from_env(&env), ("ops".to_string(), ProfileNameSource::AwsDefaultProfile));
+/// # Ok::<(), codecommit_auth::Error>(())
 /// ```
 // BOTOCORE: behavior.md §3.5 — the cross-SDK rule reads AWS_PROFILE only; botocore's
 // session variable list is ['AWS_DEFAULT_PROFILE', 'AWS_PROFILE'], first set one wins.

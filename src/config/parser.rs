@@ -177,13 +177,16 @@ impl<'a> Parser<'a> {
         };
         let value = py_strip(line);
         // Whole-line comments are skipped everywhere, even between continuation lines
-        // (behavior.md §3.2, §10 item 17). Inline comments do not exist: `# x` after a
-        // value stays in the value (§10 item 7).
+        // (behavior.md §3.2, §10 item 17).
+        // BOTOCORE: behavior.md §3.7 — inline comments do not exist: `# x` after a value
+        // stays in the value (§10 item 7); the cross-SDK grammar strips it.
         if value.starts_with(['#', ';']) {
             return Ok(());
         }
         if value.is_empty() {
             // A blank line inside a value is kept; `finish` drops trailing ones.
+            // BOTOCORE: behavior.md §3.7 — kept in nested values too, where the cross-SDK
+            // grammar drops it from the raw string.
             if self.key_open
                 && let Some((_, v)) = self.open_entry()
             {
@@ -221,6 +224,8 @@ impl<'a> Parser<'a> {
             return err(bad_header(value).unwrap_or(Problem::BeforeFirstSection));
         };
         // `key`, then the first `=` or `:`, then the value; both sides stripped.
+        // BOTOCORE: behavior.md §3.7 — `:` is a delimiter (§10 item 8), and any text is a
+        // key (`in valid = v`); the cross-SDK grammar allows `=` and a name charset only.
         let Some(at) = value.find(['=', ':']) else {
             return err(bad_header(value).unwrap_or(Problem::NoDelimiter));
         };
@@ -247,6 +252,8 @@ impl<'a> Parser<'a> {
                 &mut self.default_keys,
             ),
         };
+        // BOTOCORE: behavior.md §3.7 — strict configparser: a repeated key (after
+        // lower-casing) fails the file; the cross-SDK grammar lets the last one win.
         if !seen.insert(key.clone()) {
             return err(Problem::DuplicateKey {
                 key: key.into(),
@@ -273,6 +280,8 @@ impl<'a> Parser<'a> {
             self.current = Some(None);
             return Ok(());
         }
+        // BOTOCORE: behavior.md §3.7 — a repeated section fails the file; the cross-SDK
+        // grammar merges the two.
         if !self.names.insert(name) {
             return Err(ParseError {
                 line: number,

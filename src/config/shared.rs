@@ -117,6 +117,7 @@ impl SharedConfig {
     ///     .unwrap_err();
     /// assert_eq!(err.kind(), ErrorKind::ConfigParse);
     /// assert!(err.to_string().starts_with("Unable to parse config file: config file (line 3: "));
+    /// # Ok::<(), codecommit_auth::Error>(())
     /// ```
     pub fn from_sources(
         config: Option<&[u8]>,
@@ -189,6 +190,8 @@ impl SharedConfig {
     pub fn profile(&self, name: &str) -> Option<Profile<'_>> {
         // Credentials-file sections are profiles under their exact name; one the config
         // file also has takes the credentials file's keys over its own, key by key.
+        // BOTOCORE: behavior.md §3.7 — no trimming or name check: `[   foo    ]` and
+        // `[profile foo]` are profiles `   foo    ` and `profile foo` (§10 item 12).
         let config = self.config.as_ref();
         let in_config = config.and_then(|c| c.profiles.entry(name));
         let in_credentials = self.credentials_index.get_key_value(name);
