@@ -37,8 +37,8 @@ const ORACLE_CASES: usize = 199;
 
 type Profiles = BTreeMap<String, BTreeMap<String, String>>;
 
-/// A section as rust-ini gives it: its name (`None` before any header) and its pairs.
-type RawSection = (Option<String>, Vec<(String, String)>);
+/// A section as rust-ini gives it: its name and its pairs.
+type RawSection = (String, Vec<(String, String)>);
 
 fn options() -> ParseOption {
     ParseOption {
@@ -49,20 +49,26 @@ fn options() -> ParseOption {
     }
 }
 
-/// Sections in file order, duplicates kept, `None` for keys before any section.
-fn sections(text: &str) -> Option<Vec<RawSection>> {
+/// Sections of a file in order, duplicates kept; `None` if rust-ini fails or a key
+/// comes before any section (an error in both grammars). An absent file has none.
+fn sections(text: Option<&str>) -> Option<Vec<RawSection>> {
+    let Some(text) = text else {
+        return Some(Vec::new());
+    };
     let ini = Ini::load_from_str_opt(text, options()).ok()?;
-    Some(
-        ini.iter()
-            .map(|(s, p)| {
-                let pairs = p
-                    .iter()
-                    .map(|(k, v)| (k.to_owned(), v.to_owned()))
-                    .collect();
-                (s.map(str::to_owned), pairs)
-            })
-            .collect(),
-    )
+    let mut out = Vec::new();
+    for (section, props) in ini.iter() {
+        let pairs: Vec<(String, String)> = props
+            .iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+        match section {
+            Some(name) => out.push((name.to_owned(), pairs)),
+            None if pairs.is_empty() => {}
+            None => return None,
+        }
+    }
+    Some(out)
 }
 
 fn valid_name(s: &str) -> bool {
@@ -83,14 +89,7 @@ fn cross_sdk(config: Option<&str>, credentials: Option<&str>) -> Option<(Profile
     let mut sso = Profiles::new();
     let mut bare_default = BTreeMap::new();
     let mut has_prefixed_default = false;
-    for (section, pairs) in config.map(sections).unwrap_or(Some(Vec::new()))? {
-        let Some(section) = section else {
-            if pairs.is_empty() {
-                continue;
-            } else {
-                return None;
-            }
-        };
+    for (section, pairs) in sections(config)? {
         let (map, name) = if section == "default" {
             (&mut bare_default, None)
         } else if let Some(rest) = section
@@ -121,14 +120,7 @@ fn cross_sdk(config: Option<&str>, credentials: Option<&str>) -> Option<(Profile
     if !has_prefixed_default && config.is_some_and(|c| c.contains("[default]")) {
         profiles.insert("default".into(), bare_default);
     }
-    for (section, pairs) in credentials.map(sections).unwrap_or(Some(Vec::new()))? {
-        let Some(section) = section else {
-            if pairs.is_empty() {
-                continue;
-            } else {
-                return None;
-            }
-        };
+    for (section, pairs) in sections(credentials)? {
         if !valid_name(&section) {
             continue;
         }
@@ -150,14 +142,7 @@ fn botocore(config: Option<&str>, credentials: Option<&str>) -> Option<(Profiles
     let mut sso = Profiles::new();
     let read = |text: Option<&str>| -> Option<Vec<(String, BTreeMap<String, String>)>> {
         let mut out: Vec<(String, BTreeMap<String, String>)> = Vec::new();
-        for (section, pairs) in text.map(sections).unwrap_or(Some(Vec::new()))? {
-            let Some(section) = section else {
-                if pairs.is_empty() {
-                    continue;
-                } else {
-                    return None;
-                }
-            };
+        for (section, pairs) in sections(text)? {
             if out.iter().any(|(s, _)| *s == section) {
                 return None; // duplicate section
             }
