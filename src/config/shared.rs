@@ -82,7 +82,8 @@ impl SharedConfig {
     ///
     /// A file that does not exist, is not a regular file, or that the variable set to
     /// the empty string, is absent: not an error. A file that exists but may not be read
-    /// (permission denied) is skipped too, as botocore's INI reader does.
+    /// (permission denied) is an error naming it — botocore's INI reader would skip it
+    /// silently.
     ///
     /// # Errors
     ///
@@ -309,9 +310,11 @@ fn read(
             bytes: Zeroizing::new(bytes),
         })),
         Ok(None) => Ok(None),
-        // BOTOCORE: behavior.md §3.1 — RawConfigParser.read() ignores files it cannot
-        // open, so an unreadable file is as good as empty: no error, no profiles.
-        Err(e) if e.kind() == io::ErrorKind::PermissionDenied => Ok(None),
+        // DIFFERENCE: an unreadable file is an error naming it (the issue's rule: "an
+        // unreadable or malformed one says which file"). BOTOCORE: behavior.md §3.1 —
+        // RawConfigParser.read() silently ignores files it cannot open, so botocore goes
+        // on as if the file were empty and fails later with a puzzling "profile not found"
+        // or "no credentials".
         Err(e) => Err(read_error(&path, which, e)),
     }
 }
@@ -323,6 +326,15 @@ fn read_error(path: &Path, which: &str, e: io::Error) -> Error {
             "it is larger than the {} MiB limit for AWS {which} files; check that the \
              path names the right file",
             MAX_FILE_SIZE >> 20
+        )
+    } else if e.kind() == io::ErrorKind::PermissionDenied {
+        format!(
+            "permission denied; make it readable by this user, or point AWS_{} at another file",
+            if which == "config" {
+                "CONFIG_FILE"
+            } else {
+                "SHARED_CREDENTIALS_FILE"
+            }
         )
     } else {
         "reading it failed; the cause follows".into()
