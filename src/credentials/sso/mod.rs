@@ -256,13 +256,10 @@ impl SsoConfig {
         use sha1::{Digest, Sha1};
         let hashed = self.session.as_deref().unwrap_or(&self.start_url);
         let name = format!("{}.json", hex::encode(Sha1::digest(hashed.as_bytes())));
-        Some(
-            crate::config::home_dir(ctx.env)?
-                .join(".aws")
-                .join("sso")
-                .join("cache")
-                .join(name),
-        )
+        Some(crate::config::default_path(
+            ctx.env,
+            &[".aws", "sso", "cache", &name],
+        ))
     }
 
     /// Where to call `service` (the portal or OIDC) for this profile: the configured
