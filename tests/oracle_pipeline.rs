@@ -21,10 +21,10 @@ use std::collections::BTreeMap;
 use std::time::{Duration, UNIX_EPOCH};
 
 use codecommit_auth::env::MemoryEnvironment;
-use codecommit_auth::{Error, ErrorKind, Resolver, SigningTime};
+use codecommit_auth::{Error, ErrorKind, Resolver};
 use serde_json::Value;
+use support::oracle::{self, HOME};
 
-const HOME: &str = "/home/oracle";
 /// The day the vectors were generated; botocore compared expiries with its real clock.
 const NOW_UNIX: u64 = 1_795_564_800; // 2026-11-25T00:00:00Z
 
@@ -36,43 +36,17 @@ enum Outcome {
 }
 
 fn environment(case: &Value) -> MemoryEnvironment {
-    // What the oracle set when a case did not: endpoints at a dead local port and
-    // instance metadata off (tests/oracle/run_case.py).
-    let mut env = MemoryEnvironment::new()
+    // What the oracle set when a case did not: instance metadata off
+    // (tests/oracle/run_case.py). Its dead endpoints are never called on these cases.
+    let env = MemoryEnvironment::new()
         .with_now(UNIX_EPOCH + Duration::from_secs(NOW_UNIX))
-        .with_var("HOME", HOME)
         .with_var("AWS_EC2_METADATA_DISABLED", "true");
-    for (name, value) in case["env"].as_object().unwrap() {
-        let value = value.as_str().unwrap();
-        // `{HOME}` is the placeholder; `${HOME}` is a variable reference botocore expands.
-        let value = value
-            .replace("${HOME}", "\u{0}")
-            .replace("{HOME}", HOME)
-            .replace('\u{0}', "${HOME}");
-        env = env.with_var(name.as_str(), value);
-    }
-    for (rel, contents) in case["files"].as_object().unwrap() {
-        let bytes = match contents {
-            Value::String(s) => s.as_bytes().to_vec(),
-            other => support::base64_decode(other["base64"].as_str().unwrap()),
-        };
-        // The oracle ran with HOME as its working directory: relative paths resolve there.
-        env = env
-            .with_file(format!("{HOME}/{rel}"), bytes.clone())
-            .with_file(rel.as_str(), bytes);
-    }
-    env
+    oracle::populate(env, case, "http://127.0.0.1:9")
 }
 
 fn run(case: &Value) -> Outcome {
     let env = environment(case);
-    let time: String = case["time"]
-        .as_str()
-        .unwrap()
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .collect();
-    let time = SigningTime::parse(&time).unwrap();
+    let time = oracle::signing_time(case["time"].as_str().unwrap());
     let resolver = Resolver::with_environment(env);
     match resolver.resolve(case["remote"].as_str().unwrap()) {
         Ok(resolution) => Outcome::Url {
@@ -100,7 +74,8 @@ fn expected_kind(class: &str, module: &str, message: &str) -> Option<(ErrorKind,
         "ProfileNotFound" => (ProfileNotFound, Message::Prefix),
         "RegionNotFound" => (RegionNotFound, Message::Exact),
         "RegionNotAvailable" => (RegionNotAvailable, Message::Exact),
-        "CredentialsNotFound" => (CredentialsNotFound, Message::Exact),
+        // grc's sentence, then what the chain tried.
+        "CredentialsNotFound" => (CredentialsNotFound, Message::Prefix),
         "PartialCredentialsError" => (PartialCredentials, Message::Prefix),
         // `Unable to parse config file: PATH`, then our line number and reason.
         "ConfigParseError" => (ConfigParse, Message::Prefix),

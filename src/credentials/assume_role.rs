@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 use super::cli_cache::{self, Lookup};
 use super::pyjson::Separators;
 use super::sts::{self, Operation};
-use super::{ChainContext, CredentialChain, Provider, Resolved, Source, env_vars};
+use super::{ChainContext, CredentialChain, Provider, Resolved, Source, container, env_vars, imds};
 use crate::config::Profile;
 use crate::error::{Error, ErrorKind};
 
@@ -257,8 +257,10 @@ fn from_profile(
     assume(ctx, name, visited)
 }
 
-/// `credential_source = …`.
+/// `credential_source = …`: botocore's `CanonicalNameCredentialSourcer`, which asks the
+/// chain's own environment, container and instance metadata providers.
 fn named_source(ctx: &ChainContext<'_>, named: &str, profile: &str) -> Result<Resolved, Error> {
+    let mark = ctx.tried.len();
     let found = match named {
         "Environment" => {
             let env_ctx = ChainContext {
@@ -267,23 +269,21 @@ fn named_source(ctx: &ChainContext<'_>, named: &str, profile: &str) -> Result<Re
             };
             env_vars::EnvVars.provide(&env_ctx)?
         }
-        other => {
-            return Err(Error::new(
-                ErrorKind::Unsupported,
-                format!(
-                    "credential_source = {other} (profile {profile}) needs container or instance \
-                     metadata credentials, which this build does not fetch yet; use \
-                     credential_source = Environment or a source_profile"
-                ),
-            ));
-        }
+        "EcsContainer" => container::Container.provide(ctx)?,
+        // role_config lets only these three names through.
+        _ => imds::InstanceMetadata.provide(ctx)?,
     };
     found.ok_or_else(|| {
+        let tried = ctx
+            .tried
+            .since(mark)
+            .map(|t| format!(" (tried: {t})"))
+            .unwrap_or_default();
         Error::new(
             ErrorKind::CredentialsNotFound,
             format!(
                 "Error when retrieving credentials from {named}: No credentials found in \
-                 credential_source referenced in profile {profile}"
+                 credential_source referenced in profile {profile}{tried}"
             ),
         )
     })

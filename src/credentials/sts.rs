@@ -8,11 +8,11 @@
 //! `https://sts.amazonaws.com` signed for `us-east-1`.
 
 use std::fmt;
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
-use super::{ChainContext, Credentials, build, timestamp, xml};
+use super::{ChainContext, Credentials, build, retry, timestamp, xml};
 use crate::endpoint::services::{self, Service};
-use crate::env::{HttpErrorKind, HttpRequest};
+use crate::env::HttpRequest;
 use crate::error::{Error, ErrorKind};
 
 /// Regions that `AWS_STS_REGIONAL_ENDPOINTS=legacy` sends to the global endpoint.
@@ -135,39 +135,28 @@ pub(crate) fn call(
     }
     let content_type = "application/x-www-form-urlencoded; charset=utf-8";
 
-    let mut attempt = 1;
-    let response = loop {
-        let mut request = HttpRequest::post(url.clone(), body.clone().into_bytes())
-            .header("Content-Type", content_type);
-        if let Some(credentials) = signer {
-            for (name, value) in sign(
-                &url,
-                &region,
-                content_type,
-                body.as_bytes(),
-                credentials,
-                ctx.env.now(),
-            )? {
-                request = request.header(name, value);
-            }
+    let mut request = HttpRequest::post(url.clone(), body.clone().into_bytes())
+        .header("Content-Type", content_type);
+    if let Some(credentials) = signer {
+        for (name, value) in sign(
+            &url,
+            &region,
+            content_type,
+            body.as_bytes(),
+            credentials,
+            ctx.env.now(),
+        )? {
+            request = request.header(name, value);
         }
-        let outcome = ctx.env.http(&request);
-        let retry = match &outcome {
-            Ok(r) => r.status >= 500 || r.status == 429 || is_throttle(&r.body),
-            Err(e) => e.kind() == HttpErrorKind::Connect,
-        };
-        if !retry || attempt == 3 {
-            break outcome.map_err(|e| {
-                Error::with_source(
-                    ErrorKind::Network,
-                    format!("the STS {} call for {describe} failed", operation.name()),
-                    e,
-                )
-            })?;
-        }
-        std::thread::sleep(Duration::from_millis(100 << attempt));
-        attempt += 1;
-    };
+    }
+    let sent = retry::send(ctx.env, &request, is_throttle).map_err(|e| {
+        Error::with_source(
+            ErrorKind::Network,
+            format!("the STS {} call for {describe} failed", operation.name()),
+            e,
+        )
+    })?;
+    let (response, attempt) = (sent.response, sent.retries + 1);
 
     let text = String::from_utf8_lossy(&response.body);
     if response.status != 200 {
@@ -192,11 +181,13 @@ pub(crate) fn call(
             ),
         ));
     }
-    parse(&text, operation, describe)
+    let answer = parse(&text, operation, describe)?;
+    super::reject_expired(&answer.credentials, ctx.env.now(), "STS")?;
+    Ok(answer)
 }
 
-fn is_throttle(body: &[u8]) -> bool {
-    let text = String::from_utf8_lossy(body);
+fn is_throttle(response: &crate::env::HttpResponse) -> bool {
+    let text = String::from_utf8_lossy(&response.body);
     matches!(
         xml::text(&text, &["Error", "Code"]).as_deref(),
         Some("Throttling" | "ThrottlingException" | "RequestLimitExceeded")
@@ -352,7 +343,7 @@ mod tests {
 
     #[test]
     fn cache_expiration_uses_the_utc_suffix() {
-        let t = SystemTime::UNIX_EPOCH + Duration::from_secs(1_795_648_309);
+        let t = SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_795_648_309);
         assert_eq!(cache_expiration(t), "2026-11-25T23:11:49UTC");
     }
 }

@@ -161,9 +161,12 @@ fn botocore_load_config(shared: &SharedConfig) -> Value {
     })
 }
 
-/// Order-sensitive comparison (serde_json keeps insertion order here).
+/// Order-sensitive comparison (serde_json keeps insertion order here, but its `==` on
+/// objects ignores order, so compare the texts).
+#[allow(clippy::cmp_owned)]
 fn same(a: &Value, b: &Value) -> bool {
-    a.to_string() == b.to_string()
+    // `Value`'s `==` ignores key order; the serialized text does not.
+    serde_json::to_string(a).unwrap() == serde_json::to_string(b).unwrap()
 }
 
 fn parse(input: &Value) -> Result<SharedConfig, codecommit_auth::Error> {

@@ -15,6 +15,7 @@ Input (only these keys are read; others are ignored):
 Optional input keys (absent in pipeline cases; used by generate_sso.py):
 
     "now":           "2024-06-01T12:00:00Z"  # freezes botocore's own clocks
+                                              # (".fff...Z" fractions allowed)
                                               # (expiry checks, token refresh)
     "collect_files": [".aws/sso/cache", ...]  # dirs under HOME reported back
                                               # in the outcome as "files_after"
@@ -159,7 +160,7 @@ def fixed_clock(when):
 
 
 def freeze_botocore_clock(when):
-    """Make botocore's (and dateutil's) clocks return `when` (RFC 3339, Z).
+    """Make botocore's (and dateutil's) clocks return `when` (RFC 3339, Z, optional fraction).
 
     botocore reads "now" through module globals at call time, so replacing
     those globals is enough (the default arguments `time_fetcher=_local_now` /
@@ -187,8 +188,8 @@ def freeze_botocore_clock(when):
     import botocore.utils
     import dateutil.parser._parser
 
-    frozen = real_datetime.datetime.strptime(when, '%Y-%m-%dT%H:%M:%SZ').replace(
-        tzinfo=real_datetime.timezone.utc)
+    fmt = '%Y-%m-%dT%H:%M:%S.%fZ' if '.' in when else '%Y-%m-%dT%H:%M:%SZ'
+    frozen = real_datetime.datetime.strptime(when, fmt).replace(tzinfo=real_datetime.timezone.utc)
 
     class _Meta(type):
         def __instancecheck__(cls, obj):

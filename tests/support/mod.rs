@@ -33,5 +33,7 @@ pub fn base64_decode(text: &str) -> Vec<u8> {
 }
 
 pub mod disk;
+pub mod loopback;
+pub mod oracle;
 pub mod server;
 pub mod sts;

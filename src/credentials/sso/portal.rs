@@ -6,14 +6,11 @@ use serde_json::Value;
 
 use super::SsoConfig;
 use super::token::Token;
-use crate::credentials::{ChainContext, Credentials, build, timestamp};
+use crate::credentials::{ChainContext, Credentials, build, retry, timestamp};
 use crate::endpoint::services::{self, Service};
 use crate::env::{HttpErrorKind, HttpRequest, HttpResponse};
 use crate::error::{Error, ErrorKind};
 use crate::sign::percent_encode;
-
-/// botocore's standard retry mode: 3 attempts in all.
-const ATTEMPTS: u32 = 3;
 
 /// Exchanges the access token for the role's credentials. Returns them with their
 /// expiration written as botocore writes it (`%Y-%m-%dT%H:%M:%SZ`).
@@ -29,13 +26,7 @@ pub(crate) fn get_role_credentials(
     sso: &SsoConfig,
     token: &Token,
 ) -> Result<(Credentials, String), Error> {
-    let endpoint = services::endpoint(
-        ctx.env,
-        ctx.config,
-        ctx.config.profile(ctx.profile),
-        Service::Sso,
-        &sso.sso_region,
-    );
+    let endpoint = sso.endpoint(ctx, Service::Sso);
     let url = services::join(
         &endpoint,
         &format!(
@@ -47,39 +38,20 @@ pub(crate) fn get_role_credentials(
     let request =
         HttpRequest::get(url.clone()).header("x-amz-sso_bearer_token", token.access_token.as_str());
 
-    let mut attempt = 1;
-    let response = loop {
-        let retryable = match ctx.env.http(&request) {
-            Ok(response) if matches!(response.status, 500..=599 | 429) => Ok(response),
-            Ok(response) => break response,
-            Err(e) if e.kind() == HttpErrorKind::Connect => Err(e),
-            Err(e) => {
-                return Err(Error::with_source(
-                    ErrorKind::Network,
-                    format!("the SSO portal request for profile {} failed", sso.profile),
-                    e,
-                ));
-            }
+    let sent = retry::send(ctx.env, &request, retry::standard).map_err(|e| {
+        let message = if e.kind() == HttpErrorKind::Connect {
+            format!(
+                "Could not connect to the endpoint URL: \"{}\" (the SSO portal, for profile {})",
+                strip_query(&url),
+                sso.profile
+            )
+        } else {
+            format!("the SSO portal request for profile {} failed", sso.profile)
         };
-        if attempt == ATTEMPTS {
-            return Err(match retryable {
-                Ok(response) => service_error(sso, &response, Some(ATTEMPTS - 1)),
-                Err(e) => Error::with_source(
-                    ErrorKind::Network,
-                    format!(
-                        "Could not connect to the endpoint URL: \"{}\" (the SSO portal, for \
-                         profile {})",
-                        strip_query(&url),
-                        sso.profile
-                    ),
-                    e,
-                ),
-            });
-        }
-        // Short, growing pauses: a git command should not sit out a long backoff.
-        std::thread::sleep(Duration::from_millis(100 << attempt));
-        attempt += 1;
-    };
+        Error::with_source(ErrorKind::Network, message, e)
+    })?;
+    let response = sent.response;
+    let retries = (sent.retries > 0).then_some(sent.retries);
 
     match response.status {
         200 => parse(sso, &response.body),
@@ -94,7 +66,7 @@ pub(crate) fn get_role_credentials(
                 sso.login_hint()
             ),
         )),
-        _ => Err(service_error(sso, &response, None)),
+        _ => Err(service_error(sso, &response, retries)),
     }
 }
 

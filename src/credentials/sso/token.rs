@@ -26,9 +26,10 @@ use serde_json::{Map, Value, json};
 use zeroize::Zeroizing;
 
 use super::SsoConfig;
-use crate::credentials::{ChainContext, timestamp};
+use crate::credentials::cli_cache::LOCK_WAIT;
+use crate::credentials::{ChainContext, retry, timestamp};
 use crate::endpoint::services::{self, Service};
-use crate::env::{HttpErrorKind, HttpRequest};
+use crate::env::HttpRequest;
 use crate::error::{Error, ErrorKind};
 
 /// Refresh when fewer than this many seconds remain (botocore; other SDKs use 5 min).
@@ -91,8 +92,38 @@ pub(crate) fn load(ctx: &ChainContext<'_>, sso: &SsoConfig) -> Result<Token, Err
     if remaining >= REFRESH_WINDOW {
         return Ok(cached.token);
     }
+    // Refresh under a lock, after reading the file again: a process that waited may
+    // find a token another one just refreshed (refresh tokens can be single-use).
+    let _lock = ctx
+        .env
+        .lock_file(&path.with_extension("lock"), LOCK_WAIT)
+        .ok();
+    let cached = match read(ctx, sso, &path) {
+        Ok(again)
+            if again
+                .token
+                .expires_at
+                .duration_since(now)
+                .unwrap_or_default()
+                >= REFRESH_WINDOW =>
+        {
+            return Ok(again.token);
+        }
+        Ok(again) => again,
+        Err(_) => cached,
+    };
     let failure = match refresh(ctx, sso, &path, &cached.doc) {
-        Ok(token) => return Ok(token),
+        // A refresh can answer with a token that is already over (expiresIn 0): botocore
+        // writes it and then fails, and so do we.
+        Ok(token) if token.expires_at > now => return Ok(token),
+        Ok(token) => {
+            return Err(expired(
+                sso,
+                &path,
+                token.expires_at,
+                Some("SSO OIDC issued a token that had already expired"),
+            ));
+        }
         Err(why) => why,
     };
     // Someone else may have refreshed the file while we tried.
@@ -105,7 +136,23 @@ pub(crate) fn load(ctx: &ChainContext<'_>, sso: &SsoConfig) -> Result<Token, Err
     if cached.token.expires_at > now {
         return Ok(cached.token);
     }
-    Err(expired(sso, &path, cached.token.expires_at, Some(&failure)))
+    match failure {
+        RefreshFailure::Refused(why) => {
+            Err(expired(sso, &path, cached.token.expires_at, Some(&why)))
+        }
+        // The cause is the network, not the login: say so, with the login hint for after.
+        RefreshFailure::Unreachable(e) => Err(Error::with_source(
+            ErrorKind::Network,
+            format!(
+                "the SSO token of profile {} expired at {} and SSO OIDC could not be reached \
+                 to refresh it (check the network or proxy, then {})",
+                sso.profile,
+                timestamp::format_utc(cached.token.expires_at),
+                sso.login_hint()
+            ),
+            e,
+        )),
+    }
 }
 
 fn read(ctx: &ChainContext<'_>, sso: &SsoConfig, path: &Path) -> Result<Cached, Error> {
@@ -162,7 +209,25 @@ fn read(ctx: &ChainContext<'_>, sso: &SsoConfig, path: &Path) -> Result<Cached, 
 }
 
 /// Why a refresh did not happen or failed (never holds a secret).
-type RefreshFailure = String;
+enum RefreshFailure {
+    /// Refresh was impossible or refused: no refresh data, an expired registration,
+    /// an error answer, a malformed answer.
+    Refused(String),
+    /// SSO OIDC could not be reached.
+    Unreachable(crate::env::HttpError),
+}
+
+impl From<String> for RefreshFailure {
+    fn from(why: String) -> Self {
+        RefreshFailure::Refused(why)
+    }
+}
+
+impl From<&str> for RefreshFailure {
+    fn from(why: &str) -> Self {
+        RefreshFailure::Refused(why.to_owned())
+    }
+}
 
 fn refresh(
     ctx: &ChainContext<'_>,
@@ -183,16 +248,10 @@ fn refresh(
     match timestamp::parse(registration) {
         Ok(t) if t > now => {}
         Ok(_) => return Err("the SSO client registration has expired".into()),
-        Err(e) => return Err(format!("registrationExpiresAt {}", e.describe())),
+        Err(e) => return Err(format!("registrationExpiresAt {}", e.describe()).into()),
     }
 
-    let endpoint = services::endpoint(
-        ctx.env,
-        ctx.config,
-        ctx.config.profile(ctx.profile),
-        Service::SsoOidc,
-        &sso.sso_region,
-    );
+    let endpoint = sso.endpoint(ctx, Service::SsoOidc);
     let url = services::join(&endpoint, "/token");
     // botocore's body, keys in its order (§5.4).
     let body = Zeroizing::new(
@@ -206,24 +265,19 @@ fn refresh(
     );
     let request = HttpRequest::post(url.clone(), body.as_bytes().to_vec())
         .header("Content-Type", "application/json");
-    let response = match ctx.env.http(&request) {
-        Ok(r) => r,
-        Err(e) if e.kind() == HttpErrorKind::Timeout => {
-            return Err(format!(
-                "the SSO OIDC endpoint {url} did not answer in time"
-            ));
-        }
-        Err(e) => return Err(format!("the SSO OIDC endpoint could not be reached: {e}")),
-    };
+    let response = retry::send(ctx.env, &request, retry::standard)
+        .map_err(RefreshFailure::Unreachable)?
+        .response;
     if response.status != 200 {
         let (code, _) = super::portal::error_code(&response);
         return Err(format!(
             "SSO OIDC refused to refresh the token (HTTP {}, {code})",
             response.status
-        ));
+        )
+        .into());
     }
     let answer: Value = serde_json::from_slice(&response.body)
-        .map_err(|_| "SSO OIDC answered with a body that is not JSON".to_owned())?;
+        .map_err(|_| RefreshFailure::from("SSO OIDC answered with a body that is not JSON"))?;
     let (Some(access_token), Some(expires_in)) = (
         answer.get("accessToken").and_then(Value::as_str),
         answer.get("expiresIn").and_then(Value::as_u64),

@@ -1,0 +1,82 @@
+//! Reading the reference oracle's case files (`tests/data/oracle/*.json`, made by
+//! `tests/oracle/generate_*.py`) into in-memory environments.
+
+use codecommit_auth::SigningTime;
+use codecommit_auth::env::MemoryEnvironment;
+use serde_json::Value;
+
+/// The home directory the cases' `{HOME}` placeholder stands for here.
+pub const HOME: &str = "/home/oracle";
+
+/// `tests/data/oracle/NAME.json`.
+pub fn load(name: &str) -> Value {
+    let path = format!(
+        "{}/tests/data/oracle/{name}.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    serde_json::from_str(&std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}")))
+        .unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// `{HOME}` → [`HOME`] and `{SERVER}` → `server`, but `${HOME}` is a variable reference
+/// botocore expands, so it stays.
+pub fn substitute(value: &str, server: &str) -> String {
+    value
+        .replace("${HOME}", "\u{0}")
+        .replace("{HOME}", HOME)
+        .replace('\u{0}', "${HOME}")
+        .replace("{SERVER}", server)
+}
+
+/// Adds the case's variables (a `null` value means unset) and files to `env`. Files are
+/// placed under [`HOME`] and also under their relative path, since the oracle ran with
+/// HOME as its working directory.
+pub fn populate(mut env: MemoryEnvironment, case: &Value, server: &str) -> MemoryEnvironment {
+    env = env.with_var("HOME", HOME);
+    for (name, value) in case["env"].as_object().unwrap() {
+        if let Some(value) = value.as_str() {
+            env = env.with_var(name.as_str(), substitute(value, server));
+        }
+    }
+    for (rel, contents) in case["files"].as_object().unwrap() {
+        let bytes = match contents {
+            Value::String(text) => substitute(text, server).into_bytes(),
+            other => file_bytes(other),
+        };
+        env = env
+            .with_file(format!("{HOME}/{rel}"), bytes.clone())
+            .with_file(rel.as_str(), bytes);
+    }
+    env
+}
+
+/// A file's bytes: a string as UTF-8, or `{"base64": …}`.
+pub fn file_bytes(contents: &Value) -> Vec<u8> {
+    match contents {
+        Value::String(s) => s.as_bytes().to_vec(),
+        other => super::base64_decode(other["base64"].as_str().unwrap()),
+    }
+}
+
+/// An RFC 3339 `Z` time of a case (`time`, `now`) as a signing time.
+pub fn signing_time(text: &str) -> SigningTime {
+    let compact: String = text
+        .split('.')
+        .next()
+        .unwrap()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect();
+    SigningTime::parse(&compact).unwrap_or_else(|e| panic!("{text}: {e}"))
+}
+
+/// The same, as a system time (fractions kept).
+pub fn system_time(text: &str) -> std::time::SystemTime {
+    let whole = signing_time(text).to_system_time();
+    let frac = text
+        .split_once('.')
+        .map(|(_, f)| f.trim_end_matches('Z'))
+        .unwrap_or("");
+    let nanos = format!("{frac:0<9}")[..9].parse::<u32>().unwrap_or(0);
+    whole + std::time::Duration::from_nanos(u64::from(nanos))
+}
