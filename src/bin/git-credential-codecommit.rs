@@ -52,11 +52,11 @@ use std::process::ExitCode;
 
 use std::io;
 use std::path::{Path, PathBuf};
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use codecommit_auth::env::{
-    Environment, HttpError, HttpRequest, HttpResponse, OsEnvironment, Platform, ProcessError,
-    ProcessOutput, ProcessRequest,
+    Environment, FileLock, HttpError, HttpRequest, HttpResponse, OsEnvironment, Platform,
+    ProcessError, ProcessOutput, ProcessRequest,
 };
 use codecommit_auth::{Resolver, SigningTime};
 
@@ -279,6 +279,10 @@ impl Environment for HostAsked<'_> {
 
     fn run_process(&self, request: &ProcessRequest) -> Result<ProcessOutput, ProcessError> {
         self.os.run_process(request)
+    }
+
+    fn lock_file(&self, path: &Path, timeout: Duration) -> io::Result<FileLock> {
+        self.os.lock_file(path, timeout)
     }
 }
 

@@ -60,11 +60,17 @@ fn reference_messages_for_bad_remotes() {
          create an AWS CLI profile to use and then try again. For more information, see \
          Configure an AWS CLI Profile in the AWS CLI User Guide.",
     );
-    assert_one_line_error(
-        &helper(&world, &["origin", "codecommit://nokeys@ProjectAlpha"]),
-        "The following profile does not have credentials configured: nokeys. You must \
-         configure the access key and secret key for the profile. For more information, \
-         see Configure an AWS CLI Profile in the AWS CLI User Guide.",
+    // The reference's message, then what was tried (our addition), on the one line.
+    let run = helper(&world, &["origin", "codecommit://nokeys@ProjectAlpha"]);
+    assert_eq!((run.code, run.stdout.as_str()), (Some(1), ""), "{run:#?}");
+    assert_eq!(run.stderr.lines().count(), 1, "{run:#?}");
+    assert!(
+        run.stderr.starts_with(
+            "The following profile does not have credentials configured: nokeys. You must \
+             configure the access key and secret key for the profile. For more information, \
+             see Configure an AWS CLI Profile in the AWS CLI User Guide."
+        ),
+        "{run:#?}"
     );
     assert_one_line_error(
         &helper(&world, &["origin", "us-east-9://dev@ProjectAlpha"]),

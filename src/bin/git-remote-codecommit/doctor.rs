@@ -30,8 +30,8 @@ use codecommit_auth::config::{self, SharedConfig};
 use codecommit_auth::credentials::{Credentials, Source};
 use codecommit_auth::endpoint::HostSource;
 use codecommit_auth::env::{
-    Environment, HttpError, HttpErrorKind, HttpRequest, HttpResponse, OsEnvironment, Platform,
-    ProcessError, ProcessErrorKind, ProcessOutput, ProcessRequest,
+    Environment, FileLock, HttpError, HttpErrorKind, HttpRequest, HttpResponse, OsEnvironment,
+    Platform, ProcessError, ProcessErrorKind, ProcessOutput, ProcessRequest,
 };
 use codecommit_auth::{ErrorKind, ProfileSource, RegionFrom, Remote, Resolution, Resolver};
 
@@ -70,6 +70,9 @@ pub(crate) fn run(remote: &str, online: bool) -> ExitCode {
     if report.failed {
         say!("some checks failed (marked FAIL)");
         ExitCode::FAILURE
+    } else if report.warned {
+        say!("no failures, but see the warnings (marked WARN)");
+        ExitCode::SUCCESS
     } else {
         say!("no problems found");
         ExitCode::SUCCESS
@@ -80,6 +83,7 @@ pub(crate) fn run(remote: &str, online: bool) -> ExitCode {
 #[derive(Default)]
 struct Report {
     failed: bool,
+    warned: bool,
 }
 
 #[derive(Clone, Copy)]
@@ -95,7 +99,10 @@ impl Report {
         let mark = match status {
             Status::Ok => "ok",
             Status::Info => "-",
-            Status::Warn => "WARN",
+            Status::Warn => {
+                self.warned = true;
+                "WARN"
+            }
             Status::Fail => {
                 self.failed = true;
                 "FAIL"
@@ -279,8 +286,10 @@ fn credentials(env: &DoctorEnv, remote: &str, online: bool, report: &mut Report)
         Err(e) => {
             let blocked = env.blocked();
             if !online && !blocked.is_empty() {
+                // Unverified, not failed: a warning, so "no problems found" is never
+                // said about credentials nobody looked at.
                 report.line(
-                    Status::Info,
+                    Status::Warn,
                     "credentials",
                     format!(
                         "not fetched offline: getting them takes {}\n\
@@ -699,5 +708,14 @@ impl Environment for DoctorEnv {
             ProcessErrorKind::Unsupported,
             "offline: --doctor runs no credential process without --online",
         ))
+    }
+
+    fn lock_file(&self, path: &Path, timeout: Duration) -> io::Result<FileLock> {
+        if self.online {
+            return self.os.lock_file(path, timeout);
+        }
+        // Offline nothing is fetched, so there is nothing to exclude (and a lock file
+        // would be a write).
+        Ok(FileLock::none())
     }
 }
