@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Startup cost of one helper run, ours against the Python reference (git-remote-codecommit
 # 1.17 on botocore 1.44.8), with the same files on the same machine: median wall time
-# (hyperfine) and peak RSS (/usr/bin/time), for
+# (hyperfine), mean CPU time (user + system: steadier than wall time on a busy machine)
+# and peak RSS (/usr/bin/time), for
 #
 #   print-url  resolve + sign + print: `git-remote-codecommit --print-url REMOTE` against
 #              benches/grc_print_url.py (Context.from_url + git_url + print);
@@ -76,8 +77,10 @@ for f in print-url helper; do
 import json, sys
 results = json.load(open(sys.argv[1]))["results"]
 for r in results:
-    print(f"{r['command']:<22} median {r['median'] * 1000:8.2f} ms")
+    cpu = (r["user"] + r["system"]) * 1000
+    print(f"{r['command']:<22} median {r['median'] * 1000:8.2f} ms wall, mean {cpu:8.2f} ms CPU")
 a, b = results
-print(f"{'':<22} python / rust = {b['median'] / a['median']:.0f}x")
+print(f"{'':<22} python / rust = {b['median'] / a['median']:.0f}x wall, "
+      f"{(b['user'] + b['system']) / (a['user'] + a['system']):.0f}x CPU")
 PY
 done
