@@ -10,6 +10,10 @@
 //! as it would after `cargo install --path .`. Nothing leaves 127.0.0.1. A machine
 //! without git skips these tests with a loud message.
 
+// Tests read their own data and fixtures straight from disk, run git and our binaries,
+// and keep their own clocks; the seam rule is for the library.
+#![allow(clippy::disallowed_methods)]
+
 mod support;
 
 #[path = "support/git_server.rs"]

@@ -133,18 +133,16 @@ pub fn skip(why: &str) {
     );
 }
 
-#[allow(clippy::disallowed_methods)] // the end-to-end tests run real git and our binaries
 fn command(program: impl AsRef<std::ffi::OsStr>) -> Command {
     Command::new(program)
 }
 
 /// The text of a file a process under test wrote, if it exists.
-#[allow(clippy::disallowed_methods)] // the tests inspect what git and our binaries wrote
 pub fn read_text(path: impl AsRef<Path>) -> Option<String> {
     std::fs::read_to_string(path).ok()
 }
 
-#[allow(clippy::disallowed_methods)] // the tests' own clock, for fresh expiry times
+/// The tests' clock, for fresh expiry times.
 pub fn now() -> SystemTime {
     SystemTime::now()
 }

@@ -236,7 +236,7 @@ impl Drop for GitServer {
     }
 }
 
-#[allow(clippy::disallowed_methods)] // the server's own clock, as CodeCommit's
+/// The server's own clock, as CodeCommit has its own.
 pub fn now() -> SystemTime {
     SystemTime::now()
 }
@@ -601,7 +601,6 @@ fn cgi(
     remote_user: &str,
     body: Vec<u8>,
 ) -> io::Result<Response> {
-    #[allow(clippy::disallowed_methods)] // the test server runs real git, by design
     let mut command = Command::new("git");
     command
         .arg("http-backend")
