@@ -219,14 +219,15 @@ impl Run {
     }
 }
 
+/// Fields drop in order: the servers stop before their directory is removed.
 pub struct World {
-    pub dir: TempDir,
-    pub home: PathBuf,
     pub server: GitServer,
     /// The local SSO portal, once [`World::with_sso`] started it.
     pub portal: Option<Server>,
+    pub home: PathBuf,
     vars: Vec<(String, String)>,
     path: String,
+    pub dir: TempDir,
 }
 
 impl World {
