@@ -5,6 +5,8 @@
 // Tests read their own data and fixtures straight from disk; the seam rule is for the library.
 #![allow(clippy::disallowed_methods)]
 
+#[path = "conformance/assume_role_plan.rs"]
+mod assume_role_plan;
 #[path = "conformance/file_location.rs"]
 mod file_location;
 #[path = "conformance/profile_parser.rs"]
