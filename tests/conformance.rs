@@ -11,6 +11,8 @@ mod assume_role_plan;
 mod file_location;
 #[path = "conformance/profile_parser.rs"]
 mod profile_parser;
+#[path = "conformance/provider_chain.rs"]
+mod provider_chain;
 #[path = "conformance/signing.rs"]
 mod signing;
 mod support;

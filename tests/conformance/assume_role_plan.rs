@@ -304,6 +304,9 @@ fn assume_role_plan_suite() {
         failures.len(),
         cases.len()
     );
+    for (i, why) in DIVERGENT {
+        eprintln!("  divergent #{i}: {why}");
+    }
     assert!(
         failures.is_empty(),
         "{} of {} cases failed:\n{}",

@@ -36,5 +36,6 @@ pub mod disk;
 pub mod loopback;
 pub mod oracle;
 pub mod provider_data;
+pub mod replay;
 pub mod server;
 pub mod sts;
