@@ -4,27 +4,32 @@
 //!
 //! Each case runs in a [`MemoryEnvironment`] built from its `env.json` and its `fs/`
 //! (mounted at `/`), with a fixed clock near the recording, `AWS_EC2_METADATA_DISABLED`
-//! set, and an HTTP client that reaches only a replay server on 127.0.0.1 (see
-//! `tests/support/replay.rs`). The remote is `us-east-1://repo`: the profile comes from
+//! set, a replay server on 127.0.0.1 (`tests/support/replay.rs`), and the tests'
+//! loopback-only HTTP guard (`tests/support/loopback.rs`), which refuses any other host
+//! so a missing override fails the case instead of reaching AWS. The remote is `us-east-1://repo`: the profile comes from
 //! the environment, as git-remote-codecommit resolves a remote without `profile@`, and
 //! the region of the remote never reaches the credential providers.
 //!
 //! How the requests reach the replay server:
 //!
 //! * recorded AWS hosts: `AWS_ENDPOINT_URL_STS`, `…_SSO` and `…_SSO_OIDC` point at it;
-//!   the case then runs a second time with no override and the client mapping every
-//!   host to the server, to check the URL we would have used against the recording;
+//!   the case then runs a second time with no override and the guard sending the
+//!   recorded origins (only those) to the server, so the URL we chose is checked against
+//!   the recording: a different host is refused;
 //! * recorded endpoint overrides (`http://aws.…-override`): that origin is replaced by
 //!   the server's wherever the case writes it (a variable, `endpoint_url`, a
 //!   `[services]` section), keeping its path, and only the services the case does not
 //!   call get the variables, so the override under test is the only way to the server;
-//! * FIPS and dual-stack cases: only the mapping run, since any override would bypass
-//!   the host being tested.
+//! * FIPS and dual-stack cases: only the second kind of run, since any override would
+//!   bypass the host being tested.
 //!
 //! Every received request is checked against the recorded one: method, path, query as
 //! a set, `x-amz-sso_bearer_token`, the STS content type and form (all but
 //! `RoleSessionName`, for which botocore sends `botocore-session-<now>`), and the STS
-//! signature is verified with the base credentials the [`ChainPlan`] names.
+//! signature is verified with the base credentials the [`ChainPlan`] names, in botocore's
+//! client region. The provider that answered must be the one the plan names (or the
+//! environment, which comes first without `profile@`). `credential_process` cases run
+//! real programs (`echo`, `base64`, `sh`) and are skipped on Windows.
 //!
 //! Inputs adapted to botocore and said so: `AWS_REGION` is renamed
 //! `AWS_DEFAULT_REGION` (botocore 1.44.8 does not read `AWS_REGION`), except in the
@@ -39,8 +44,9 @@ use codecommit_auth::credentials::{BaseStep, ChainPlan, KeyFile, Source};
 use codecommit_auth::env::{MemoryEnvironment, OsEnvironment};
 use codecommit_auth::{Error, ErrorKind, Resolution, Resolver};
 
+use crate::support::loopback::LoopbackOnly;
 use crate::support::provider_data::{Exchange, Expected, ProviderCase, provider_cases};
-use crate::support::replay::{Canned, Elsewhere, Loopback, Replay, split_url};
+use crate::support::replay::{Canned, Replay, split_url};
 use crate::support::server::{Seen, decode};
 use crate::support::sts::{form, verify};
 
@@ -214,7 +220,7 @@ enum Routing {
     Variables,
     /// The case's own override, re-pointed at it.
     RecordedOverride,
-    /// No override: the client maps whatever host we chose to it.
+    /// No override: the guard sends the expected origins to it.
     MapHosts,
 }
 
@@ -333,14 +339,22 @@ fn execute(run: &Run<'_>, extra_files: &[(String, Vec<u8>)], responses: Vec<Cann
         vars.insert("AWS_SECRET_ACCESS_KEY".into(), String::new());
     }
 
-    let elsewhere = match run.routing {
-        Routing::MapHosts => Elsewhere::MapTo,
-        _ => Elsewhere::Refuse,
-    };
-    let client = Loopback::new(&server, elsewhere);
+    // The guard refuses any host but 127.0.0.1; with hosts mapped, the origins the case
+    // expects (and only those) are sent to the replay server.
+    let mut client = LoopbackOnly::new();
+    if run.routing == Routing::MapHosts {
+        let origins: BTreeSet<&str> = match run.expect_origin {
+            Some(origin) => [origin].into(),
+            None => case.exchanges.iter().map(|e| split_url(&e.uri).0).collect(),
+        };
+        for origin in origins {
+            client = client.alias(origin, &url);
+        }
+    }
+    let log = client.log();
     let mut env = MemoryEnvironment::new()
         .with_now(run.now)
-        .with_http_client(client.clone())
+        .with_http_client(client)
         .with_process_runner(OsEnvironment::run);
     for (k, v) in &vars {
         env = env.with_var(k, v);
@@ -384,7 +398,7 @@ fn execute(run: &Run<'_>, extra_files: &[(String, Vec<u8>)], responses: Vec<Cann
     Outcome {
         result,
         seen: server.seen(),
-        asked: client.asked(),
+        asked: log.lock().unwrap().iter().map(|a| a.url.clone()).collect(),
         server: url,
         vars,
         config: resolver.config().ok(),

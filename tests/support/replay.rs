@@ -1,16 +1,11 @@
-//! Replaying recorded HTTP traffic on 127.0.0.1, and a client that never leaves it.
+//! Replaying recorded HTTP traffic on 127.0.0.1.
 //!
 //! [`Replay`] answers the n-th request it receives with the n-th recorded response, in
 //! arrival order whatever the path, the way smithy-rs replays its `http-traffic.json`
 //! files. A request beyond the recording gets no response at all (the connection is
 //! closed): a retrying client sees "no more responses" as a failure, as upstream's
-//! replayer does.
-//!
-//! [`Loopback`] is the test's HTTP client: it sends requests for 127.0.0.1 and records
-//! every URL it was asked for. Any other host is either refused (so a missing endpoint
-//! override fails the test instead of reaching AWS) or, in mapping mode, sent to the
-//! replay server with its path and query, so the URL the library chose — FIPS and
-//! dual-stack hosts, regional hosts — can be checked without a network.
+//! replayer does. (`server.rs` routes by path and repeats or fails with a 500 past its
+//! script, which is not what a recording means.) Pair it with `loopback.rs`'s guard.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -18,10 +13,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
-
-use codecommit_auth::env::{
-    HttpClient, HttpError, HttpErrorKind, HttpRequest, HttpResponse, HttpsClient, MemoryEnvironment,
-};
 
 use super::server::{Seen, decode};
 
@@ -186,69 +177,11 @@ fn serve(stream: TcpStream, state: &Mutex<State>) -> std::io::Result<()> {
     out.flush()
 }
 
-/// What [`Loopback`] does with a URL whose host is not 127.0.0.1.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Elsewhere {
-    /// Refuse it as a connection failure.
-    Refuse,
-    /// Send it to the replay server, keeping path and query.
-    MapTo,
-}
-
-/// The only HTTP client the conformance environments get.
-#[derive(Clone)]
-pub struct Loopback {
-    inner: Arc<HttpsClient>,
-    server: String,
-    elsewhere: Elsewhere,
-    asked: Arc<Mutex<Vec<String>>>,
-}
-
-impl Loopback {
-    pub fn new(server: &Replay, elsewhere: Elsewhere) -> Loopback {
-        Loopback {
-            inner: Arc::new(
-                HttpsClient::from_environment(&MemoryEnvironment::new())
-                    .with_timeout_cap(Duration::from_secs(5)),
-            ),
-            server: server.url(),
-            elsewhere,
-            asked: Arc::new(Mutex::new(Vec::new())),
-        }
-    }
-
-    /// Every URL the library asked for, in order, as it asked.
-    pub fn asked(&self) -> Vec<String> {
-        self.asked.lock().unwrap().clone()
-    }
-}
-
 /// `(scheme://authority, path-and-query)`.
 pub fn split_url(url: &str) -> (&str, &str) {
     let after_scheme = url.find("://").map_or(0, |i| i + 3);
     match url[after_scheme..].find(['/', '?']) {
         Some(i) => url.split_at(after_scheme + i),
         None => (url, ""),
-    }
-}
-
-impl HttpClient for Loopback {
-    fn send(&self, request: &HttpRequest) -> Result<HttpResponse, HttpError> {
-        self.asked.lock().unwrap().push(request.url.clone());
-        let (origin, rest) = split_url(&request.url);
-        if origin == self.server {
-            return self.inner.send(request);
-        }
-        match self.elsewhere {
-            Elsewhere::Refuse => Err(HttpError::new(
-                HttpErrorKind::Connect,
-                format!("test client: {origin} is not the loopback server"),
-            )),
-            Elsewhere::MapTo => {
-                let mut mapped = request.clone();
-                mapped.url = format!("{}{rest}", self.server);
-                self.inner.send(&mapped)
-            }
-        }
     }
 }
