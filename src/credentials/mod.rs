@@ -31,6 +31,7 @@ mod container;
 mod env_vars;
 mod imds;
 mod legacy_files;
+mod plan;
 mod process;
 mod pyjson;
 mod retry;
@@ -42,6 +43,7 @@ mod web_identity;
 mod xml;
 
 pub use aws_credential_types::Credentials;
+pub use plan::{BaseStep, ChainPlan, CredentialSource, KeyFile, RoleStep};
 
 /// What a provider needs to know to look for credentials.
 #[derive(Clone, Copy)]
@@ -372,23 +374,6 @@ impl CredentialChain {
                 // These two note what they tried themselves; the labels are fallbacks.
                 Link::new(Always("container credentials"), container::Container),
                 Link::new(Always("instance metadata"), imds::InstanceMetadata),
-            ],
-        }
-    }
-
-    /// The chain botocore runs on a role's *source* profile (§7.2): the profile's own
-    /// providers, without the environment and without assume-role.
-    pub(crate) fn source_profile() -> CredentialChain {
-        use Label::Always;
-        use static_keys::{File, StaticKeys};
-        CredentialChain {
-            links: vec![
-                Link::new(Always("web identity"), web_identity::WebIdentity),
-                Link::new(Always("SSO"), sso::Sso),
-                Link::new(Always("credentials file"), StaticKeys(File::Credentials)),
-                Link::new(Always("login_session"), process::Login),
-                Link::new(Always("credential_process"), process::CredentialProcess),
-                Link::new(Always("config file"), StaticKeys(File::Config)),
             ],
         }
     }
