@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use std::sync::{Arc, Mutex};
 
 use crate::config::{self, ProfileNameSource, SharedConfig};
-use crate::credentials::{ChainContext, CredentialChain, Credentials, Resolved, Source};
+use crate::credentials::{ChainContext, CredentialChain, Credentials, Resolved, Source, Tried};
 use crate::endpoint::{GitHost, HostSource, Region};
 use crate::env::{Environment, OsEnvironment};
 use crate::error::{Error, ErrorKind, MAX_SHOWN, shown};
@@ -234,17 +234,19 @@ impl<E: Environment> Resolver<E> {
         let host = GitHost::resolve(&self.env, merged, region)?;
 
         // 5. Credentials.
+        let tried = Tried::default();
         let ctx = ChainContext {
             env: &self.env,
             config: &config,
             profile: &profile,
             top_profile: &profile,
             explicit_profile: parts.profile.is_some(),
+            tried: &tried,
         };
         let credentials = self
             .chain
             .resolve(&ctx)?
-            .ok_or_else(|| credentials_not_found(message_profile))?;
+            .ok_or_else(|| credentials_not_found(message_profile, &tried))?;
 
         Ok(Resolution {
             remote: parts.original,
@@ -476,15 +478,20 @@ fn region_not_found(profile: &str) -> Error {
     )
 }
 
-/// git-remote-codecommit's `CredentialsNotFound`.
+/// git-remote-codecommit's `CredentialsNotFound`, word for word, then what the chain
+/// looked at: ` (tried: environment variables, …)`.
 #[cold]
-fn credentials_not_found(profile: &str) -> Error {
+fn credentials_not_found(profile: &str, tried: &Tried) -> Error {
+    let tried = tried
+        .since(0)
+        .map(|t| format!(" (tried: {t})"))
+        .unwrap_or_default();
     Error::new(
         ErrorKind::CredentialsNotFound,
         format!(
             "The following profile does not have credentials configured: {profile}. You must \
              configure the access key and secret key for the profile. For more information, \
-             see Configure an AWS CLI Profile in the AWS CLI User Guide."
+             see Configure an AWS CLI Profile in the AWS CLI User Guide.{tried}"
         ),
     )
 }

@@ -74,7 +74,8 @@ fn expected_kind(class: &str, module: &str, message: &str) -> Option<(ErrorKind,
         "ProfileNotFound" => (ProfileNotFound, Message::Prefix),
         "RegionNotFound" => (RegionNotFound, Message::Exact),
         "RegionNotAvailable" => (RegionNotAvailable, Message::Exact),
-        "CredentialsNotFound" => (CredentialsNotFound, Message::Exact),
+        // grc's sentence, then what the chain tried.
+        "CredentialsNotFound" => (CredentialsNotFound, Message::Prefix),
         "PartialCredentialsError" => (PartialCredentials, Message::Prefix),
         // `Unable to parse config file: PATH`, then our line number and reason.
         "ConfigParseError" => (ConfigParse, Message::Prefix),

@@ -269,17 +269,18 @@ struct Difference {
     applies: fn(&Value, &Run) -> bool,
 }
 
+fn is_portal(path: &Value) -> bool {
+    path.as_str()
+        .unwrap_or("")
+        .ends_with("/federation/credentials")
+}
+
 fn portal_replies(case: &Value) -> Vec<Value> {
     case["server"]["routes"]
         .as_array()
         .unwrap()
         .iter()
-        .filter(|r| {
-            r["path"]
-                .as_str()
-                .unwrap()
-                .ends_with("/federation/credentials")
-        })
+        .filter(|r| is_portal(&r["path"]))
         .flat_map(|r| r["responses"].as_array().unwrap().clone())
         .collect()
 }
@@ -302,12 +303,7 @@ const DIFFERENCES: &[Difference] = &[
                 .as_array()
                 .unwrap()
                 .iter()
-                .filter(|r| {
-                    r["path"]
-                        .as_str()
-                        .unwrap()
-                        .ends_with("/federation/credentials")
-                })
+                .filter(|r| is_portal(&r["path"]))
                 .count();
             let ours = run
                 .seen

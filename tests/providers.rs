@@ -15,6 +15,7 @@ use codecommit_auth::env::{HttpsClient, MemoryEnvironment};
 use codecommit_auth::{ErrorKind, Resolver, SigningTime};
 use serde_json::{Value, json};
 use support::disk::{DiskEnvironment, TempDir};
+use support::loopback::LoopbackOnly;
 use support::server::{Reply, Server};
 
 const HOME: &str = "/home/dev";
@@ -105,10 +106,10 @@ fn env(server: &Server, token_path: &str, token: &str) -> MemoryEnvironment {
         .with_now(UNIX_EPOCH + Duration::from_secs(NOW))
         .with_file(format!("{HOME}/.aws/config"), CONFIG)
         .with_file(token_path, token)
-        .with_http_client(
+        .with_http_client(LoopbackOnly::around(
             HttpsClient::from_environment(&MemoryEnvironment::new())
                 .with_timeout_cap(Duration::from_secs(2)),
-        )
+        ))
 }
 
 fn time() -> SigningTime {
@@ -646,33 +647,17 @@ fn concurrent_refreshes_leave_one_valid_file() {
     home.write(".aws/config", CONFIG);
     let token_rel = ".aws/sso/cache/0ad374308c5a4e22f723adf10145eafad7c4031c.json";
     home.write(token_rel, token_file("ACCESS-OLD", 60, true));
-    let vars: HashMap<String, String> = [
-        ("HOME", home.path().to_str().unwrap().to_owned()),
-        ("AWS_ENDPOINT_URL_SSO", server.url()),
-        ("AWS_ENDPOINT_URL_SSO_OIDC", server.url()),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v))
-    .collect();
-    let handles: Vec<_> = (0..2)
-        .map(|_| {
-            let env = DiskEnvironment::new(
-                vars.clone(),
-                UNIX_EPOCH + Duration::from_secs(NOW),
-                HttpsClient::from_environment(&MemoryEnvironment::new()),
-            );
-            std::thread::spawn(move || {
-                Resolver::with_environment(env)
-                    .signed_url_at(
-                        "codecommit://dev-team@Repo",
-                        SigningTime::from_unix(NOW as i64).unwrap(),
-                    )
-                    .map(|u| u.into_string())
-            })
-        })
-        .collect();
-    for h in handles {
-        h.join().unwrap().expect("both succeed");
+    let results = race(
+        2,
+        &home,
+        &[
+            ("AWS_ENDPOINT_URL_SSO", server.url()),
+            ("AWS_ENDPOINT_URL_SSO_OIDC", server.url()),
+        ],
+        "codecommit://dev-team@Repo",
+    );
+    for r in results {
+        r.expect("both succeed");
     }
     let text = home.read(token_rel).unwrap();
     let file: Value = serde_json::from_str(&text).expect("one whole JSON document");
@@ -694,5 +679,79 @@ fn concurrent_refreshes_leave_one_valid_file() {
     }
 }
 
+#[path = "providers/metadata.rs"]
+mod metadata;
 #[path = "providers/roles.rs"]
 mod roles;
+
+/// Sixteen resolvers over one real home directory, all missing the CLI cache at once:
+/// the cache lock lets one fetch and the others read what it wrote.
+#[test]
+fn parallel_misses_make_one_portal_call() {
+    let server = Server::start();
+    server.route(
+        "GET",
+        PORTAL,
+        vec![role_credentials(1, 3600).delayed(Duration::from_millis(200))],
+    );
+    let home = TempDir::new("sso-herd");
+    home.write(".aws/config", CONFIG);
+    home.write(
+        ".aws/sso/cache/c7aaaf71fcc8777ae2475525ed049d39fe16c484.json",
+        token_file("ACCESS-1", 3600, false),
+    );
+    let urls: Vec<String> = race(
+        16,
+        &home,
+        &[("AWS_ENDPOINT_URL_SSO", server.url())],
+        "codecommit://legacy@Repo",
+    )
+    .into_iter()
+    .map(Result::unwrap)
+    .collect();
+    assert!(
+        urls.windows(2).all(|w| w[0] == w[1]),
+        "independent, identical URLs"
+    );
+    assert_eq!(
+        server.count(PORTAL),
+        1,
+        "one portal call for sixteen resolvers"
+    );
+    let cache = home
+        .read(".aws/cli/cache/72e96a975eece9254bf19f7aa7a026fe62442cf5.json")
+        .expect("one cache file");
+    let doc: Value = serde_json::from_str(&cache).expect("whole JSON");
+    assert_eq!(doc["Credentials"]["AccessKeyId"], "ASIAPORTAL0000000001");
+}
+
+/// `n` resolvers in `n` threads over the real home directory `home`, each with its own
+/// environment (like `n` processes), all signing `remote`; their results in order.
+fn race(
+    n: usize,
+    home: &TempDir,
+    vars: &[(&str, String)],
+    remote: &str,
+) -> Vec<Result<String, codecommit_auth::Error>> {
+    let mut vars: HashMap<String, String> = vars
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), v.clone()))
+        .collect();
+    vars.insert("HOME".into(), home.path().to_str().unwrap().to_owned());
+    let handles: Vec<_> = (0..n)
+        .map(|_| {
+            let env = DiskEnvironment::new(
+                vars.clone(),
+                UNIX_EPOCH + Duration::from_secs(NOW),
+                HttpsClient::from_environment(&MemoryEnvironment::new()),
+            );
+            let remote = remote.to_owned();
+            std::thread::spawn(move || {
+                Resolver::with_environment(env)
+                    .signed_url_at(&remote, SigningTime::from_unix(NOW as i64).unwrap())
+                    .map(|u| u.into_string())
+            })
+        })
+        .collect();
+    handles.into_iter().map(|h| h.join().unwrap()).collect()
+}

@@ -44,6 +44,7 @@ pub struct FileLocations {
 /// let found = locate(&env);
 /// assert_eq!(found.config, Some(PathBuf::from("/etc/aws/config")));
 /// assert_eq!(found.credentials, None);
+/// # Ok::<(), codecommit_auth::Error>(())
 /// ```
 pub fn locate(env: &dyn Environment) -> FileLocations {
     let find = |var: &str, default: &str| match env.var(var) {
@@ -62,6 +63,9 @@ pub fn locate(env: &dyn Environment) -> FileLocations {
 
 /// `os.path.expanduser(os.path.expandvars(raw))`: what botocore does to every file path
 /// it takes from a variable (`AWS_CONFIG_FILE`, `AWS_SHARED_CREDENTIALS_FILE`, …).
+///
+/// One difference: `~user/…` (another account's home) stays as written, where Python
+/// would look the account up.
 pub fn expand_path(env: &dyn Environment, raw: &str) -> PathBuf {
     let expanded = match env.platform() {
         Platform::Unix => expand_vars_posix(env, raw),
@@ -322,6 +326,7 @@ pub enum ProfileNameSource {
 ///     .with_var("AWS_PROFILE", "dev")
 ///     .with_var("AWS_DEFAULT_PROFILE", "ops");
 /// assert_eq!(profile_from_env(&env), ("ops".to_string(), ProfileNameSource::AwsDefaultProfile));
+/// # Ok::<(), codecommit_auth::Error>(())
 /// ```
 // BOTOCORE: behavior.md §3.5 — the cross-SDK rule reads AWS_PROFILE only; botocore's
 // session variable list is ['AWS_DEFAULT_PROFILE', 'AWS_PROFILE'], first set one wins.

@@ -11,6 +11,7 @@
 //! are found with hash lookups, and values are assembled from borrowed line slices with
 //! one allocation each. Errors are whole-file, as in botocore, and carry the 1-based line.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
@@ -133,7 +134,7 @@ impl Value<'_> {
 /// The section whose keys are being read.
 struct Open<'a> {
     name: &'a str,
-    entries: Vec<(Box<str>, Value<'a>)>,
+    entries: Vec<(Cow<'a, str>, Value<'a>)>,
 }
 
 /// Parses one file's text. `[DEFAULT]` keys are merged into the view of every section.
@@ -147,7 +148,10 @@ pub(crate) fn parse(text: &str) -> Result<Vec<Section>, ParseError> {
 
 #[derive(Default)]
 struct Parser<'a> {
-    done: Vec<Open<'a>>,
+    /// Finished sections, their own keys already in a [`Table`].
+    done: Vec<(&'a str, Table)>,
+    /// The emptied entry list of the last finished section, reused by the next one.
+    spare: Vec<(Cow<'a, str>, Value<'a>)>,
     default: Option<Open<'a>>,
     /// `None` before the first header; `Some(None)` in `[DEFAULT]`; `Some(Some(_))` in a
     /// section.
@@ -155,8 +159,8 @@ struct Parser<'a> {
     /// Section names seen so far, for the duplicate check.
     names: HashSet<&'a str>,
     /// Keys of the current section, and of `[DEFAULT]` (which may be opened again).
-    keys: HashSet<Box<str>>,
-    default_keys: HashSet<Box<str>>,
+    keys: HashSet<Cow<'a, str>>,
+    default_keys: HashSet<Cow<'a, str>>,
     /// Whether the last key line still takes continuation lines (`optname` is set).
     key_open: bool,
     /// `indent_level`: indentation of the last line that was not a continuation.
@@ -173,13 +177,16 @@ impl<'a> Parser<'a> {
         };
         let value = py_strip(line);
         // Whole-line comments are skipped everywhere, even between continuation lines
-        // (behavior.md §3.2, §10 item 17). Inline comments do not exist: `# x` after a
-        // value stays in the value (§10 item 7).
+        // (behavior.md §3.2, §10 item 17).
+        // BOTOCORE: behavior.md §3.7 — inline comments do not exist: `# x` after a value
+        // stays in the value (§10 item 7); the cross-SDK grammar strips it.
         if value.starts_with(['#', ';']) {
             return Ok(());
         }
         if value.is_empty() {
             // A blank line inside a value is kept; `finish` drops trailing ones.
+            // BOTOCORE: behavior.md §3.7 — kept in nested values too, where the cross-SDK
+            // grammar drops it from the raw string.
             if self.key_open
                 && let Some((_, v)) = self.open_entry()
             {
@@ -199,7 +206,9 @@ impl<'a> Parser<'a> {
                 // botocore always reads a nested value of a real section; one in
                 // [DEFAULT] only if some section inherits it (see `check_inherited`).
                 if in_section {
-                    return err(Problem::NestedWithoutEquals { key: key.clone() });
+                    return err(Problem::NestedWithoutEquals {
+                        key: (**key).into(),
+                    });
                 }
                 v.bad_nested = Some(number);
             }
@@ -215,6 +224,8 @@ impl<'a> Parser<'a> {
             return err(bad_header(value).unwrap_or(Problem::BeforeFirstSection));
         };
         // `key`, then the first `=` or `:`, then the value; both sides stripped.
+        // BOTOCORE: behavior.md §3.7 — `:` is a delimiter (§10 item 8), and any text is a
+        // key (`in valid = v`); the cross-SDK grammar allows `=` and a name charset only.
         let Some(at) = value.find(['=', ':']) else {
             return err(bad_header(value).unwrap_or(Problem::NoDelimiter));
         };
@@ -222,7 +233,15 @@ impl<'a> Parser<'a> {
         if raw_key.is_empty() {
             return err(Problem::EmptyKey);
         }
-        let key: Box<str> = raw_key.to_lowercase().into();
+        // Most keys are lower-case ASCII already: borrow them.
+        let key = if raw_key
+            .bytes()
+            .any(|b| b.is_ascii_uppercase() || !b.is_ascii())
+        {
+            Cow::Owned(raw_key.to_lowercase())
+        } else {
+            Cow::Borrowed(raw_key)
+        };
         let (section, seen) = match current {
             Some(open) => (open, &mut self.keys),
             None => (
@@ -233,9 +252,11 @@ impl<'a> Parser<'a> {
                 &mut self.default_keys,
             ),
         };
+        // BOTOCORE: behavior.md §3.7 — strict configparser: a repeated key (after
+        // lower-casing) fails the file; the cross-SDK grammar lets the last one win.
         if !seen.insert(key.clone()) {
             return err(Problem::DuplicateKey {
-                key,
+                key: key.into(),
                 section: section.name.into(),
             });
         }
@@ -252,15 +273,15 @@ impl<'a> Parser<'a> {
     }
 
     fn header(&mut self, number: usize, name: &'a str) -> Result<(), ParseError> {
-        if let Some(Some(open)) = self.current.take() {
-            self.done.push(open);
-        }
+        self.close_section();
         if name == "DEFAULT" {
             // configparser's default section: not a section, may be opened again, its
             // keys show through every section of this file (§10 item 10).
             self.current = Some(None);
             return Ok(());
         }
+        // BOTOCORE: behavior.md §3.7 — a repeated section fails the file; the cross-SDK
+        // grammar merges the two.
         if !self.names.insert(name) {
             return Err(ParseError {
                 line: number,
@@ -272,13 +293,21 @@ impl<'a> Parser<'a> {
         self.keys.clear();
         self.current = Some(Some(Open {
             name,
-            entries: Vec::new(),
+            entries: std::mem::take(&mut self.spare),
         }));
         Ok(())
     }
 
+    /// Turns the open section, if it is a real one, into a table.
+    fn close_section(&mut self) {
+        if let Some(Some(mut open)) = self.current.take() {
+            self.done.push((open.name, table(open.entries.drain(..))));
+            self.spare = open.entries;
+        }
+    }
+
     /// The key that continuation lines extend, with its value so far.
-    fn open_entry(&mut self) -> Option<&mut (Box<str>, Value<'a>)> {
+    fn open_entry(&mut self) -> Option<&mut (Cow<'a, str>, Value<'a>)> {
         let section = match &mut self.current {
             Some(Some(open)) => open,
             Some(None) => self.default.as_mut()?,
@@ -288,9 +317,7 @@ impl<'a> Parser<'a> {
     }
 
     fn finish(mut self) -> Result<Vec<Section>, ParseError> {
-        if let Some(Some(open)) = self.current.take() {
-            self.done.push(open);
-        }
+        self.close_section();
         let defaults = match self.default.take() {
             Some(open) => Some(self.check_inherited(open)?),
             None => None,
@@ -298,9 +325,9 @@ impl<'a> Parser<'a> {
         Ok(self
             .done
             .into_iter()
-            .map(|open| Section {
-                name: open.name.into(),
-                properties: Properties::new(table(open.entries), defaults.clone()),
+            .map(|(name, own)| Section {
+                name: name.into(),
+                properties: Properties::new(own, defaults.clone()),
             })
             .collect())
     }
@@ -315,9 +342,9 @@ impl<'a> Parser<'a> {
             .map(|(k, _)| (&**k, 0))
             .collect();
         if !overridden.is_empty() {
-            for open in &self.done {
-                for (key, _) in &open.entries {
-                    if let Some(n) = overridden.get_mut(&**key) {
+            for (_, own) in &self.done {
+                for key in own.keys() {
+                    if let Some(n) = overridden.get_mut(key) {
                         *n += 1;
                     }
                 }
@@ -331,16 +358,18 @@ impl<'a> Parser<'a> {
             if let Some((line, key)) = first_bad {
                 return Err(ParseError {
                     line,
-                    problem: Problem::NestedWithoutEquals { key: key.clone() },
+                    problem: Problem::NestedWithoutEquals {
+                        key: (**key).into(),
+                    },
                 });
             }
         }
-        Ok(Arc::new(table(default.entries)))
+        Ok(Arc::new(table(default.entries.into_iter())))
     }
 }
 
-fn table(entries: Vec<(Box<str>, Value<'_>)>) -> Table {
-    Table::new(entries.into_iter().map(|(k, v)| (k, v.finish())).collect())
+fn table<'a>(entries: impl Iterator<Item = (Cow<'a, str>, Value<'a>)>) -> Table {
+    Table::new(entries.map(|(k, v)| (k.into(), v.finish())).collect())
 }
 
 /// `SECTCRE` (`\[(?P<header>.+)\]`, matched at the start of the stripped line): the name

@@ -142,6 +142,9 @@ impl Properties {
 }
 
 /// botocore's `_parse_nested`, on a value that starts with `\n`.
+// BOTOCORE: behavior.md §3.7 — a map view with empty names allowed; the cross-SDK
+// grammar keeps the raw string and rejects an empty sub-property name. Both views exist:
+// `get` gives the raw string.
 pub(crate) fn nested(value: &str) -> Option<Vec<(&str, &str)>> {
     if !value.starts_with('\n') {
         return None;

@@ -122,6 +122,8 @@ pub(crate) fn shlex_split(s: &str) -> Option<Vec<String>> {
 /// Python dict filled with `update`, as botocore builds its profile map. So for
 /// `[default]` … `[profile default]` the name keeps the first one's place and takes the
 /// later one's keys wholesale (behavior.md §3.3, §10 item 11).
+// BOTOCORE: behavior.md §3.7 — the cross-SDK grammar lets `[profile default]` win over
+// `[default]` whatever the order, and merges repeated `[profile default]` sections.
 #[derive(Debug, Default)]
 pub(crate) struct NameMap {
     order: Vec<(Box<str>, usize)>,
@@ -140,15 +142,17 @@ impl NameMap {
     }
 
     pub(crate) fn get(&self, name: &str) -> Option<usize> {
-        Some(self.order[*self.index.get(name)?].1)
+        Some(self.entry(name)?.1)
+    }
+
+    /// The stored name and its section.
+    pub(crate) fn entry(&self, name: &str) -> Option<(&str, usize)> {
+        let (name, section) = &self.order[*self.index.get(name)?];
+        Some((name, *section))
     }
 
     pub(crate) fn names(&self) -> impl Iterator<Item = &str> {
         self.order.iter().map(|(n, _)| &**n)
-    }
-
-    pub(crate) fn iter(&self) -> impl Iterator<Item = (&str, usize)> {
-        self.order.iter().map(|(n, s)| (&**n, *s))
     }
 }
 

@@ -45,9 +45,8 @@ pub const MAX_FILE_SIZE: u64 = 16 * 1024 * 1024;
 pub struct SharedConfig {
     config: Option<ConfigFile>,
     credentials: Option<File>,
-    /// Merged profile names in `available_profiles` order, with the section of each file.
-    merged: Vec<(Box<str>, Option<usize>, Option<usize>)>,
-    index: HashMap<Box<str>, usize>,
+    /// Credentials-file section by name (names are unique: duplicates fail the parse).
+    credentials_index: HashMap<Box<str>, usize>,
 }
 
 /// One parsed file.
@@ -83,7 +82,8 @@ impl SharedConfig {
     ///
     /// A file that does not exist, is not a regular file, or that the variable set to
     /// the empty string, is absent: not an error. A file that exists but may not be read
-    /// (permission denied) is skipped too, as botocore's INI reader does.
+    /// (permission denied) is an error naming it — botocore's INI reader would skip it
+    /// silently.
     ///
     /// # Errors
     ///
@@ -118,6 +118,7 @@ impl SharedConfig {
     ///     .unwrap_err();
     /// assert_eq!(err.kind(), ErrorKind::ConfigParse);
     /// assert!(err.to_string().starts_with("Unable to parse config file: config file (line 3: "));
+    /// # Ok::<(), codecommit_auth::Error>(())
     /// ```
     pub fn from_sources(
         config: Option<&[u8]>,
@@ -143,31 +144,15 @@ impl SharedConfig {
         let config = config.map(parse_file).transpose()?.map(ConfigFile::new);
         let credentials = credentials.map(parse_file).transpose()?;
 
-        let mut merged = Vec::new();
-        let mut index = HashMap::new();
-        for (name, section) in config.iter().flat_map(|c| c.profiles.iter()) {
-            index.insert(Box::from(name), merged.len());
-            merged.push((Box::from(name), Some(section), None));
-        }
-        // Credentials-file sections are profiles under their exact name; one the config
-        // file already has takes the credentials file's keys over its own, key by key.
-        for (i, section) in credentials
+        let credentials_index = credentials
             .iter()
             .flat_map(|c| c.sections.iter().enumerate())
-        {
-            match index.get(&section.name) {
-                Some(&at) => merged[at].2 = Some(i),
-                None => {
-                    index.insert(section.name.clone(), merged.len());
-                    merged.push((section.name.clone(), None, Some(i)));
-                }
-            }
-        }
+            .map(|(i, section)| (section.name.clone(), i))
+            .collect();
         Ok(SharedConfig {
             config,
             credentials,
-            merged,
-            index,
+            credentials_index,
         })
     }
 
@@ -187,17 +172,40 @@ impl SharedConfig {
     /// in file order (a name defined twice keeps its first place), then profiles found
     /// only in the credentials file (behavior.md §3.6).
     pub fn profile_names(&self) -> Vec<&str> {
-        self.merged.iter().map(|(n, _, _)| &**n).collect()
+        let config = self.config.iter().flat_map(|c| c.profiles.names());
+        let credentials_only = self
+            .credentials
+            .iter()
+            .flat_map(|c| c.sections.iter())
+            .map(|s| &*s.name)
+            .filter(|n| {
+                self.config
+                    .as_ref()
+                    .is_none_or(|c| c.profiles.get(n).is_none())
+            });
+        config.chain(credentials_only).collect()
     }
 
     /// The merged view of profile `name` (exact, case-sensitive), or `None` if neither
     /// file defines it.
     pub fn profile(&self, name: &str) -> Option<Profile<'_>> {
-        let (name, config, credentials) = &self.merged[*self.index.get(name)?];
+        // Credentials-file sections are profiles under their exact name; one the config
+        // file also has takes the credentials file's keys over its own, key by key.
+        // BOTOCORE: behavior.md §3.7 — no trimming or name check: `[   foo    ]` and
+        // `[profile foo]` are profiles `   foo    ` and `profile foo` (§10 item 12).
+        let config = self.config.as_ref();
+        let in_config = config.and_then(|c| c.profiles.entry(name));
+        let in_credentials = self.credentials_index.get_key_value(name);
+        let name = in_config
+            .map(|(n, _)| n)
+            .or(in_credentials.map(|(n, _)| &**n))?;
         Some(Profile {
             name,
-            config: File::properties(self.config.as_ref().map(|c| &c.file), *config),
-            credentials: File::properties(self.credentials.as_ref(), *credentials),
+            config: File::properties(config.map(|c| &c.file), in_config.map(|(_, i)| i)),
+            credentials: File::properties(
+                self.credentials.as_ref(),
+                in_credentials.map(|(_, &i)| i),
+            ),
         })
     }
 
@@ -302,9 +310,11 @@ fn read(
             bytes: Zeroizing::new(bytes),
         })),
         Ok(None) => Ok(None),
-        // BOTOCORE: behavior.md §3.1 — RawConfigParser.read() ignores files it cannot
-        // open, so an unreadable file is as good as empty: no error, no profiles.
-        Err(e) if e.kind() == io::ErrorKind::PermissionDenied => Ok(None),
+        // DIFFERENCE: an unreadable file is an error naming it (the issue's rule: "an
+        // unreadable or malformed one says which file"). BOTOCORE: behavior.md §3.1 —
+        // RawConfigParser.read() silently ignores files it cannot open, so botocore goes
+        // on as if the file were empty and fails later with a puzzling "profile not found"
+        // or "no credentials".
         Err(e) => Err(read_error(&path, which, e)),
     }
 }
@@ -316,6 +326,15 @@ fn read_error(path: &Path, which: &str, e: io::Error) -> Error {
             "it is larger than the {} MiB limit for AWS {which} files; check that the \
              path names the right file",
             MAX_FILE_SIZE >> 20
+        )
+    } else if e.kind() == io::ErrorKind::PermissionDenied {
+        format!(
+            "permission denied; make it readable by this user, or point AWS_{} at another file",
+            if which == "config" {
+                "CONFIG_FILE"
+            } else {
+                "SHARED_CREDENTIALS_FILE"
+            }
         )
     } else {
         "reading it failed; the cause follows".into()

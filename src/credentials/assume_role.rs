@@ -3,28 +3,28 @@
 //!
 //! A role profile names where the credentials that call STS come from — another profile
 //! (`source_profile`, which may itself be a role: chains of any depth) or a named source
-//! (`credential_source`). The walk follows botocore exactly, including its quirks: a
-//! source profile's own static keys beat its `role_arn` (the chain stops there); a
-//! profile may be its own source only if it has static keys; anything else visited twice
-//! is a cycle, reported with the path it took.
+//! (`credential_source`). Which steps that makes, and every configuration error on the
+//! way, is decided first and without any I/O by [`ChainPlan`](super::ChainPlan)
+//! (`plan.rs`); this file executes the plan: the base step through the provider it
+//! names, then one STS `AssumeRole` per role, each signed with the previous step's
+//! credentials.
 //!
 //! Each hop's credentials are cached like the CLI caches them: read from
 //! `~/.aws/cli/cache` (the AWS CLI's) and `~/.aws/boto/cache` (git-remote-codecommit's),
 //! written to `~/.aws/cli/cache`, under botocore's key (§6.2), used while 15 minutes
-//! remain.
+//! remain. The outermost fresh entry wins: nothing before it is fetched.
 
 use serde_json::{Value, json};
 
 use super::cli_cache::{self, Lookup};
+use super::plan::{self, BaseStep, ChainPlan, CredentialSource, KeyFile, RoleStep};
 use super::pyjson::Separators;
+use super::static_keys::{File, StaticKeys};
 use super::sts::{self, Operation};
-use super::{ChainContext, CredentialChain, Provider, Resolved, Source, env_vars};
-use crate::config::Profile;
+use super::{
+    ChainContext, Provider, Resolved, Source, container, env_vars, imds, process, sso, web_identity,
+};
 use crate::error::{Error, ErrorKind};
-
-/// The most roles one resolution assumes in a chain of `source_profile`s. Real chains
-/// are a few hops; the limit keeps a config with thousands from overflowing the stack.
-pub(crate) const MAX_ROLE_CHAIN: usize = 64;
 
 /// The `assume-role` provider: position 2 of botocore's chain.
 #[derive(Debug)]
@@ -35,154 +35,64 @@ impl Provider for AssumeRole {
         let Some(profile) = ctx.config.profile(ctx.profile) else {
             return Ok(None);
         };
-        if !has_role_config(profile) {
+        if !plan::has_role_config(profile) {
             return Ok(None);
         }
-        let mut visited = vec![ctx.profile.to_owned()];
-        assume(ctx, ctx.profile, &mut visited).map(Some)
+        // BOTOCORE: the whole chain's configuration is validated when the provider
+        // loads, before any STS call or cache lookup (§7.2).
+        let plan = plan::plan(ctx.config, ctx.profile)?;
+        execute(ctx, &plan).map(Some)
     }
 }
 
-/// botocore's `_has_assume_role_config_vars`: `role_arn` without
-/// `web_identity_token_file` (which makes it a web-identity profile).
-pub(crate) fn has_role_config(profile: Profile<'_>) -> bool {
-    profile.contains_key("role_arn") && !profile.contains_key("web_identity_token_file")
-}
-
-fn has_static_keys(profile: Profile<'_>) -> bool {
-    profile.contains_key("aws_access_key_id") || profile.contains_key("aws_secret_access_key")
-}
-
-/// The role settings of one profile.
-#[derive(Debug)]
-struct RoleConfig {
-    role_arn: String,
-    source: RoleSource,
-    session_name: Option<String>,
-    external_id: Option<String>,
-    mfa_serial: Option<String>,
-    duration_seconds: Option<i64>,
-}
-
-#[derive(Debug)]
-enum RoleSource {
-    Profile(String),
-    Named(String),
-}
-
-fn role_config(
-    ctx: &ChainContext<'_>,
-    name: &str,
-    visited: &[String],
-) -> Result<RoleConfig, Error> {
-    let Some(profile) = ctx.config.profile(name) else {
-        return Err(invalid(format!(
-            "The config profile ({name}) could not be found"
-        )));
+/// Runs `plan`: from the outermost role with a fresh cache entry, or else from the base
+/// step, through every remaining role.
+fn execute(ctx: &ChainContext<'_>, plan: &ChainPlan) -> Result<Resolved, Error> {
+    let roles = plan.roles();
+    let mut next = 0;
+    let mut current = None;
+    for (i, role) in roles.iter().enumerate().rev() {
+        if let Some(hit) = cached(ctx, role) {
+            current = Some(hit);
+            next = i + 1;
+            break;
+        }
+    }
+    let mut current = match current {
+        Some(hit) => hit,
+        None => base(ctx, plan.base())?,
     };
-    let get = |k: &str| profile.get(k).map(str::to_owned);
-    let role_arn = get("role_arn").unwrap_or_default();
-    let source = match (get("source_profile"), get("credential_source")) {
-        (Some(_), Some(_)) => {
-            return Err(invalid(format!(
-                "The profile \"{name}\" contains both source_profile and credential_source."
-            )));
-        }
-        (None, None) => {
-            return Err(Error::new(
-                ErrorKind::PartialCredentials,
-                format!(
-                    "Partial credentials found in assume-role, missing: source_profile or \
-                     credential_source (profile {name} has role_arn; add source_profile = \
-                     PROFILE or credential_source = Environment)"
-                ),
-            ));
-        }
-        (None, Some(named)) => {
-            // BOTOCORE: an exact, case-sensitive match (§7.1).
-            if !matches!(
-                named.as_str(),
-                "Environment" | "Ec2InstanceMetadata" | "EcsContainer"
-            ) {
-                return Err(invalid(format!(
-                    "The credential source \"{named}\" referenced in profile \"{name}\" is not \
-                     valid. (Valid: Environment, Ec2InstanceMetadata, EcsContainer.)"
-                )));
-            }
-            RoleSource::Named(named)
-        }
-        (Some(source), None) => {
-            // Each hop is a recursion (and an STS call): a hostile or generated config
-            // with thousands of hops would overflow the stack and abort the process.
-            if visited.len() > MAX_ROLE_CHAIN {
-                return Err(invalid(format!(
-                    "The role chain of profile {} is longer than {MAX_ROLE_CHAIN} roles (profile \
-                     {name} names source_profile {source}); shorten the chain",
-                    visited[0]
-                )));
-            }
-            let Some(source_profile) = ctx.config.profile(&source) else {
-                return Err(invalid(format!(
-                    "The source_profile \"{source}\" referenced in the profile \"{name}\" does \
-                     not exist."
-                )));
-            };
-            // A profile visited before is a loop, unless it is this very profile and it
-            // has static keys to start from (§7.2).
-            if visited.contains(&source) && (source != name || !has_static_keys(source_profile)) {
-                let mut path: Vec<String> = visited.to_vec();
-                path.push(source.clone());
-                return Err(invalid(format!(
-                    "Infinite loop in credential configuration detected. Attempting to load \
-                     from profile {source} which has already been visited. Visited profiles: \
-                     [{}] (cycle: {})",
-                    visited
-                        .iter()
-                        .map(|v| format!("'{v}'"))
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    path.join(" -> ")
-                )));
-            }
-            RoleSource::Profile(source)
-        }
-    };
-    // BOTOCORE: a non-integer duration_seconds is silently dropped (§7.1).
-    let duration_seconds = profile
-        .get("duration_seconds")
-        .and_then(|d| d.parse::<i64>().ok());
-    Ok(RoleConfig {
-        role_arn,
-        source,
-        session_name: get("role_session_name"),
-        external_id: get("external_id"),
-        mfa_serial: get("mfa_serial"),
-        duration_seconds,
-    })
+    for (i, role) in roles.iter().enumerate().skip(next) {
+        let source = match i.checked_sub(1) {
+            Some(previous) => format!("source profile {}", roles[previous].profile),
+            None => match plan.base() {
+                BaseStep::CredentialSource { source, .. } => format!("credential_source {source}"),
+                base => format!("source profile {}", base.profile()),
+            },
+        };
+        current = assume(
+            ctx,
+            role,
+            current,
+            &format!("{source} of profile {}", role.profile),
+        )?;
+    }
+    Ok(current)
 }
 
-/// Assumes the role of profile `name`, resolving its source first.
-fn assume(
-    ctx: &ChainContext<'_>,
-    name: &str,
-    visited: &mut Vec<String>,
-) -> Result<Resolved, Error> {
-    let role = role_config(ctx, name, visited)?;
-    let args = arguments(&role, ctx.env.now());
-    let key = cli_cache::key(&cache_args(&role), Separators::Default);
-    let source_description;
-
-    // A fresh cached entry means no source credentials and no STS call are needed (and
-    // no MFA prompt, as in botocore).
+/// A fresh entry for `role` in either cache directory (no source credentials, no STS
+/// call, and no MFA prompt are needed then, as in botocore).
+fn cached(ctx: &ChainContext<'_>, role: &RoleStep) -> Option<Resolved> {
+    let key = cli_cache::key(&cache_args(role), Separators::Default);
     let cli_dir = cli_cache::cli_dir(ctx.env);
     let boto_dir =
         crate::config::home_dir(ctx.env).map(|h| h.join(".aws").join("boto").join("cache"));
-    for dir in [&cli_dir, &boto_dir].into_iter().flatten() {
-        if let Lookup::Hit(credentials) = cli_cache::read(ctx.env, dir, &key, "assume-role") {
-            return Ok(Resolved {
+    for dir in [cli_dir, boto_dir].into_iter().flatten() {
+        if let Lookup::Hit(credentials) = cli_cache::read(ctx.env, &dir, &key, "assume-role") {
+            return Some(Resolved {
                 source: Source::AssumeRole {
-                    profile: name.to_owned(),
-                    role_arn: role.role_arn,
+                    profile: role.profile.clone(),
+                    role_arn: role.role_arn.clone(),
                     source: Box::new(Source::Cache {
                         directory: dir.display().to_string(),
                     }),
@@ -191,119 +101,120 @@ fn assume(
             });
         }
     }
+    None
+}
 
-    let source = match &role.source {
-        RoleSource::Named(named) => {
-            source_description = format!("credential_source {named} of profile {name}");
-            named_source(ctx, named, name)?
-        }
-        RoleSource::Profile(source) => {
-            source_description = format!("source profile {source} of profile {name}");
-            visited.push(source.clone());
-            from_profile(ctx, source, visited)?
-        }
+/// The base step's credentials, from the one provider the plan names. A source profile
+/// is read with the environment off (botocore's `disable_env_vars=True`, §7.2).
+fn base(ctx: &ChainContext<'_>, step: &BaseStep) -> Result<Resolved, Error> {
+    if let BaseStep::CredentialSource { profile, source } = step {
+        return named_source(ctx, *source, profile);
+    }
+    let provider: &dyn Provider = match step {
+        BaseStep::StaticKeys {
+            file: KeyFile::Credentials,
+            ..
+        } => &StaticKeys(File::Credentials),
+        BaseStep::StaticKeys { .. } => &StaticKeys(File::Config),
+        BaseStep::WebIdentity { .. } => &web_identity::WebIdentity,
+        BaseStep::Sso { .. } => &sso::Sso,
+        BaseStep::Process { .. } => &process::CredentialProcess,
+        BaseStep::Login { .. } => &process::Login,
+        BaseStep::CredentialSource { .. } => unreachable!("handled above"),
     };
+    let profile = step.profile();
+    let sub = ChainContext {
+        profile,
+        explicit_profile: true,
+        ..*ctx
+    };
+    // The plan and the provider read the same keys, so the provider applies; if it
+    // ever did not, botocore's answer for a source without credentials is the right one.
+    provider.provide(&sub)?.ok_or_else(|| {
+        Error::from(plan::PlanError::SourceWithoutCredentials {
+            source: profile.to_owned(),
+        })
+    })
+}
 
+/// Assumes `role` with `source`'s credentials (`describe` names where they came from).
+fn assume(
+    ctx: &ChainContext<'_>,
+    role: &RoleStep,
+    source: Resolved,
+    describe: &str,
+) -> Result<Resolved, Error> {
     if let Some(serial) = &role.mfa_serial {
         return Err(Error::new(
             ErrorKind::MfaRequired,
             format!(
-                "profile {name} needs an MFA code (mfa_serial = {serial}) to assume {}, and a git \
+                "profile {} needs an MFA code (mfa_serial = {serial}) to assume {}, and a git \
                  helper cannot prompt for one; assume the role once with the AWS CLI (e.g. `aws \
-                 sts get-caller-identity --profile {name}`), which caches it for us to reuse",
-                role.role_arn
+                 sts get-caller-identity --profile {}`), which caches it for us to reuse",
+                role.profile, role.role_arn, role.profile
             ),
         ));
     }
-
-    let describe = format!(
-        "role {} assumed with the {source_description}",
-        role.role_arn
-    );
+    let args = arguments(role, ctx.env.now());
     let answer = sts::call(
         ctx,
         Operation::AssumeRole,
         &args,
         Some(&source.credentials),
-        &describe,
+        &format!("role {} assumed with the {describe}", role.role_arn),
     )?;
-    if let Some(dir) = &cli_dir {
+    if let Some(dir) = cli_cache::cli_dir(ctx.env) {
         // As with SSO: an unwritable cache costs a call next time, nothing more.
-        let _ = cli_cache::write(ctx.env, dir, &key, &answer.cache_doc);
+        let key = cli_cache::key(&cache_args(role), Separators::Default);
+        let _ = cli_cache::write(ctx.env, &dir, &key, &answer.cache_doc);
     }
     Ok(Resolved {
         credentials: answer.credentials,
         source: Source::AssumeRole {
-            profile: name.to_owned(),
-            role_arn: role.role_arn,
+            profile: role.profile.clone(),
+            role_arn: role.role_arn.clone(),
             source: Box::new(source.source),
         },
     })
 }
 
-/// The credentials of a source profile (botocore's `_resolve_credentials_from_profile`):
-/// static keys or anything but a role → the profile's own providers, environment off;
-/// otherwise its role, recursively.
-fn from_profile(
+/// `credential_source = …`: botocore's `CanonicalNameCredentialSourcer`, which asks the
+/// chain's own environment, container and instance metadata providers.
+fn named_source(
     ctx: &ChainContext<'_>,
-    name: &str,
-    visited: &mut Vec<String>,
+    named: CredentialSource,
+    profile: &str,
 ) -> Result<Resolved, Error> {
-    let profile = ctx
-        .config
-        .profile(name)
-        .ok_or_else(|| invalid(format!("The config profile ({name}) could not be found")))?;
-    if has_static_keys(profile) || !has_role_config(profile) {
-        let sub = ChainContext {
-            profile: name,
-            explicit_profile: true,
-            ..*ctx
-        };
-        return CredentialChain::source_profile()
-            .resolve(&sub)?
-            .ok_or_else(|| {
-                invalid(format!(
-                    "The source profile \"{name}\" must have credentials."
-                ))
-            });
-    }
-    assume(ctx, name, visited)
-}
-
-/// `credential_source = …`.
-fn named_source(ctx: &ChainContext<'_>, named: &str, profile: &str) -> Result<Resolved, Error> {
+    let mark = ctx.tried.len();
     let found = match named {
-        "Environment" => {
+        CredentialSource::Environment => {
             let env_ctx = ChainContext {
                 explicit_profile: false,
                 ..*ctx
             };
             env_vars::EnvVars.provide(&env_ctx)?
         }
-        other => {
-            return Err(Error::new(
-                ErrorKind::Unsupported,
-                format!(
-                    "credential_source = {other} (profile {profile}) needs container or instance \
-                     metadata credentials, which this build does not fetch yet; use \
-                     credential_source = Environment or a source_profile"
-                ),
-            ));
-        }
+        CredentialSource::EcsContainer => container::Container.provide(ctx)?,
+        CredentialSource::Ec2InstanceMetadata => imds::InstanceMetadata.provide(ctx)?,
     };
     found.ok_or_else(|| {
+        let tried = ctx
+            .tried
+            .since(mark)
+            .map(|t| format!(" (tried: {t})"))
+            .unwrap_or_default();
         Error::new(
             ErrorKind::CredentialsNotFound,
             format!(
                 "Error when retrieving credentials from {named}: No credentials found in \
-                 credential_source referenced in profile {profile}"
+                 credential_source referenced in profile {profile}{tried}"
             ),
         )
     })
 }
 
-/// The AssumeRole parameters after `RoleArn`.
-fn arguments(role: &RoleConfig, now: std::time::SystemTime) -> Vec<(&'static str, String)> {
+/// The AssumeRole parameters after `Action` and `Version`.
+fn arguments(role: &RoleStep, now: std::time::SystemTime) -> Vec<(&'static str, String)> {
     let mut args = vec![("RoleArn", role.role_arn.clone())];
     args.push((
         "RoleSessionName",
@@ -330,7 +241,7 @@ fn default_session_name(now: std::time::SystemTime) -> String {
 
 /// The cache key's arguments (§6.2): everything passed to AssumeRole except a defaulted
 /// session name; `DurationSeconds` as a JSON integer.
-fn cache_args(role: &RoleConfig) -> Value {
+fn cache_args(role: &RoleStep) -> Value {
     let mut args = json!({"RoleArn": role.role_arn});
     if let Some(s) = &role.session_name {
         args["RoleSessionName"] = json!(s);
@@ -347,7 +258,71 @@ fn cache_args(role: &RoleConfig) -> Value {
     args
 }
 
-#[cold]
-fn invalid(message: String) -> Error {
-    Error::new(ErrorKind::InvalidConfig, message)
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, UNIX_EPOCH};
+
+    use super::*;
+    use crate::config::SharedConfig;
+    use crate::credentials::Tried;
+    use crate::env::MemoryEnvironment;
+
+    const CONFIG: &str = "\
+[profile top]
+role_arn = arn:aws:iam::111111111111:role/Top
+source_profile = mid
+
+[profile mid]
+role_arn = arn:aws:iam::222222222222:role/Mid
+source_profile = nowhere
+";
+
+    fn resolve(env: &MemoryEnvironment, config: &str) -> Result<Option<Resolved>, Error> {
+        let config = SharedConfig::from_sources(Some(config.as_bytes()), None).unwrap();
+        let tried = Tried::default();
+        let ctx = ChainContext {
+            env,
+            config: &config,
+            profile: "top",
+            top_profile: "top",
+            explicit_profile: true,
+            tried: &tried,
+        };
+        AssumeRole.provide(&ctx)
+    }
+
+    /// BOTOCORE: the assume-role provider validates every hop when it loads; the cache
+    /// is consulted only when the deferred credentials are first read (§7.2).
+    #[test]
+    fn a_fresh_cache_entry_does_not_hide_a_broken_chain() {
+        let key = cli_cache::key(
+            &json!({"RoleArn": "arn:aws:iam::111111111111:role/Top"}),
+            Separators::Default,
+        );
+        let entry = json!({"Credentials": {
+            "AccessKeyId": "ASIACACHED", "SecretAccessKey": "s", "SessionToken": "t",
+            "Expiration": "2030-01-01T00:00:00Z"}});
+        let env = MemoryEnvironment::new()
+            .with_var("HOME", "/home/dev")
+            .with_now(UNIX_EPOCH + Duration::from_secs(1_800_000_000))
+            .with_file(
+                format!("/home/dev/.aws/cli/cache/{key}.json"),
+                entry.to_string(),
+            );
+        // The entry is good: with a valid chain it is used, with no HTTP client at all.
+        let valid = CONFIG.replace(
+            "source_profile = nowhere",
+            "credential_source = Environment",
+        );
+        let hit = resolve(&env, &valid).unwrap().unwrap();
+        assert_eq!(hit.credentials.access_key_id(), "ASIACACHED");
+
+        let err = resolve(&env, CONFIG).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidConfig, "{err}");
+        assert!(
+            err.message()
+                .starts_with("The source_profile \"nowhere\" referenced in the profile \"mid\""),
+            "{err}"
+        );
+    }
 }

@@ -97,6 +97,17 @@ pub(crate) fn read(
     ))
 }
 
+/// How long a process waits for another that is fetching the same credentials: longer
+/// than one fetch with its retries normally takes, short enough not to hang git.
+pub(crate) const LOCK_WAIT: Duration = Duration::from_secs(30);
+
+/// Locks `dir/key.lock` for a fetch; `None` if that failed or took too long, in which
+/// case the caller fetches anyway (the lock saves calls; atomic writes keep files whole).
+pub(crate) fn lock(env: &dyn Environment, dir: &Path, key: &str) -> Option<crate::env::FileLock> {
+    env.lock_file(&dir.join(format!("{key}.lock")), LOCK_WAIT)
+        .ok()
+}
+
 /// Whether credentials expiring at `expiry` may still be used at `now`.
 pub(crate) fn is_fresh(expiry: SystemTime, now: SystemTime) -> bool {
     expiry

@@ -12,12 +12,13 @@
 //! error.
 //!
 //! Each provider is one file and one `Provider` value; the chain is a list of them, so
-//! the providers still to come (SSO, assume-role, `credential_process`, web identity,
-//! container and instance metadata) slot in at their place in the order without
-//! reshaping anything. The value type is [`aws_credential_types::Credentials`], so what
-//! this crate resolves can be handed to the AWS SDK for Rust as it is.
+//! a new provider slots in at its place in the order without reshaping anything. When
+//! none applies, the chain's notes of what it looked at end the error message. The value
+//! type is [`aws_credential_types::Credentials`], so what this crate resolves can be
+//! handed to the AWS SDK for Rust as it is.
 
 use std::fmt;
+use std::sync::Mutex;
 use std::time::SystemTime;
 
 use crate::config::SharedConfig;
@@ -26,8 +27,11 @@ use crate::error::Error;
 
 mod assume_role;
 mod cli_cache;
+mod container;
 mod env_vars;
+mod imds;
 mod legacy_files;
+mod plan;
 pub(crate) mod process;
 mod pyjson;
 mod retry;
@@ -39,6 +43,7 @@ mod web_identity;
 pub(crate) mod xml;
 
 pub use aws_credential_types::Credentials;
+pub use plan::{BaseStep, ChainPlan, CredentialSource, KeyFile, RoleStep};
 
 /// What a provider needs to know to look for credentials.
 #[derive(Clone, Copy)]
@@ -56,6 +61,42 @@ pub(crate) struct ChainContext<'a> {
     /// The remote named the profile (`codecommit://profile@repo`). botocore then drops
     /// the providers that read credentials from environment variables (§4.2).
     pub(crate) explicit_profile: bool,
+    /// What was looked at so far without finding credentials.
+    pub(crate) tried: &'a Tried,
+}
+
+/// What the chain looked at without finding credentials, in order: the tail of the
+/// "nothing found" error, `… (tried: environment variables, …, instance metadata at
+/// http://169.254.169.254/: no answer within 1 s)`.
+///
+/// The chain notes each provider's label when it does not apply. A provider with more to
+/// say — the metadata providers know which URL they asked and what went wrong — notes it
+/// itself, and the chain then adds nothing for it. Notes are short and hold no secrets.
+#[derive(Debug, Default)]
+pub(crate) struct Tried(Mutex<Vec<String>>);
+
+impl Tried {
+    /// Adds `what` to the list.
+    pub(crate) fn note(&self, what: impl Into<String>) {
+        self.entries().push(what.into());
+    }
+
+    /// How many notes there are: a mark for [`Tried::since`].
+    pub(crate) fn len(&self) -> usize {
+        self.entries().len()
+    }
+
+    /// The notes after `mark`, joined by `", "`; `None` if there are none.
+    pub(crate) fn since(&self, mark: usize) -> Option<String> {
+        let entries = self.entries();
+        let tail = entries.get(mark..).unwrap_or_default();
+        (!tail.is_empty()).then(|| tail.join(", "))
+    }
+
+    fn entries(&self) -> std::sync::MutexGuard<'_, Vec<String>> {
+        // Poisoned only if a provider panicked mid-push; the list is still usable.
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
 }
 
 /// One way of finding credentials.
@@ -145,6 +186,24 @@ pub enum Source {
     },
     /// The application's own callback (see [`Resolver::with_credentials_callback`](crate::Resolver::with_credentials_callback)).
     Application,
+    /// The container credentials endpoint: an ECS task role, EKS Pod Identity, CodeBuild.
+    Container {
+        /// The URL asked: `AWS_CONTAINER_CREDENTIALS_RELATIVE_URI` on 169.254.170.2, or
+        /// `AWS_CONTAINER_CREDENTIALS_FULL_URI`.
+        url: String,
+        /// Where the authorization token sent with the request came from (a variable,
+        /// or a variable and the file it names), if one was sent. Never the token.
+        authorization: Option<String>,
+    },
+    /// The EC2 instance metadata service: the role of the instance profile.
+    InstanceMetadata {
+        /// The service's base URL.
+        endpoint: String,
+        /// The role attached to the instance.
+        role_name: String,
+        /// Whether an IMDSv2 session token was used (`false`: the IMDSv1 fallback).
+        imds_v2: bool,
+    },
 }
 
 impl Source {
@@ -162,6 +221,8 @@ impl Source {
             Source::Cache { .. } => "assume-role",
             Source::LegacyFile { method, .. } => method,
             Source::Application => "application",
+            Source::Container { .. } => "container-role",
+            Source::InstanceMetadata { .. } => "iam-role",
         }
     }
 }
@@ -229,6 +290,26 @@ impl fmt::Display for Source {
                 write!(f, "credentials cached in {directory}")
             }
             Source::Application => f.write_str("the application's credentials callback"),
+            Source::Container { url, authorization } => {
+                write!(f, "container credentials from {url}")?;
+                match authorization {
+                    Some(from) => write!(f, " (authorization token from {from})"),
+                    None => f.write_str(" (no authorization token)"),
+                }
+            }
+            Source::InstanceMetadata {
+                endpoint,
+                role_name,
+                imds_v2,
+            } => write!(
+                f,
+                "EC2 instance metadata at {endpoint}, role {role_name} ({})",
+                if *imds_v2 {
+                    "IMDSv2"
+                } else {
+                    "IMDSv1: no session token"
+                }
+            ),
         }
     }
 }
@@ -236,58 +317,94 @@ impl fmt::Display for Source {
 /// An ordered list of providers; the first that applies decides.
 #[derive(Debug)]
 pub struct CredentialChain {
-    providers: Vec<Box<dyn Provider>>,
+    links: Vec<Link>,
+}
+
+/// One provider of a chain and how the "nothing found" error names it.
+#[derive(Debug)]
+struct Link {
+    label: Label,
+    provider: Box<dyn Provider>,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Label {
+    /// Listed whenever the provider found nothing.
+    Always(&'static str),
+    /// Not listed when the remote named the profile: botocore then drops the provider
+    /// from the chain (§4.2), so it was not tried.
+    UnlessProfileNamed(&'static str),
+}
+
+impl Link {
+    fn new(label: Label, provider: impl Provider + 'static) -> Link {
+        Link {
+            label,
+            provider: Box::new(provider),
+        }
+    }
 }
 
 impl CredentialChain {
     /// botocore's default chain (§4.1): environment, assume-role, web identity, SSO,
     /// shared credentials file, login (unsupported), `credential_process`, config file,
-    /// `AWS_CREDENTIAL_FILE`, boto config.
+    /// `AWS_CREDENTIAL_FILE`, boto config, container credentials, instance metadata.
     pub fn botocore() -> CredentialChain {
+        use Label::{Always, UnlessProfileNamed};
         use static_keys::{File, StaticKeys};
         CredentialChain {
-            providers: vec![
-                Box::new(env_vars::EnvVars),
-                Box::new(assume_role::AssumeRole),
-                Box::new(web_identity::WebIdentity),
-                Box::new(sso::Sso),
-                Box::new(StaticKeys(File::Credentials)),
-                Box::new(process::Login),
-                Box::new(process::CredentialProcess),
-                Box::new(StaticKeys(File::Config)),
-                Box::new(legacy_files::Ec2CredentialsFile),
-                Box::new(legacy_files::BotoConfig),
-                // container and IMDS go here.
-            ],
-        }
-    }
-
-    /// The chain botocore runs on a role's *source* profile (§7.2): the profile's own
-    /// providers, without the environment and without assume-role.
-    pub(crate) fn source_profile() -> CredentialChain {
-        use static_keys::{File, StaticKeys};
-        CredentialChain {
-            providers: vec![
-                Box::new(web_identity::WebIdentity),
-                Box::new(sso::Sso),
-                Box::new(StaticKeys(File::Credentials)),
-                Box::new(process::Login),
-                Box::new(process::CredentialProcess),
-                Box::new(StaticKeys(File::Config)),
+            links: vec![
+                Link::new(
+                    UnlessProfileNamed("environment variables"),
+                    env_vars::EnvVars,
+                ),
+                Link::new(Always("role_arn"), assume_role::AssumeRole),
+                Link::new(Always("web identity"), web_identity::WebIdentity),
+                Link::new(Always("SSO"), sso::Sso),
+                Link::new(Always("credentials file"), StaticKeys(File::Credentials)),
+                Link::new(Always("login_session"), process::Login),
+                Link::new(Always("credential_process"), process::CredentialProcess),
+                Link::new(Always("config file"), StaticKeys(File::Config)),
+                // The tail runs even for a profile named in the remote (§10 item 54).
+                Link::new(
+                    Always("AWS_CREDENTIAL_FILE"),
+                    legacy_files::Ec2CredentialsFile,
+                ),
+                Link::new(Always("boto config"), legacy_files::BotoConfig),
+                // These two note what they tried themselves; the labels are fallbacks.
+                Link::new(Always("container credentials"), container::Container),
+                Link::new(Always("instance metadata"), imds::InstanceMetadata),
             ],
         }
     }
 
     /// Puts `provider` ahead of every other.
     pub(crate) fn prepend(&mut self, provider: Box<dyn Provider>) {
-        self.providers.insert(0, provider);
+        self.links.insert(
+            0,
+            Link {
+                label: Label::Always("the application's callback"),
+                provider,
+            },
+        );
     }
 
-    /// Asks each provider in turn. `Ok(None)` when none applies.
+    /// Asks each provider in turn. `Ok(None)` when none applies; `ctx.tried` then says
+    /// what was looked at.
     pub(crate) fn resolve(&self, ctx: &ChainContext<'_>) -> Result<Option<Resolved>, Error> {
-        for provider in &self.providers {
-            if let Some(found) = provider.provide(ctx)? {
+        for link in &self.links {
+            let mark = ctx.tried.len();
+            if let Some(found) = link.provider.provide(ctx)? {
                 return Ok(Some(found));
+            }
+            if ctx.tried.len() == mark {
+                match link.label {
+                    Label::Always(label) => ctx.tried.note(label),
+                    Label::UnlessProfileNamed(label) if !ctx.explicit_profile => {
+                        ctx.tried.note(label)
+                    }
+                    Label::UnlessProfileNamed(_) => {}
+                }
             }
         }
         Ok(None)

@@ -92,7 +92,7 @@ pub(crate) fn parse(s: &str) -> Result<SystemTime, TimestampError> {
         zone => parse_offset(zone).ok_or(Malformed)?,
     };
 
-    let days = days_from_civil(i64::from(year), month, day);
+    let days = crate::sign::days_from_civil(i64::from(year), month, day);
     // A leap second (:60) is folded into the next second, as dateutil would refuse it
     // and every AWS writer never produces it; it must not panic either way.
     let unix = days * 86_400 + i64::from(hour) * 3600 + i64::from(minute) * 60 + i64::from(second)
@@ -138,16 +138,6 @@ fn days_in_month(y: u32, m: u32) -> u32 {
         _ if y.is_multiple_of(4) && (!y.is_multiple_of(100) || y.is_multiple_of(400)) => 29,
         _ => 28,
     }
-}
-
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let m = i64::from(m);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 /// `2030-01-01T00:00:00Z` for `t`, truncated to the second: for messages and `--explain`.

@@ -1,7 +1,8 @@
 //! The HTTP part of the seam: plain request and response values, and the client trait.
 //!
-//! The library speaks to three AWS endpoints (the SSO portal, SSO OIDC, STS), each with
-//! one small request and one small JSON or XML answer. It builds [`HttpRequest`] values
+//! The library speaks to a few AWS endpoints (the SSO portal, SSO OIDC, STS, the container
+//! credentials endpoint, the EC2 instance metadata service), each with one small request
+//! and one small JSON, XML or text answer. It builds [`HttpRequest`] values
 //! and reads [`HttpResponse`] values; how the bytes travel is an [`HttpClient`]'s
 //! business. The default client is [`HttpsClient`](super::HttpsClient) (feature `https`);
 //! tests point a real client at a server on 127.0.0.1, or answer in memory.
@@ -16,7 +17,7 @@ pub const MAX_RESPONSE_BYTES: usize = 1 << 20;
 /// One HTTP request.
 #[derive(Clone)]
 pub struct HttpRequest {
-    /// `GET` or `POST`.
+    /// `GET`, `POST` or `PUT` (the instance metadata session token).
     pub method: &'static str,
     /// The absolute URL, `http://` or `https://`.
     pub url: String,
@@ -27,6 +28,10 @@ pub struct HttpRequest {
     /// How long the whole exchange may take before it fails with
     /// [`HttpErrorKind::Timeout`].
     pub timeout: Duration,
+    /// Connect directly, whatever proxy the environment configures. Set for the
+    /// container credentials endpoint: botocore never sends it through a proxy, and its
+    /// authorization token must not pass through one.
+    pub bypass_proxy: bool,
 }
 
 impl HttpRequest {
@@ -38,6 +43,15 @@ impl HttpRequest {
             headers: Vec::new(),
             body: Vec::new(),
             timeout: DEFAULT_TIMEOUT,
+            bypass_proxy: false,
+        }
+    }
+
+    /// A `PUT` of `url` with an empty body and the default timeout.
+    pub fn put(url: impl Into<String>) -> HttpRequest {
+        HttpRequest {
+            method: "PUT",
+            ..HttpRequest::get(url)
         }
     }
 
@@ -49,6 +63,7 @@ impl HttpRequest {
             headers: Vec::new(),
             body,
             timeout: DEFAULT_TIMEOUT,
+            bypass_proxy: false,
         }
     }
 
@@ -74,6 +89,7 @@ impl fmt::Debug for HttpRequest {
             .field("headers", &names)
             .field("body_len", &self.body.len())
             .field("timeout", &self.timeout)
+            .field("bypass_proxy", &self.bypass_proxy)
             .finish()
     }
 }

@@ -18,6 +18,8 @@ use super::http::{
 ///   `ALL_PROXY` name a proxy; `NO_PROXY` / `no_proxy` lists hosts that bypass it
 ///   (exact names, `.suffix`, `*.suffix`, `*`), read through the [`Environment`] the
 ///   client is built from.
+/// * A request with [`bypass_proxy`](HttpRequest::bypass_proxy) set always connects
+///   directly.
 /// * Redirects are never followed; responses over 1 MiB are refused.
 pub struct HttpsClient {
     timeout_cap: Option<Duration>,
@@ -124,7 +126,11 @@ fn bypasses_proxy(host: &str, no_proxy: &[String]) -> bool {
 
 impl HttpClient for HttpsClient {
     fn send(&self, request: &HttpRequest) -> Result<HttpResponse, HttpError> {
-        let agent = self.agent_for(&request.url);
+        let agent = if request.bypass_proxy {
+            &self.direct
+        } else {
+            self.agent_for(&request.url)
+        };
         let timeout = self
             .timeout_cap
             .map_or(request.timeout, |cap| cap.min(request.timeout));

@@ -92,13 +92,21 @@ pub trait Environment: Send + Sync {
     /// The current time. Used for expiry checks and as the default signing time.
     fn now(&self) -> SystemTime;
 
-    /// Sends an HTTP request (to the SSO portal, SSO OIDC or STS).
+    /// Sends an HTTP request (to the SSO portal, SSO OIDC, STS or a metadata endpoint).
     ///
     /// # Errors
     ///
     /// An [`HttpError`] when no complete response arrived; an environment without a
-    /// client answers [`HttpErrorKind::Unsupported`].
-    fn http(&self, request: &HttpRequest) -> Result<HttpResponse, HttpError>;
+    /// client (the default) answers [`HttpErrorKind::Unsupported`].
+    fn http(&self, request: &HttpRequest) -> Result<HttpResponse, HttpError> {
+        Err(HttpError::new(
+            HttpErrorKind::Unsupported,
+            format!(
+                "no HTTP client in this environment to reach {}",
+                request.url
+            ),
+        ))
+    }
 
     /// Replaces the file at `path` with `contents` so that no reader ever sees a partial
     /// file: write a temporary file in the same directory (mode 0600), flush it to disk,
@@ -106,8 +114,15 @@ pub trait Environment: Send + Sync {
     ///
     /// # Errors
     ///
-    /// The I/O error; `path` is then unchanged.
-    fn write_file_atomic(&self, path: &Path, contents: &[u8]) -> io::Result<()>;
+    /// The I/O error; `path` is then unchanged. By default, writes are unsupported: the
+    /// library then keeps fresh credentials in memory only.
+    fn write_file_atomic(&self, path: &Path, contents: &[u8]) -> io::Result<()> {
+        let _ = (path, contents);
+        Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            "this environment does not write files",
+        ))
+    }
 
     /// Runs a program (no shell), with stdin closed, and waits for it; a program still
     /// running at the timeout, or writing more than the limit, is killed and reaped.
@@ -115,8 +130,55 @@ pub trait Environment: Send + Sync {
     /// # Errors
     ///
     /// A [`ProcessError`] when there is no complete output; an environment that cannot
-    /// run processes answers [`ProcessErrorKind::Unsupported`].
-    fn run_process(&self, request: &ProcessRequest) -> Result<ProcessOutput, ProcessError>;
+    /// run processes (the default) answers [`ProcessErrorKind::Unsupported`].
+    fn run_process(&self, request: &ProcessRequest) -> Result<ProcessOutput, ProcessError> {
+        let _ = request;
+        Err(ProcessError::new(
+            ProcessErrorKind::Unsupported,
+            "this environment cannot run processes",
+        ))
+    }
+
+    /// Takes an exclusive advisory lock on the file at `path` (created, mode 0600, with
+    /// its directory, if missing), waiting at most `timeout`; dropping the guard releases
+    /// it. Processes sharing a cache use it so that one fetches while the others wait and
+    /// then read what it wrote.
+    ///
+    /// # Errors
+    ///
+    /// [`io::ErrorKind::TimedOut`] if another holder kept it past `timeout`, or the I/O
+    /// error. Callers go on without the lock: it saves work, correctness does not depend
+    /// on it (every write is atomic). By default there is nothing to exclude and the
+    /// guard holds nothing.
+    fn lock_file(&self, path: &Path, timeout: std::time::Duration) -> io::Result<FileLock> {
+        let _ = (path, timeout);
+        Ok(FileLock::none())
+    }
+}
+
+/// An advisory file lock, released when dropped.
+pub struct FileLock {
+    _held: Option<Box<dyn Send + Sync>>,
+}
+
+impl FileLock {
+    /// A guard holding `held` (whatever keeps the lock: an open file, a mutex guard).
+    pub fn new(held: impl Send + Sync + 'static) -> FileLock {
+        FileLock {
+            _held: Some(Box::new(held)),
+        }
+    }
+
+    /// A guard that holds nothing, for environments where there is no one to exclude.
+    pub fn none() -> FileLock {
+        FileLock { _held: None }
+    }
+}
+
+impl fmt::Debug for FileLock {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("FileLock")
+    }
 }
 
 macro_rules! forward_environment {
@@ -145,6 +207,9 @@ macro_rules! forward_environment {
             }
             fn run_process(&self, request: &ProcessRequest) -> Result<ProcessOutput, ProcessError> {
                 (**self).run_process(request)
+            }
+            fn lock_file(&self, path: &Path, timeout: std::time::Duration) -> io::Result<FileLock> {
+                (**self).lock_file(path, timeout)
             }
         }
     )*};
@@ -333,6 +398,11 @@ impl Environment for MemoryEnvironment {
         }
         lock(&self.files).insert(path.to_owned(), contents.to_vec());
         Ok(())
+    }
+
+    fn lock_file(&self, _path: &Path, _timeout: std::time::Duration) -> io::Result<FileLock> {
+        // One process, and resolvers on one environment do not race in tests.
+        Ok(FileLock::none())
     }
 
     fn run_process(&self, request: &ProcessRequest) -> Result<ProcessOutput, ProcessError> {

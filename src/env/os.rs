@@ -7,8 +7,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::SystemTime;
 
 use super::{
-    Environment, HttpError, HttpRequest, HttpResponse, Platform, ProcessError, ProcessErrorKind,
-    ProcessOutput, ProcessRequest, too_large,
+    Environment, FileLock, HttpError, HttpRequest, HttpResponse, Platform, ProcessError,
+    ProcessErrorKind, ProcessOutput, ProcessRequest, too_large,
 };
 
 /// The process's own environment: `std::env`, the file system, the system clock and
@@ -249,6 +249,39 @@ impl Environment for OsEnvironment {
 
     fn run_process(&self, request: &ProcessRequest) -> Result<ProcessOutput, ProcessError> {
         OsEnvironment::run(request)
+    }
+
+    fn lock_file(&self, path: &Path, timeout: std::time::Duration) -> io::Result<FileLock> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
+        let mut options = std::fs::OpenOptions::new();
+        options.read(true).write(true).create(true).truncate(false);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let file = options.open(path)?;
+        let deadline = std::time::Instant::now() + timeout;
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Ok(FileLock::new(file)),
+                Err(std::fs::TryLockError::WouldBlock) => {}
+                Err(std::fs::TryLockError::Error(e)) => return Err(e),
+            }
+            if std::time::Instant::now() >= deadline {
+                return Err(io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    format!(
+                        "{} stayed locked for {} s",
+                        path.display(),
+                        timeout.as_secs()
+                    ),
+                ));
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
     }
 
     fn write_file_atomic(&self, path: &Path, contents: &[u8]) -> io::Result<()> {

@@ -40,6 +40,7 @@ mod time;
 pub(crate) use key::KeyCache;
 pub use key::SigningKey;
 pub use time::SigningTime;
+pub(crate) use time::days_from_civil;
 
 /// The SigV4 service name CodeCommit Git URLs are signed for.
 pub const SERVICE: &str = "codecommit";

@@ -165,7 +165,8 @@ fn botocore_load_config(shared: &SharedConfig) -> Value {
 /// objects ignores order, so compare the texts).
 #[allow(clippy::cmp_owned)]
 fn same(a: &Value, b: &Value) -> bool {
-    a.to_string() == b.to_string()
+    // `Value`'s `==` ignores key order; the serialized text does not.
+    serde_json::to_string(a).unwrap() == serde_json::to_string(b).unwrap()
 }
 
 fn parse(input: &Value) -> Result<SharedConfig, codecommit_auth::Error> {

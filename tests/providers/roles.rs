@@ -100,7 +100,9 @@ fn roles_env(server: &Server) -> MemoryEnvironment {
         .with_var("AWS_ENDPOINT_URL_SSO", server.url())
         .with_now(UNIX_EPOCH + Duration::from_secs(NOW))
         .with_file(format!("{HOME}/.aws/config"), ROLES)
-        .with_http_client(HttpsClient::from_environment(&MemoryEnvironment::new()))
+        .with_http_client(LoopbackOnly::around(HttpsClient::from_environment(
+            &MemoryEnvironment::new(),
+        )))
         .with_process_runner(codecommit_auth::env::OsEnvironment::run)
 }
 

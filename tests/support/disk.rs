@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use codecommit_auth::env::{
-    Environment, HttpClient, HttpError, HttpRequest, HttpResponse, HttpsClient, OsEnvironment,
-    Platform, ProcessError, ProcessOutput, ProcessRequest,
+    Environment, FileLock, HttpClient, HttpError, HttpRequest, HttpResponse, HttpsClient,
+    OsEnvironment, Platform, ProcessError, ProcessOutput, ProcessRequest,
 };
 
 pub struct DiskEnvironment {
@@ -47,6 +47,8 @@ impl Environment for DiskEnvironment {
         self.now
     }
     fn http(&self, request: &HttpRequest) -> Result<HttpResponse, HttpError> {
+        // Never beyond loopback, whatever the test forgot to override.
+        super::loopback::check(&request.url)?;
         self.http.send(request)
     }
     fn write_file_atomic(&self, path: &Path, contents: &[u8]) -> io::Result<()> {
@@ -54,6 +56,9 @@ impl Environment for DiskEnvironment {
     }
     fn run_process(&self, request: &ProcessRequest) -> Result<ProcessOutput, ProcessError> {
         OsEnvironment::run(request)
+    }
+    fn lock_file(&self, path: &Path, timeout: std::time::Duration) -> io::Result<FileLock> {
+        self.os.lock_file(path, timeout)
     }
 }
 

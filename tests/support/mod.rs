@@ -33,6 +33,9 @@ pub fn base64_decode(text: &str) -> Vec<u8> {
 }
 
 pub mod disk;
+pub mod loopback;
 pub mod oracle;
+pub mod provider_data;
+pub mod replay;
 pub mod server;
 pub mod sts;

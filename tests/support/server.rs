@@ -1,7 +1,8 @@
-//! A real HTTP/1.1 server on 127.0.0.1 for tests: it plays the SSO portal, SSO OIDC and
-//! STS. Each route answers its n-th request with its n-th scripted response (the last
-//! one repeats), records every request, and can delay an answer to provoke timeouts.
-//! It binds port 0 and stops when dropped.
+//! A real HTTP/1.1 server on 127.0.0.1 for tests: it plays the SSO portal, SSO OIDC,
+//! STS and the metadata endpoints. Each route answers its n-th request with its n-th
+//! scripted response (the last one repeats), records every request, and can delay an
+//! answer to provoke timeouts; a gate can answer first, for rules that depend on the
+//! request (IMDSv2's token). It binds port 0 and stops when dropped.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -70,12 +71,15 @@ impl Seen {
     }
 }
 
+type Gate = dyn Fn(&Seen) -> Option<Reply> + Send + Sync;
+
 #[derive(Default)]
 struct State {
     /// Replies, the next index, and whether to fail (500) once they run out instead of
     /// repeating the last.
     routes: HashMap<(String, String), (Vec<Reply>, usize, bool)>,
     seen: Vec<Seen>,
+    gate: Option<Arc<Gate>>,
 }
 
 pub struct Server {
@@ -132,6 +136,11 @@ impl Server {
             (method.to_owned(), path.to_owned()),
             (replies, 0, fail_after),
         );
+    }
+
+    /// Asks `gate` about every request before the routes: `Some(reply)` answers it.
+    pub fn gate(&self, gate: impl Fn(&Seen) -> Option<Reply> + Send + Sync + 'static) {
+        self.state.lock().unwrap().gate = Some(Arc::new(gate));
     }
 
     /// Every request so far, in arrival order.
@@ -193,13 +202,15 @@ fn serve(stream: TcpStream, state: &Mutex<State>) -> std::io::Result<()> {
         .collect();
     let reply = {
         let mut st = state.lock().unwrap();
-        st.seen.push(Seen {
+        let seen = Seen {
             method: method.clone(),
             path: path.to_owned(),
             query,
             headers,
             body,
-        });
+        };
+        let gated = st.gate.as_ref().and_then(|gate| gate(&seen));
+        st.seen.push(seen);
         // An exact route, else one whose path ends the request's (an endpoint with a base
         // path, `http://host/base`, puts the operation's path after it).
         let key = if st.routes.contains_key(&(method.clone(), path.to_owned())) {
@@ -211,12 +222,13 @@ fn serve(stream: TcpStream, state: &Mutex<State>) -> std::io::Result<()> {
                 .cloned()
                 .unwrap_or_default()
         };
-        match st.routes.get_mut(&key) {
-            Some((replies, next, true)) if *next >= replies.len() => {
+        match (gated, st.routes.get_mut(&key)) {
+            (Some(r), _) => r,
+            (None, Some((replies, next, true))) if *next >= replies.len() => {
                 *next += 1;
                 Reply::new(500, "no more scripted replies")
             }
-            Some((replies, next, _)) if !replies.is_empty() => {
+            (None, Some((replies, next, _))) if !replies.is_empty() => {
                 let r = replies[(*next).min(replies.len() - 1)].clone();
                 *next += 1;
                 r
@@ -260,4 +272,34 @@ pub fn decode(s: &str) -> String {
         i += 1;
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// `http://127.0.0.1:PORT` where nothing listens: connections are refused at once.
+pub fn closed_port_url() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+    let addr = listener.local_addr().unwrap();
+    drop(listener);
+    format!("http://{addr}")
+}
+
+/// A port that takes connections (the kernel completes them) but never reads or answers:
+/// every request to it times out. Keep the value alive while it is used.
+pub struct Silent {
+    _listener: TcpListener,
+    addr: std::net::SocketAddr,
+}
+
+impl Silent {
+    pub fn start() -> Silent {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+        let addr = listener.local_addr().unwrap();
+        Silent {
+            _listener: listener,
+            addr,
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
 }

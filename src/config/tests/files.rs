@@ -232,16 +232,22 @@ impl Environment for Failing {
     }
 }
 
+/// DIFFERENCE: botocore skips a file it may not read; we name it (the rule).
 #[test]
-fn unreadable_file_is_skipped_like_botocore() {
+fn unreadable_file_is_an_error_naming_it() {
     let env = Failing {
         inner: unix(&[("HOME", "/h")]).with_file("/h/.aws/credentials", "[a]\n"),
         path: "/h/.aws/config".into(),
         kind: io::ErrorKind::PermissionDenied,
     };
-    let c = SharedConfig::load(&env).unwrap();
-    assert_eq!(c.profile_names(), ["a"]);
-    assert_eq!(c.config_path(), None);
+    let e = SharedConfig::load(&env).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::ConfigRead);
+    assert!(
+        e.message()
+            .starts_with("Unable to read config file: /h/.aws/config (permission denied;"),
+        "{e}"
+    );
+    assert!(e.message().contains("AWS_CONFIG_FILE"), "{e}");
 }
 
 #[test]

@@ -51,29 +51,29 @@ impl Provider for Sso {
 pub(crate) fn fetch(ctx: &ChainContext<'_>, sso: &SsoConfig) -> Result<Resolved, Error> {
     let cache_dir = cli_cache::cli_dir(ctx.env);
     let key = sso.cache_key();
+    let lookup = || match cache_dir.as_deref() {
+        Some(dir) => cli_cache::read(ctx.env, dir, &key, "sso"),
+        None => Lookup::Miss,
+    };
     let mut cached = false;
-    let credentials = match cache_dir
-        .as_deref()
-        .map(|dir| cli_cache::read(ctx.env, dir, &key, "sso"))
-    {
-        Some(Lookup::Hit(credentials)) => {
+    let credentials = match lookup() {
+        Lookup::Hit(credentials) => {
             cached = true;
             credentials
         }
-        _ => {
-            let token = token::load(ctx, sso)?;
-            let (credentials, expiration) = portal::get_role_credentials(ctx, sso, &token)?;
-            super::reject_expired(&credentials, ctx.env.now(), "the SSO portal")?;
-            if let Some(dir) = &cache_dir {
-                let doc = json!({
-                    "ProviderType": "sso",
-                    "Credentials": cli_cache::credentials_json(&credentials, &expiration),
-                });
-                // A cache we cannot write costs one portal call next time; the
-                // credentials in hand are good (botocore would fail here, §6.4).
-                let _ = cli_cache::write(ctx.env, dir, &key, &doc);
+        Lookup::Miss => {
+            // One process fetches while the others sharing this cache wait, then read
+            // what it wrote: 50 parallel git commands make one portal call, not 50.
+            let _lock = cache_dir
+                .as_deref()
+                .and_then(|dir| cli_cache::lock(ctx.env, dir, &key));
+            match lookup() {
+                Lookup::Hit(credentials) => {
+                    cached = true;
+                    credentials
+                }
+                Lookup::Miss => fetch_from_portal(ctx, sso, cache_dir.as_deref(), &key)?,
             }
-            credentials
         }
     };
     Ok(Resolved {
@@ -88,6 +88,27 @@ pub(crate) fn fetch(ctx: &ChainContext<'_>, sso: &SsoConfig) -> Result<Resolved,
         },
         credentials,
     })
+}
+
+fn fetch_from_portal(
+    ctx: &ChainContext<'_>,
+    sso: &SsoConfig,
+    cache_dir: Option<&std::path::Path>,
+    key: &str,
+) -> Result<crate::credentials::Credentials, Error> {
+    let token = token::load(ctx, sso)?;
+    let (credentials, expiration) = portal::get_role_credentials(ctx, sso, &token)?;
+    super::reject_expired(&credentials, ctx.env.now(), "the SSO portal")?;
+    if let Some(dir) = cache_dir {
+        let doc = json!({
+            "ProviderType": "sso",
+            "Credentials": cli_cache::credentials_json(&credentials, &expiration),
+        });
+        // A cache we cannot write costs one portal call next time; the credentials in
+        // hand are good (botocore would fail here, §6.4).
+        let _ = cli_cache::write(ctx.env, dir, key, &doc);
+    }
+    Ok(credentials)
 }
 
 /// An SSO profile's settings, validated as botocore validates them.
@@ -235,12 +256,25 @@ impl SsoConfig {
         use sha1::{Digest, Sha1};
         let hashed = self.session.as_deref().unwrap_or(&self.start_url);
         let name = format!("{}.json", hex::encode(Sha1::digest(hashed.as_bytes())));
-        Some(
-            crate::config::home_dir(ctx.env)?
-                .join(".aws")
-                .join("sso")
-                .join("cache")
-                .join(name),
+        Some(crate::config::default_path(
+            ctx.env,
+            &[".aws", "sso", "cache", &name],
+        ))
+    }
+
+    /// Where to call `service` (the portal or OIDC) for this profile: the configured
+    /// endpoint of the selected profile, else the service's host in `sso_region`.
+    pub(crate) fn endpoint(
+        &self,
+        ctx: &ChainContext<'_>,
+        service: crate::endpoint::services::Service,
+    ) -> String {
+        crate::endpoint::services::endpoint(
+            ctx.env,
+            ctx.config,
+            ctx.config.profile(ctx.profile),
+            service,
+            &self.sso_region,
         )
     }
 

@@ -26,13 +26,7 @@ pub(crate) fn get_role_credentials(
     sso: &SsoConfig,
     token: &Token,
 ) -> Result<(Credentials, String), Error> {
-    let endpoint = services::endpoint(
-        ctx.env,
-        ctx.config,
-        ctx.config.profile(ctx.profile),
-        Service::Sso,
-        &sso.sso_region,
-    );
+    let endpoint = sso.endpoint(ctx, Service::Sso);
     let url = services::join(
         &endpoint,
         &format!(

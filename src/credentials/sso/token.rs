@@ -26,6 +26,7 @@ use serde_json::{Map, Value, json};
 use zeroize::Zeroizing;
 
 use super::SsoConfig;
+use crate::credentials::cli_cache::LOCK_WAIT;
 use crate::credentials::{ChainContext, retry, timestamp};
 use crate::endpoint::services::{self, Service};
 use crate::env::HttpRequest;
@@ -91,6 +92,26 @@ pub(crate) fn load(ctx: &ChainContext<'_>, sso: &SsoConfig) -> Result<Token, Err
     if remaining >= REFRESH_WINDOW {
         return Ok(cached.token);
     }
+    // Refresh under a lock, after reading the file again: a process that waited may
+    // find a token another one just refreshed (refresh tokens can be single-use).
+    let _lock = ctx
+        .env
+        .lock_file(&path.with_extension("lock"), LOCK_WAIT)
+        .ok();
+    let cached = match read(ctx, sso, &path) {
+        Ok(again)
+            if again
+                .token
+                .expires_at
+                .duration_since(now)
+                .unwrap_or_default()
+                >= REFRESH_WINDOW =>
+        {
+            return Ok(again.token);
+        }
+        Ok(again) => again,
+        Err(_) => cached,
+    };
     let failure = match refresh(ctx, sso, &path, &cached.doc) {
         // A refresh can answer with a token that is already over (expiresIn 0): botocore
         // writes it and then fails, and so do we.
@@ -230,13 +251,7 @@ fn refresh(
         Err(e) => return Err(format!("registrationExpiresAt {}", e.describe()).into()),
     }
 
-    let endpoint = services::endpoint(
-        ctx.env,
-        ctx.config,
-        ctx.config.profile(ctx.profile),
-        Service::SsoOidc,
-        &sso.sso_region,
-    );
+    let endpoint = sso.endpoint(ctx, Service::SsoOidc);
     let url = services::join(&endpoint, "/token");
     // botocore's body, keys in its order (§5.4).
     let body = Zeroizing::new(

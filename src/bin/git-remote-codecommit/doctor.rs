@@ -1,0 +1,721 @@
+//! `--doctor REMOTE`: the troubleshooting list, walked for one remote.
+//!
+//! Each step prints what it checked and what it found, one line (or a few) per step:
+//! the shared files, the remote, the profile and why, the region and where it came from,
+//! the Git host, the credentials (source, key id, expiry), the SSO login, and git itself
+//! (`git remote-http`, and which `git-remote-codecommit` git will run). Secrets are
+//! never printed: no secret key, session token or SSO token, only the access key id.
+//!
+//! Offline (the default) nothing goes over the network and no credential process is
+//! run: the library sees the world through [`DoctorEnv`], which refuses HTTP requests,
+//! process runs and file writes, and records what was refused so the report can say
+//! "the SSO portal would be asked" instead of showing an error. `--online` lets
+//! everything through, so the credentials are fetched exactly as a `git fetch` would.
+//!
+//! The remote, profile, region and host steps come from the library's own resolution
+//! (run with placeholder credentials, so they show even when credentials are missing);
+//! nothing here re-implements those rules. The SSO token step reads the token cache
+//! itself, for its expiry only.
+//!
+//! Exit status: 0 when no step failed, 1 otherwise.
+
+use std::fmt::Display;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Mutex;
+use std::time::{Duration, SystemTime};
+
+use codecommit_auth::config::{self, SharedConfig};
+use codecommit_auth::credentials::{Credentials, Source};
+use codecommit_auth::endpoint::HostSource;
+use codecommit_auth::env::{
+    Environment, FileLock, HttpError, HttpErrorKind, HttpRequest, HttpResponse, OsEnvironment,
+    Platform, ProcessError, ProcessErrorKind, ProcessOutput, ProcessRequest,
+};
+use codecommit_auth::{ErrorKind, ProfileSource, RegionFrom, Remote, Resolution, Resolver};
+
+/// The most of a shared file or token cache file the doctor reads.
+const FILE_LIMIT: u64 = 16 << 20;
+/// botocore refreshes SSO tokens, and we warn about credentials, inside this window.
+const WINDOW: Duration = Duration::from_secs(15 * 60);
+
+pub(crate) fn run(remote: &str, online: bool) -> ExitCode {
+    let env = DoctorEnv::new(online);
+    let mut report = Report::default();
+    say!("git-remote-codecommit --doctor {remote}");
+    if online {
+        say!("online: credentials are fetched as git would fetch them");
+    } else {
+        say!(
+            "offline: no network calls, no credential processes, nothing written \
+             (--doctor --online REMOTE fetches credentials too)"
+        );
+    }
+    say!();
+
+    let parsed = remote_line(remote, &mut report);
+    let config = shared_files(&env, &mut report);
+    let resolution = parsed.then(|| resolve_without_credentials(&env, remote, &mut report));
+    if let Some(resolution) = resolution.flatten() {
+        let profile = resolution.profile().to_owned();
+        let credentials = credentials(&env, remote, online, &mut report);
+        if let Some(config) = &config {
+            sso_login(&env, config, &profile, credentials.as_ref(), &mut report);
+        }
+    }
+    git(&env, &mut report);
+
+    say!();
+    if report.failed {
+        say!("some checks failed (marked FAIL)");
+        ExitCode::FAILURE
+    } else if report.warned {
+        say!("no failures, but see the warnings (marked WARN)");
+        ExitCode::SUCCESS
+    } else {
+        say!("no problems found");
+        ExitCode::SUCCESS
+    }
+}
+
+/// Prints the report as it goes.
+#[derive(Default)]
+struct Report {
+    failed: bool,
+    warned: bool,
+}
+
+#[derive(Clone, Copy)]
+enum Status {
+    Ok,
+    Info,
+    Warn,
+    Fail,
+}
+
+impl Report {
+    fn line(&mut self, status: Status, step: &str, text: impl Display) {
+        let mark = match status {
+            Status::Ok => "ok",
+            Status::Info => "-",
+            Status::Warn => {
+                self.warned = true;
+                "WARN"
+            }
+            Status::Fail => {
+                self.failed = true;
+                "FAIL"
+            }
+        };
+        let text = text.to_string();
+        let mut lines = text.lines();
+        say!("{mark:>4}  {step:<12} {}", lines.next().unwrap_or(""));
+        for more in lines {
+            say!("{:>4}  {:<12} {more}", "", "");
+        }
+    }
+}
+
+/// Step 2: where the two files are, whether they exist, and whether they parse.
+fn shared_files(env: &DoctorEnv, report: &mut Report) -> Option<SharedConfig> {
+    let found = config::locate(env);
+    let files = [
+        ("config file", "AWS_CONFIG_FILE", found.config),
+        (
+            "creds file",
+            "AWS_SHARED_CREDENTIALS_FILE",
+            found.credentials,
+        ),
+    ];
+    let mut any = false;
+    for (step, var, path) in files {
+        let origin = match env.var(var) {
+            Some(_) => format!("from {var}"),
+            None => "default location".to_owned(),
+        };
+        match path {
+            None => report.line(
+                Status::Info,
+                step,
+                format!("none: {var} is set to the empty string"),
+            ),
+            Some(path) => match env.read_file(&path, FILE_LIMIT) {
+                Ok(Some(bytes)) => {
+                    any = true;
+                    report.line(
+                        Status::Ok,
+                        step,
+                        format!(
+                            "{} ({origin}): found, {} bytes",
+                            path.display(),
+                            bytes.len()
+                        ),
+                    );
+                }
+                Ok(None) => report.line(
+                    Status::Info,
+                    step,
+                    format!("{} ({origin}): not found", path.display()),
+                ),
+                Err(e) => report.line(
+                    Status::Fail,
+                    step,
+                    format!("{} ({origin}): cannot be read: {e}", path.display()),
+                ),
+            },
+        }
+    }
+    match SharedConfig::load(env) {
+        Ok(config) => {
+            let names = config.profile_names();
+            if names.is_empty() {
+                report.line(
+                    if any { Status::Warn } else { Status::Info },
+                    "profiles",
+                    "none defined (only environment credentials can work)",
+                );
+            } else {
+                report.line(Status::Ok, "profiles", names.join(", "));
+            }
+            Some(config)
+        }
+        Err(e) => {
+            report.line(Status::Fail, "profiles", e.chain_message());
+            None
+        }
+    }
+}
+
+/// Step 1: the remote's own parts (repository, and profile and region if it names them).
+fn remote_line(remote: &str, report: &mut Report) -> bool {
+    match Remote::parse(remote) {
+        Ok(parsed) => {
+            let profile = match parsed.profile() {
+                Some(p) => format!("profile {p}"),
+                None => "no profile (the environment chooses)".to_owned(),
+            };
+            let region = match parsed.region() {
+                Some(r) => format!("region {r}"),
+                None => "region from the profile".to_owned(),
+            };
+            report.line(
+                Status::Ok,
+                "remote",
+                format!("repository {}, {profile}, {region}", parsed.repository()),
+            );
+            true
+        }
+        Err(e) => {
+            report.line(Status::Fail, "remote", e.chain_message());
+            false
+        }
+    }
+}
+
+/// Steps 3–5: profile, region and host, as the library resolves them, with placeholder
+/// credentials so that missing credentials do not hide these steps.
+fn resolve_without_credentials(
+    env: &DoctorEnv,
+    remote: &str,
+    report: &mut Report,
+) -> Option<Resolution> {
+    let probe = Resolver::with_environment(env).with_credentials_callback(|_| {
+        Ok(Some(Credentials::new(
+            "placeholder",
+            "placeholder",
+            None,
+            None,
+            "doctor",
+        )))
+    });
+    let resolution = match probe.resolve(remote) {
+        Ok(r) => r,
+        Err(e) => {
+            let step = match e.kind() {
+                ErrorKind::MalformedRemote | ErrorKind::InvalidRepositoryName => "remote",
+                ErrorKind::ConfigRead | ErrorKind::ConfigParse => "profiles",
+                ErrorKind::ProfileNotFound => "profile",
+                ErrorKind::RegionNotFound | ErrorKind::RegionNotAvailable => "region",
+                ErrorKind::FipsNotAvailable => "host",
+                _ => "resolve",
+            };
+            report.line(Status::Fail, step, e.chain_message());
+            return None;
+        }
+    };
+
+    let profile = resolution.profile();
+    let why = match resolution.profile_source() {
+        ProfileSource::Remote => "named in the remote".to_owned(),
+        ProfileSource::AwsDefaultProfile => "from AWS_DEFAULT_PROFILE".to_owned(),
+        ProfileSource::AwsProfile => "from AWS_PROFILE".to_owned(),
+        _ => "the default: the remote names none, and neither AWS_DEFAULT_PROFILE nor \
+              AWS_PROFILE is set"
+            .to_owned(),
+    };
+    report.line(Status::Ok, "profile", format!("{profile} ({why})"));
+
+    let why = match resolution.region_from() {
+        RegionFrom::Remote => "named in the remote".to_owned(),
+        RegionFrom::AwsDefaultRegion => "from AWS_DEFAULT_REGION".to_owned(),
+        _ => format!("the region of profile {profile}"),
+    };
+    report.line(
+        Status::Ok,
+        "region",
+        format!("{} ({why})", resolution.region()),
+    );
+
+    let why = match resolution.host().source() {
+        HostSource::Standard => "the region's standard endpoint",
+        HostSource::Fips => {
+            "the region's FIPS endpoint (AWS_USE_FIPS_ENDPOINT or use_fips_endpoint)"
+        }
+        HostSource::Override => "from CODE_COMMIT_ENDPOINT",
+        _ => "",
+    };
+    report.line(Status::Ok, "host", format!("{} ({why})", resolution.host()));
+    Some(resolution)
+}
+
+/// Step 6: the credentials, through the real provider chain (offline: without network).
+fn credentials(env: &DoctorEnv, remote: &str, online: bool, report: &mut Report) -> Option<Source> {
+    let resolution = match Resolver::with_environment(env).resolve(remote) {
+        Ok(r) => r,
+        Err(e) => {
+            let blocked = env.blocked();
+            if !online && !blocked.is_empty() {
+                // Unverified, not failed: a warning, so "no problems found" is never
+                // said about credentials nobody looked at.
+                report.line(
+                    Status::Warn,
+                    "credentials",
+                    format!(
+                        "not fetched offline: getting them takes {}\n\
+                         run `git-remote-codecommit --doctor --online {remote}` to fetch them",
+                        blocked.join(", ")
+                    ),
+                );
+            } else {
+                report.line(Status::Fail, "credentials", e.chain_message());
+            }
+            return None;
+        }
+    };
+    let creds = resolution.credentials();
+    let kind = if creds.session_token().is_some_and(|t| !t.is_empty()) {
+        "temporary (with a session token)"
+    } else {
+        "long-term keys"
+    };
+    let now = env.now();
+    let (status, expiry) = match creds.expiry() {
+        None => (Status::Ok, "does not expire".to_owned()),
+        Some(t) if t <= now => (Status::Fail, format!("expired at {}", utc(t))),
+        Some(t) => {
+            let left = t.duration_since(now).unwrap_or_default();
+            let status = if left < WINDOW {
+                Status::Warn
+            } else {
+                Status::Ok
+            };
+            (status, format!("expire at {} (in {})", utc(t), span(left)))
+        }
+    };
+    report.line(
+        status,
+        "credentials",
+        format!(
+            "{}\naccess key {}, {kind}; {expiry}",
+            resolution.credential_source(),
+            creds.access_key_id()
+        ),
+    );
+    Some(resolution.credential_source().clone())
+}
+
+/// Step 7: for an SSO profile, the login `aws sso login` left in `~/.aws/sso/cache`.
+fn sso_login(
+    env: &DoctorEnv,
+    config: &SharedConfig,
+    profile_name: &str,
+    credentials: Option<&Source>,
+    report: &mut Report,
+) {
+    let Some(profile) = config.profile(profile_name) else {
+        return;
+    };
+    if !profile.contains_key("sso_account_id") && !profile.contains_key("sso_role_name") {
+        report.line(Status::Info, "sso login", "not an SSO profile");
+        return;
+    }
+    let login = format!("run `aws sso login --profile {profile_name}`");
+    let session = profile.get("sso_session");
+    let start_url = session
+        .and_then(|s| config.sso_session(s))
+        .and_then(|s| s.get("sso_start_url"))
+        .or_else(|| profile.get("sso_start_url"));
+    // The cache file is named after the session (sso-session form) or the start URL
+    // (legacy form), as the AWS CLI names it (reference/behavior.md §5.2).
+    let Some(key) = session.or(start_url) else {
+        report.line(
+            Status::Fail,
+            "sso login",
+            "the profile has neither sso_session nor sso_start_url",
+        );
+        return;
+    };
+    let Some(home) = config::home_dir(env) else {
+        report.line(
+            Status::Fail,
+            "sso login",
+            "no home directory is known (set HOME), so the SSO token cache cannot be found",
+        );
+        return;
+    };
+    let path = {
+        use sha1::{Digest, Sha1};
+        let name = format!("{}.json", hex::encode(Sha1::digest(key.as_bytes())));
+        home.join(".aws").join("sso").join("cache").join(name)
+    };
+    let what = match session {
+        Some(s) => format!("sso-session {s}"),
+        None => format!("start URL {}", start_url.unwrap_or_default()),
+    };
+    // Role credentials still in the CLI cache make a missing or expired login harmless
+    // until they expire.
+    let cached = matches!(credentials, Some(Source::Sso { cached: true, .. }));
+    let missing = if cached { Status::Warn } else { Status::Fail };
+
+    let doc = match env.read_file(&path, FILE_LIMIT) {
+        Ok(Some(bytes)) => serde_json::from_slice::<serde_json::Value>(&bytes).ok(),
+        Ok(None) => {
+            report.line(
+                missing,
+                "sso login",
+                format!(
+                    "no login for {what}: {} does not exist\n{login}",
+                    path.display()
+                ),
+            );
+            return;
+        }
+        Err(e) => {
+            report.line(
+                Status::Fail,
+                "sso login",
+                format!("{} cannot be read: {e}", path.display()),
+            );
+            return;
+        }
+    };
+    let expires = doc
+        .as_ref()
+        .and_then(|d| d.get("expiresAt"))
+        .and_then(|v| v.as_str())
+        .and_then(parse_utc);
+    let Some(expires) = expires else {
+        report.line(
+            missing,
+            "sso login",
+            format!(
+                "{} has no readable expiresAt (not an SSO token cache file?)\n{login}",
+                path.display()
+            ),
+        );
+        return;
+    };
+    let refreshable = session.is_some()
+        && doc
+            .as_ref()
+            .and_then(|d| d.get("refreshToken"))
+            .is_some_and(|v| v.is_string());
+    let now = env.now();
+    match expires.duration_since(now) {
+        Ok(left) if left >= WINDOW || (left > Duration::ZERO && !refreshable) => report.line(
+            Status::Ok,
+            "sso login",
+            format!("{what}: valid until {} (in {})", utc(expires), span(left)),
+        ),
+        Ok(left) if left > Duration::ZERO => report.line(
+            Status::Info,
+            "sso login",
+            format!(
+                "{what}: expires at {} (in {}); it will be refreshed on the next use",
+                utc(expires),
+                span(left)
+            ),
+        ),
+        _ if refreshable => report.line(
+            Status::Warn,
+            "sso login",
+            format!(
+                "{what}: expired at {}; the next use tries its refresh token, and if that \
+                 fails: {login}",
+                utc(expires)
+            ),
+        ),
+        _ => report.line(
+            missing,
+            "sso login",
+            format!("{what}: expired at {}\n{login}", utc(expires)),
+        ),
+    }
+}
+
+/// Step 8: git, `git remote-http`, and which `git-remote-codecommit` git will run.
+fn git(env: &DoctorEnv, report: &mut Report) {
+    let os = OsEnvironment::new();
+    let run = |args: &[&str]| -> Result<String, String> {
+        let out = os
+            .run_process(&ProcessRequest {
+                argv: std::iter::once("git")
+                    .chain(args.iter().copied())
+                    .map(str::to_owned)
+                    .collect(),
+                timeout: Duration::from_secs(10),
+                max_output: 64 << 10,
+            })
+            .map_err(|e| e.to_string())?;
+        if out.code != Some(0) {
+            return Err(String::from_utf8_lossy(&out.stderr).trim().to_owned());
+        }
+        Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
+    };
+    let (version, exec_path) = match (run(&["--version"]), run(&["--exec-path"])) {
+        (Ok(v), Ok(p)) => (v, PathBuf::from(p)),
+        (Err(e), _) | (_, Err(e)) => {
+            report.line(Status::Fail, "git", format!("cannot run git: {e}"));
+            return;
+        }
+    };
+    let exe = |name: &str| match env.platform() {
+        Platform::Windows => format!("{name}.exe"),
+        _ => name.to_owned(),
+    };
+    let remote_http = exec_path.join(exe("git-remote-http"));
+    if is_executable(&remote_http) {
+        report.line(
+            Status::Ok,
+            "git",
+            format!("{version}; git remote-http is {}", remote_http.display()),
+        );
+    } else {
+        report.line(
+            Status::Fail,
+            "git",
+            format!(
+                "{version}, but {} is missing: this git cannot speak HTTPS (install git's \
+                 HTTP support)",
+                remote_http.display()
+            ),
+        );
+    }
+
+    // git looks for remote helpers in its exec path first, then on PATH.
+    let mut dirs = vec![exec_path];
+    if let Some(path) = env.var("PATH") {
+        dirs.extend(std::env::split_paths(&path));
+    }
+    let name = exe("git-remote-codecommit");
+    let found = dirs
+        .iter()
+        .map(|d| d.join(&name))
+        .find(|p| is_executable(p));
+    let me = std::env::current_exe().ok();
+    let same = |p: &Path| {
+        let canon = |p: &Path| std::fs::canonicalize(p).ok();
+        me.as_deref()
+            .and_then(canon)
+            .is_some_and(|m| canon(p) == Some(m))
+    };
+    match found {
+        Some(p) if same(&p) => report.line(
+            Status::Ok,
+            "helper",
+            format!("git runs this program for codecommit:// ({})", p.display()),
+        ),
+        Some(p) => report.line(
+            Status::Warn,
+            "helper",
+            format!(
+                "git will run {} for codecommit://, not this program{}",
+                p.display(),
+                me.map(|m| format!(" ({})", m.display()))
+                    .unwrap_or_default()
+            ),
+        ),
+        None => report.line(
+            Status::Fail,
+            "helper",
+            format!(
+                "git will not find git-remote-codecommit: it is in neither git's exec path \
+                 nor PATH{}",
+                me.as_deref()
+                    .and_then(Path::parent)
+                    .map(|d| format!("; add {} to PATH", d.display()))
+                    .unwrap_or_default()
+            ),
+        ),
+    }
+}
+
+fn is_executable(path: &Path) -> bool {
+    let Ok(meta) = std::fs::metadata(path) else {
+        return false;
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        meta.is_file() && meta.permissions().mode() & 0o111 != 0
+    }
+    #[cfg(not(unix))]
+    {
+        meta.is_file()
+    }
+}
+
+/// `2027-01-15 08:00:00 UTC`.
+fn utc(t: SystemTime) -> String {
+    let t = time::OffsetDateTime::from(t);
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02} UTC",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
+}
+
+/// `7h 59m`, `14m`, `30s`.
+fn span(d: Duration) -> String {
+    let s = d.as_secs();
+    match s {
+        0..60 => format!("{s}s"),
+        60..3600 => format!("{}m", s / 60),
+        _ => format!("{}h {}m", s / 3600, s % 3600 / 60),
+    }
+}
+
+/// The token cache's `expiresAt`: RFC 3339, or with `UTC` for `Z` as some tools write.
+fn parse_utc(s: &str) -> Option<SystemTime> {
+    use time::format_description::well_known::Rfc3339;
+    let s = s.trim();
+    let fixed;
+    let s = match s.strip_suffix("UTC") {
+        Some(head) => {
+            fixed = format!("{}Z", head.trim_end());
+            fixed.as_str()
+        }
+        None => s,
+    };
+    time::OffsetDateTime::parse(s, &Rfc3339)
+        .ok()
+        .map(SystemTime::from)
+}
+
+/// The process's environment with the network, process runs and writes turned off
+/// unless `online`; what was turned away is recorded for the report.
+struct DoctorEnv {
+    os: OsEnvironment,
+    online: bool,
+    blocked: Mutex<Vec<String>>,
+}
+
+impl DoctorEnv {
+    fn new(online: bool) -> DoctorEnv {
+        DoctorEnv {
+            os: OsEnvironment::new(),
+            online,
+            blocked: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// What the library tried to reach offline, e.g. `a request to https://…`.
+    fn blocked(&self) -> Vec<String> {
+        let mut seen = self
+            .blocked
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        seen.dedup();
+        seen
+    }
+
+    fn block(&self, what: String) {
+        self.blocked
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(what);
+    }
+}
+
+impl Environment for DoctorEnv {
+    fn var(&self, name: &str) -> Option<String> {
+        self.os.var(name)
+    }
+
+    fn platform(&self) -> Platform {
+        self.os.platform()
+    }
+
+    fn account_home_dir(&self) -> Option<PathBuf> {
+        self.os.account_home_dir()
+    }
+
+    fn read_file(&self, path: &Path, limit: u64) -> io::Result<Option<Vec<u8>>> {
+        self.os.read_file(path, limit)
+    }
+
+    fn now(&self) -> SystemTime {
+        self.os.now()
+    }
+
+    fn http(&self, request: &HttpRequest) -> Result<HttpResponse, HttpError> {
+        if self.online {
+            return self.os.http(request);
+        }
+        // The URL's query can carry account and role names, never secrets; the
+        // scheme, host and path are enough to say where the call would go.
+        let target = request.url.split('?').next().unwrap_or_default();
+        self.block(format!("a request to {target}"));
+        Err(HttpError::new(
+            HttpErrorKind::Unsupported,
+            "offline: --doctor makes no network calls without --online",
+        ))
+    }
+
+    fn write_file_atomic(&self, path: &Path, contents: &[u8]) -> io::Result<()> {
+        if self.online {
+            return self.os.write_file_atomic(path, contents);
+        }
+        Err(io::Error::new(
+            io::ErrorKind::ReadOnlyFilesystem,
+            "offline: --doctor writes nothing without --online",
+        ))
+    }
+
+    fn run_process(&self, request: &ProcessRequest) -> Result<ProcessOutput, ProcessError> {
+        if self.online {
+            return self.os.run_process(request);
+        }
+        let program = request.argv.first().map(String::as_str).unwrap_or("");
+        self.block(format!("running the credential process {program:?}"));
+        Err(ProcessError::new(
+            ProcessErrorKind::Unsupported,
+            "offline: --doctor runs no credential process without --online",
+        ))
+    }
+
+    fn lock_file(&self, path: &Path, timeout: Duration) -> io::Result<FileLock> {
+        if self.online {
+            return self.os.lock_file(path, timeout);
+        }
+        // Offline nothing is fetched, so there is nothing to exclude (and a lock file
+        // would be a write).
+        Ok(FileLock::none())
+    }
+}

@@ -1,0 +1,204 @@
+//! `git-remote-codecommit`: git's remote helper for `codecommit://` remotes, a drop-in
+//! for the Python git-remote-codecommit.
+//!
+//! ```text
+//! git-remote-codecommit REMOTE-NAME URL        what git runs (do not run it yourself)
+//! git-remote-codecommit --print-url REMOTE     the signed HTTPS URL, on stdout
+//! git-remote-codecommit --explain REMOTE       how REMOTE resolves, without secrets
+//! git-remote-codecommit --doctor [--online] REMOTE
+//!                                              walk the troubleshooting list
+//! ```
+//!
+//! As git's helper it follows the reference's contract (`reference/behavior.md` §1.1):
+//! exactly two arguments, else the reference's argument-count message; the URL resolved
+//! and signed through the library; then `git remote-http REMOTE-NAME SIGNED-URL` takes
+//! over with git's stdin, stdout and stderr, and its exit status is ours. Nothing is
+//! written to stdout before that: stdout belongs to the remote-helper protocol. An error
+//! is one line on stderr (the reference's wording where it has one) and exit status 1.
+//!
+//! One departure, on purpose: the child runs with `-c credential.helper=`, so no
+//! configured credential helper (macOS Keychain, Git Credential Manager, `store`) is
+//! asked to store the signed password, which expires after about 15 minutes and would
+//! otherwise be served back stale (403s) by those helpers.
+//!
+//! The other command lines are recognised only in exactly the shapes above; anything
+//! else is taken as git's `REMOTE-NAME URL`.
+
+/// `println!` that does not panic when stdout is closed (`… --explain | head -1`): the
+/// output is for people, and a reader that stopped reading is not an error.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
+mod doctor;
+
+use std::ffi::{OsStr, OsString};
+use std::io::Write;
+use std::process::{Command, ExitCode};
+
+use codecommit_auth::env::Environment;
+use codecommit_auth::{Resolver, SigningTime};
+
+const USAGE: &str = "\
+usage: git-remote-codecommit REMOTE-NAME URL          (run by git for codecommit:// remotes)
+       git-remote-codecommit --print-url REMOTE       print the signed HTTPS URL
+       git-remote-codecommit --explain REMOTE         show how REMOTE resolves (no secrets)
+       git-remote-codecommit --doctor [--online] REMOTE
+                                                      check everything REMOTE needs
+       git-remote-codecommit --help | --version
+
+REMOTE is codecommit://[PROFILE@]REPOSITORY or codecommit::REGION://[PROFILE@]REPOSITORY.
+--doctor makes no network call unless --online is given.";
+
+/// The signed password is valid this long after signing (CodeCommit's window).
+const VALIDITY_SECS: i64 = 15 * 60;
+
+fn main() -> ExitCode {
+    let args: Vec<OsString> = std::env::args_os().collect();
+    match mode(args.get(1..).unwrap_or_default()) {
+        Some(Mode::Help) => {
+            say!("{USAGE}");
+            ExitCode::SUCCESS
+        }
+        Some(Mode::Version) => {
+            say!("git-remote-codecommit {}", env!("CARGO_PKG_VERSION"));
+            ExitCode::SUCCESS
+        }
+        Some(Mode::PrintUrl(remote)) => print_url(remote),
+        Some(Mode::Explain(remote)) => explain(remote),
+        Some(Mode::Doctor { remote, online }) => doctor::run(remote, online),
+        None => run_helper(&args),
+    }
+}
+
+/// What to do instead of being git's helper.
+enum Mode<'a> {
+    Help,
+    Version,
+    PrintUrl(&'a str),
+    Explain(&'a str),
+    Doctor { remote: &'a str, online: bool },
+}
+
+/// One of our own command lines, matched exactly; anything else is git's
+/// `REMOTE-NAME URL` (or the reference's argument-count error). git allows remote names
+/// that start with `-`, so only these exact shapes are taken from it: a remote named
+/// `--print-url`, `--explain` or `--doctor` cannot be fetched with this helper.
+fn mode(args: &[OsString]) -> Option<Mode<'_>> {
+    let args: Vec<&str> = args.iter().map(|a| a.to_str()).collect::<Option<_>>()?;
+    Some(match *args.as_slice() {
+        ["-h" | "--help"] => Mode::Help,
+        ["-V" | "--version"] => Mode::Version,
+        ["--print-url", remote] => Mode::PrintUrl(remote),
+        ["--explain", remote] => Mode::Explain(remote),
+        ["--doctor", remote] => Mode::Doctor {
+            remote,
+            online: false,
+        },
+        ["--doctor", "--online", remote] => Mode::Doctor {
+            remote,
+            online: true,
+        },
+        _ => return None,
+    })
+}
+
+/// The reference's contract: `git-remote-codecommit REMOTE-NAME URL`.
+fn run_helper(args: &[OsString]) -> ExitCode {
+    if args.len() < 3 {
+        return fail("Too few arguments. This hook requires the git command and remote.");
+    }
+    if args.len() > 3 {
+        let quoted: Vec<String> = args
+            .iter()
+            .map(|a| format!("'{}'", a.to_string_lossy()))
+            .collect();
+        return fail(&format!(
+            "Too many arguments. Hook only accepts the git command and remote, but argv was: {}",
+            quoted.join(", ")
+        ));
+    }
+    let url = args[2].to_string_lossy();
+    match Resolver::new().signed_url(&url) {
+        Ok(signed) => hand_over(&args[1], signed.as_str()),
+        Err(e) => fail(&e.chain_message()),
+    }
+}
+
+/// Runs `git -c credential.helper= remote-http REMOTE-NAME SIGNED-URL` with our stdin,
+/// stdout and stderr, and ends with its exit status (on Unix by becoming it).
+fn hand_over(remote_name: &OsStr, signed_url: &str) -> ExitCode {
+    // The program's one `Command::new` (everything else goes through the library's
+    // `Environment`): the hand-over is its purpose, and `git` is looked up on PATH as
+    // the reference looks it up.
+    #[allow(clippy::disallowed_methods)]
+    let mut git = Command::new("git");
+    git.args(["-c", "credential.helper=", "remote-http"])
+        .arg(remote_name)
+        .arg(signed_url);
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt;
+        let err = git.exec(); // returns only on failure
+        fail(&format!("cannot run git remote-http: {err}"))
+    }
+    #[cfg(not(unix))]
+    {
+        match git.status() {
+            Ok(status) => std::process::exit(status.code().unwrap_or(1)),
+            Err(err) => fail(&format!("cannot run git remote-http: {err}")),
+        }
+    }
+}
+
+/// `--print-url`: the signed URL alone, for tools that take plain HTTPS URLs.
+fn print_url(remote: &str) -> ExitCode {
+    match Resolver::new().signed_url(remote) {
+        Ok(signed) => {
+            let mut out = std::io::stdout().lock();
+            match writeln!(out, "{}", signed.as_str()).and_then(|()| out.flush()) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => fail(&format!("cannot write the URL: {e}")),
+            }
+        }
+        Err(e) => fail(&e.chain_message()),
+    }
+}
+
+/// `--explain`: the resolution and the URL it signs, with the credentials left out.
+fn explain(remote: &str) -> ExitCode {
+    let resolver = Resolver::new();
+    let resolution = match resolver.resolve(remote) {
+        Ok(r) => r,
+        Err(e) => return fail(&e.chain_message()),
+    };
+    let time = match SigningTime::from_system_time(resolver.environment().now()) {
+        Ok(t) => t,
+        Err(e) => return fail(&e.chain_message()),
+    };
+    let signed = resolution.sign(time);
+    let until = SigningTime::from_unix(time.unix() + VALIDITY_SECS)
+        .map(|t| t.timestamp().to_owned())
+        .unwrap_or_default();
+    say!("{}", resolution.explain().trim_end());
+    say!(
+        "{:<12} {} (valid until {until})",
+        "signed at",
+        time.timestamp()
+    );
+    say!(
+        "{:<12} {} (credentials left out; --print-url prints the whole URL)",
+        "url",
+        signed.redacted()
+    );
+    ExitCode::SUCCESS
+}
+
+/// Prints `message` on stderr; exit status 1.
+fn fail(message: &str) -> ExitCode {
+    eprintln!("{message}");
+    ExitCode::FAILURE
+}

@@ -1,0 +1,245 @@
+//! `git-remote-codecommit --doctor`: what each step reports, that nothing secret is
+//! printed, and that nothing goes over the network unless `--online` is given.
+
+use crate::cli::has_signature;
+use crate::harness::*;
+
+fn doctor(world: &World, args: &[&str]) -> Run {
+    let mut all = vec!["--doctor"];
+    all.extend_from_slice(args);
+    world.run_in(world.dir.path(), &remote_helper_bin(), &all, b"")
+}
+
+/// The report line of `step`, with its status mark.
+#[track_caller]
+fn line<'a>(run: &'a Run, step: &str) -> &'a str {
+    run.stdout
+        .lines()
+        .find(|l| {
+            l.get(6..)
+                .is_some_and(|rest| rest.starts_with(&format!("{step} ")))
+        })
+        .unwrap_or_else(|| panic!("no {step:?} line in:\n{}", run.stdout))
+}
+
+#[track_caller]
+fn assert_no_secrets(run: &Run) {
+    for secret in [
+        DEV_SECRET,
+        OPS_SECRET,
+        SSO_SECRET,
+        SSO_TOKEN,
+        SSO_ACCESS_TOKEN,
+    ] {
+        assert!(
+            !run.stdout.contains(secret),
+            "{secret} printed:\n{}",
+            run.stdout
+        );
+        assert!(
+            !run.stderr.contains(secret),
+            "{secret} printed:\n{}",
+            run.stderr
+        );
+    }
+    assert!(!has_signature(&run.stdout), "{}", run.stdout);
+}
+
+#[test]
+fn static_profile_passes_every_step() {
+    require_git!();
+    let world = World::new();
+    let run = doctor(&world, &["codecommit://dev@ProjectAlpha"]);
+    assert_eq!(run.code, Some(0), "{run:#?}");
+    let config = world.at("aws/config");
+    assert!(
+        line(&run, "config file").contains(&format!(
+            "{} (from AWS_CONFIG_FILE): found",
+            config.display()
+        )),
+        "{}",
+        run.stdout
+    );
+    assert!(line(&run, "profiles").contains("default, dev, ops"));
+    assert!(line(&run, "remote").contains("repository ProjectAlpha, profile dev"));
+    assert!(line(&run, "profile").ends_with("dev (named in the remote)"));
+    assert!(line(&run, "region").ends_with("us-east-1 (the region of profile dev)"));
+    assert!(
+        line(&run, "host").ends_with(&format!(
+            "{} (from CODE_COMMIT_ENDPOINT)",
+            world.server.authority()
+        )),
+        "{}",
+        run.stdout
+    );
+    assert!(line(&run, "credentials").starts_with("  ok"));
+    assert!(run.stdout.contains(&format!(
+        "access key {DEV_KEY}, long-term keys; does not expire"
+    )));
+    assert!(line(&run, "sso login").contains("not an SSO profile"));
+    assert!(
+        line(&run, "git").contains("git remote-http is"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        line(&run, "helper").contains("git runs this program"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.ends_with("no problems found\n"));
+    assert_no_secrets(&run);
+    assert!(
+        world.server.hits().is_empty(),
+        "the doctor never calls the Git host"
+    );
+}
+
+#[test]
+fn missing_profile_fails_its_step() {
+    require_git!();
+    let world = World::new();
+    let run = doctor(&world, &["codecommit://nobody@ProjectAlpha"]);
+    assert_eq!(run.code, Some(1), "{run:#?}");
+    let profile = line(&run, "profile");
+    assert!(profile.starts_with("FAIL"), "{profile}");
+    assert!(profile.contains("The following profile was not found: nobody."));
+    assert!(run.stdout.ends_with("some checks failed (marked FAIL)\n"));
+}
+
+#[test]
+fn missing_region_and_credentials_are_told_apart() {
+    require_git!();
+    let world = World::new();
+    let run = doctor(&world, &["codecommit://nokeys@ProjectAlpha"]);
+    assert_eq!(run.code, Some(1), "{run:#?}");
+    // Region and host still show: they do not depend on the credentials.
+    assert!(line(&run, "region").starts_with("  ok"));
+    assert!(line(&run, "host").starts_with("  ok"));
+    let creds = line(&run, "credentials");
+    assert!(creds.starts_with("FAIL"), "{creds}");
+    assert!(creds.contains("does not have credentials configured: nokeys"));
+}
+
+#[test]
+fn helper_not_on_path_is_reported() {
+    require_git!();
+    let mut world = World::new();
+    let without_us =
+        std::env::join_paths(std::env::split_paths(world.path_var()).filter(|p| *p != bin_dir()))
+            .unwrap();
+    world.set_path(&without_us.to_string_lossy());
+    let run = world.run_in(
+        world.dir.path(),
+        &remote_helper_bin(),
+        &["--doctor", "codecommit://dev@ProjectAlpha"],
+        b"",
+    );
+    assert_eq!(run.code, Some(1), "{run:#?}");
+    let helper = line(&run, "helper");
+    assert!(helper.starts_with("FAIL"), "{helper}");
+    assert!(
+        helper.contains(&format!("add {} to PATH", bin_dir().display())),
+        "{helper}"
+    );
+}
+
+#[test]
+fn sso_offline_reads_the_login_but_calls_no_portal() {
+    require_git!();
+    let mut world = World::new();
+    world.with_sso(8 * 3600);
+    let run = doctor(&world, &["codecommit://sso-dev@ProjectAlpha"]);
+    assert_eq!(run.code, Some(0), "{run:#?}");
+    assert_eq!(world.portal_calls(), 0, "offline means offline");
+    let creds = line(&run, "credentials");
+    assert!(creds.starts_with("WARN"), "{creds}");
+    assert!(
+        creds.contains(&format!(
+            "not fetched offline: getting them takes a request to {}/federation/credentials",
+            world.portal.as_ref().unwrap().url()
+        )),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("--doctor --online codecommit://sso-dev@ProjectAlpha")
+    );
+    let login = line(&run, "sso login");
+    assert!(login.starts_with("  ok"), "{login}");
+    assert!(
+        login.contains("sso-session e2e-sso: valid until"),
+        "{login}"
+    );
+    assert!(
+        login.contains("(in 7h 59m)") || login.contains("(in 8h 0m)"),
+        "{login}"
+    );
+    assert_no_secrets(&run);
+    assert!(
+        !world.home.join(".aws/cli/cache").exists(),
+        "offline writes nothing"
+    );
+}
+
+#[test]
+fn sso_online_fetches_the_role_credentials() {
+    require_git!();
+    let mut world = World::new();
+    world.with_sso(8 * 3600);
+    let run = doctor(&world, &["--online", "codecommit://sso-dev@ProjectAlpha"]);
+    assert_eq!(run.code, Some(0), "{run:#?}");
+    assert_eq!(world.portal_calls(), 1);
+    let creds = line(&run, "credentials");
+    assert!(creds.starts_with("  ok"), "{creds}");
+    assert!(
+        creds.contains("SSO role Developer in account 111122223333"),
+        "{creds}"
+    );
+    assert!(
+        run.stdout.contains(&format!(
+            "access key {SSO_KEY}, temporary (with a session token); expire at"
+        )),
+        "{}",
+        run.stdout
+    );
+    assert_no_secrets(&run);
+}
+
+#[test]
+fn sso_expired_login_fails_with_the_login_hint() {
+    require_git!();
+    let mut world = World::new();
+    world.with_sso(-600);
+    let run = doctor(&world, &["codecommit://sso-dev@ProjectAlpha"]);
+    assert_eq!(run.code, Some(1), "{run:#?}");
+    let login = line(&run, "sso login");
+    assert!(login.starts_with("FAIL"), "{login}");
+    assert!(login.contains("sso-session e2e-sso: expired at"), "{login}");
+    assert!(
+        run.stdout.contains("run `aws sso login --profile sso-dev`"),
+        "{}",
+        run.stdout
+    );
+    assert!(line(&run, "credentials").starts_with("FAIL"));
+    assert_eq!(world.portal_calls(), 0);
+    assert_no_secrets(&run);
+}
+
+#[test]
+fn sso_without_login_says_how_to_log_in() {
+    require_git!();
+    let mut world = World::new();
+    world.with_sso(3600);
+    std::fs::remove_file(world.home.join(SSO_TOKEN_FILE)).unwrap();
+    let run = doctor(&world, &["codecommit://sso-dev@ProjectAlpha"]);
+    assert_eq!(run.code, Some(1), "{run:#?}");
+    let login = line(&run, "sso login");
+    assert!(login.starts_with("FAIL"), "{login}");
+    assert!(
+        login.contains("no login for sso-session e2e-sso"),
+        "{login}"
+    );
+    assert!(run.stdout.contains("run `aws sso login --profile sso-dev`"));
+}
