@@ -315,9 +315,16 @@ pub(crate) enum PlanError {
     SourceWithoutCredentials { source: String },
     /// The selected profile (no `role_arn`) has no credentials of its own.
     NoCredentials { profile: String },
+    /// More than [`MAX_ROLE_CHAIN`] roles: the walk stopped at `at`.
+    TooLong { selected: String, at: String },
     /// A provider's own validation failed (partial keys, SSO, web identity).
     Provider(Error),
 }
+
+/// The most roles one chain of `source_profile`s may assume. Real chains are a few
+/// hops; without a limit a generated or hostile config of thousands of roles costs a
+/// quadratic walk and thousands of sequential STS calls for one git command.
+pub(crate) const MAX_ROLE_CHAIN: usize = 64;
 
 impl From<Error> for PlanError {
     fn from(e: Error) -> PlanError {
@@ -378,6 +385,10 @@ impl From<PlanError> for Error {
                      aws_access_key_id, credential_process or login_session"
                 ),
             ),
+            PlanError::TooLong { selected, at } => invalid(format!(
+                "The role chain of profile {selected} is longer than {MAX_ROLE_CHAIN} roles (at \
+                 profile {at}); shorten the chain"
+            )),
             PlanError::Provider(e) => e,
         }
     }
@@ -417,6 +428,12 @@ pub(crate) fn plan(config: &SharedConfig, selected: &str) -> Result<ChainPlan, P
     let mut roles = Vec::new();
     let mut current = profile;
     let base = loop {
+        if roles.len() == MAX_ROLE_CHAIN {
+            return Err(PlanError::TooLong {
+                selected: selected.to_owned(),
+                at: current.name().to_owned(),
+            });
+        }
         let (role, source) = role_step(config, current, &visited)?;
         roles.push(role);
         let source = match source {
