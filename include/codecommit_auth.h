@@ -70,7 +70,9 @@
  * added, so treat an unknown code as a failure (`codecommit_error_name()` returns
  * "unknown" for it). They come in bands: 100s the call itself was wrong; 200s the
  * remote; 300s the shared config files; 400s credentials; 500s region and endpoint;
- * 600s signing. The message given through `error_out` says more, and says what to do.
+ * 600s signing; 700s AWS services (the SSO portal, STS) could not be used, which may
+ * be worth retrying. The message given through `error_out` says more, and says what
+ * to do.
  */
 enum codecommit_auth_result
 #if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
@@ -126,6 +128,11 @@ enum codecommit_auth_result
      */
     CODECOMMIT_AUTH_RESULT_INVALID_CONFIG = 303,
     /**
+     * The configuration asks for something this library does not do (yet), such as
+     * `login_session` profiles.
+     */
+    CODECOMMIT_AUTH_RESULT_UNSUPPORTED = 304,
+    /**
      * No source gave credentials for the profile.
      */
     CODECOMMIT_AUTH_RESULT_CREDENTIALS_NOT_FOUND = 400,
@@ -143,6 +150,21 @@ enum codecommit_auth_result
      */
     CODECOMMIT_AUTH_RESULT_MALFORMED_CREDENTIALS = 403,
     /**
+     * The SSO login behind the profile is missing, expired or was rejected: run
+     * `aws sso login --profile NAME` (the message names the profile).
+     */
+    CODECOMMIT_AUTH_RESULT_SSO_LOGIN_REQUIRED = 404,
+    /**
+     * A role needs an MFA code (`mfa_serial`) and no cached credentials exist; the
+     * library cannot prompt for one.
+     */
+    CODECOMMIT_AUTH_RESULT_MFA_REQUIRED = 405,
+    /**
+     * `credential_process` could not start, exited non-zero, hung, or wrote output
+     * that is not the credential JSON.
+     */
+    CODECOMMIT_AUTH_RESULT_PROCESS_FAILED = 406,
+    /**
      * Neither the remote nor the profile gives a region.
      */
     CODECOMMIT_AUTH_RESULT_REGION_NOT_FOUND = 500,
@@ -158,6 +180,15 @@ enum codecommit_auth_result
      * The signing time is before 1970 or after 9999.
      */
     CODECOMMIT_AUTH_RESULT_INVALID_SIGNING_TIME = 600,
+    /**
+     * An AWS service (the SSO portal, SSO OIDC, STS) answered with an error; the message
+     * carries its code and text.
+     */
+    CODECOMMIT_AUTH_RESULT_SERVICE_ERROR = 700,
+    /**
+     * An AWS service could not be reached: connection refused, DNS, TLS, timeout.
+     */
+    CODECOMMIT_AUTH_RESULT_NETWORK = 701,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -287,12 +318,13 @@ int codecommit_sign_url(const char *access_key_id,
  * codecommit_resolver once instead. Thread-safe, as long as no other thread changes
  * the environment (setenv) during the call.
  *
- * Returns CODECOMMIT_AUTH_RESULT_OK, or: NULL_PARAMETER, INVALID_UTF8,
- * INVALID_ARGUMENT; MALFORMED_REMOTE, INVALID_REPOSITORY_NAME; CONFIG_READ,
- * CONFIG_PARSE, PROFILE_NOT_FOUND, INVALID_CONFIG; CREDENTIALS_NOT_FOUND,
- * PARTIAL_CREDENTIALS, CREDENTIALS_EXPIRED, MALFORMED_CREDENTIALS; REGION_NOT_FOUND,
- * REGION_NOT_AVAILABLE, FIPS_NOT_AVAILABLE; INVALID_SIGNING_TIME (the clock is
- * outside 1970 to 9999); PANIC.
+ * Returns CODECOMMIT_AUTH_RESULT_OK; NULL_PARAMETER, INVALID_UTF8 or INVALID_ARGUMENT
+ * for a bad `remote`; PANIC; or the code of whatever stopped the resolution, any code
+ * from 200 up: the remote (MALFORMED_REMOTE, INVALID_REPOSITORY_NAME), the files
+ * (CONFIG_PARSE, PROFILE_NOT_FOUND, ...), credentials (CREDENTIALS_NOT_FOUND,
+ * SSO_LOGIN_REQUIRED, PROCESS_FAILED, ...), the region (REGION_NOT_FOUND, ...),
+ * INVALID_SIGNING_TIME (the clock is outside 1970 to 9999), or an AWS service the
+ * credentials come from (SERVICE_ERROR, NETWORK).
  *
  * # Safety
  *

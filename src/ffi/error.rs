@@ -3,8 +3,9 @@
 //! The numbers are stable. They come in bands so C code can sort a code without a
 //! table: 0 success; 100s the call itself was wrong or broke (NULL, UTF-8, a caught
 //! panic, an invalid argument); 200s the remote; 300s the shared config files; 400s
-//! credentials; 500s region and endpoint; 600s signing. A retired number stays behind
-//! as a comment and is never reused.
+//! credentials; 500s region and endpoint; 600s signing; 700s talking to AWS services
+//! (the SSO portal, SSO OIDC, STS), apart from credentials because a C caller may retry
+//! those. A retired number stays behind as a comment and is never reused.
 //!
 //! # Adding an error kind
 //!
@@ -25,7 +26,9 @@ use crate::error::{Error, ErrorKind};
 /// added, so treat an unknown code as a failure (`codecommit_error_name()` returns
 /// "unknown" for it). They come in bands: 100s the call itself was wrong; 200s the
 /// remote; 300s the shared config files; 400s credentials; 500s region and endpoint;
-/// 600s signing. The message given through `error_out` says more, and says what to do.
+/// 600s signing; 700s AWS services (the SSO portal, STS) could not be used, which may
+/// be worth retrying. The message given through `error_out` says more, and says what
+/// to do.
 #[repr(u32)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum codecommit_auth_result {
@@ -58,6 +61,9 @@ pub enum codecommit_auth_result {
     ProfileNotFound = 302,
     /// A profile's settings contradict each other or are incomplete.
     InvalidConfig = 303,
+    /// The configuration asks for something this library does not do (yet), such as
+    /// `login_session` profiles.
+    Unsupported = 304,
 
     /// No source gave credentials for the profile.
     CredentialsNotFound = 400,
@@ -68,6 +74,15 @@ pub enum codecommit_auth_result {
     /// A credentials source gave data that cannot be used (including a credentials
     /// callback that called codecommit_credentials_set() wrongly).
     MalformedCredentials = 403,
+    /// The SSO login behind the profile is missing, expired or was rejected: run
+    /// `aws sso login --profile NAME` (the message names the profile).
+    SsoLoginRequired = 404,
+    /// A role needs an MFA code (`mfa_serial`) and no cached credentials exist; the
+    /// library cannot prompt for one.
+    MfaRequired = 405,
+    /// `credential_process` could not start, exited non-zero, hung, or wrote output
+    /// that is not the credential JSON.
+    ProcessFailed = 406,
 
     /// Neither the remote nor the profile gives a region.
     RegionNotFound = 500,
@@ -78,6 +93,12 @@ pub enum codecommit_auth_result {
 
     /// The signing time is before 1970 or after 9999.
     InvalidSigningTime = 600,
+
+    /// An AWS service (the SSO portal, SSO OIDC, STS) answered with an error; the message
+    /// carries its code and text.
+    ServiceError = 700,
+    /// An AWS service could not be reached: connection refused, DNS, TLS, timeout.
+    Network = 701,
 }
 
 /// Generates the kind → code `match`, and the table of every code with its name.
@@ -120,14 +141,20 @@ codes! {
         ConfigParse => c"config_parse",
         ProfileNotFound => c"profile_not_found",
         InvalidConfig => c"invalid_config",
+        Unsupported => c"unsupported",
         CredentialsNotFound => c"credentials_not_found",
         PartialCredentials => c"partial_credentials",
         CredentialsExpired => c"credentials_expired",
         MalformedCredentials => c"malformed_credentials",
+        SsoLoginRequired => c"sso_login_required",
+        MfaRequired => c"mfa_required",
+        ProcessFailed => c"process_failed",
         RegionNotFound => c"region_not_found",
         RegionNotAvailable => c"region_not_available",
         FipsNotAvailable => c"fips_not_available",
         InvalidSigningTime => c"invalid_signing_time",
+        ServiceError => c"service_error",
+        Network => c"network",
     }
 }
 
@@ -269,7 +296,7 @@ mod tests {
             let code = codecommit_auth_result::from_kind(kind);
             assert!(seen.insert(code), "{kind:?} shares code {code:?}");
             assert!(
-                (200..700).contains(&(code as u32)),
+                (200..800).contains(&(code as u32)),
                 "{kind:?} → {}",
                 code as u32
             );
@@ -302,7 +329,7 @@ mod tests {
 
     #[test]
     fn unknown_codes_are_named_unknown() {
-        for code in [-1, 1, 99, 104, 199, 700, c_int::MAX, c_int::MIN] {
+        for code in [-1, 1, 99, 104, 199, 602, 799, 800, c_int::MAX, c_int::MIN] {
             assert_eq!(codecommit_auth_result::from_code(code), None);
             // SAFETY: static C string.
             let got = unsafe { CStr::from_ptr(codecommit_error_name(code)) };

@@ -30,12 +30,13 @@ use crate::Resolver;
 /// codecommit_resolver once instead. Thread-safe, as long as no other thread changes
 /// the environment (setenv) during the call.
 ///
-/// Returns CODECOMMIT_AUTH_RESULT_OK, or: NULL_PARAMETER, INVALID_UTF8,
-/// INVALID_ARGUMENT; MALFORMED_REMOTE, INVALID_REPOSITORY_NAME; CONFIG_READ,
-/// CONFIG_PARSE, PROFILE_NOT_FOUND, INVALID_CONFIG; CREDENTIALS_NOT_FOUND,
-/// PARTIAL_CREDENTIALS, CREDENTIALS_EXPIRED, MALFORMED_CREDENTIALS; REGION_NOT_FOUND,
-/// REGION_NOT_AVAILABLE, FIPS_NOT_AVAILABLE; INVALID_SIGNING_TIME (the clock is
-/// outside 1970 to 9999); PANIC.
+/// Returns CODECOMMIT_AUTH_RESULT_OK; NULL_PARAMETER, INVALID_UTF8 or INVALID_ARGUMENT
+/// for a bad `remote`; PANIC; or the code of whatever stopped the resolution, any code
+/// from 200 up: the remote (MALFORMED_REMOTE, INVALID_REPOSITORY_NAME), the files
+/// (CONFIG_PARSE, PROFILE_NOT_FOUND, ...), credentials (CREDENTIALS_NOT_FOUND,
+/// SSO_LOGIN_REQUIRED, PROCESS_FAILED, ...), the region (REGION_NOT_FOUND, ...),
+/// INVALID_SIGNING_TIME (the clock is outside 1970 to 9999), or an AWS service the
+/// credentials come from (SERVICE_ERROR, NETWORK).
 ///
 /// # Safety
 ///
