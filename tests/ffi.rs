@@ -3,9 +3,9 @@
 //! unwanted outputs), and 8 threads at once.
 //!
 //! Calls that read the process environment run in a child process of this binary with
-//! exactly the environment they need (see `support::in_child`); the others run here.
-//! `ffi/scenarios.rs` says which tests need the real config module and how they behave
-//! until it lands.
+//! exactly the environment they need (see `support::in_child`) and the fixture HOME
+//! `tests/c/fixture/home`; the others run here. `ffi/scenarios.rs` holds one scenario per
+//! result code of the library, shared with `tests/c_programs.rs`.
 
 // Tests read fixtures and spawn processes directly; the Environment seam is the
 // library's, not theirs.

@@ -1,8 +1,6 @@
 //! The credentials callback: an `extern "C"` function here plays the host application.
-//!
-//! NEEDS CONFIG: the resolver loads the shared files before it asks for credentials, so
-//! with the config stand-in every callback scenario ends in `panic` and the callback is
-//! never called; the tests check exactly that until config lands.
+//! Each scenario runs in a child with the fixture HOME (the resolver reads the shared
+//! files before it asks for credentials).
 
 use std::ffi::{CStr, c_char, c_int, c_void};
 use std::ptr;
@@ -11,9 +9,7 @@ use std::sync::Mutex;
 use codecommit_auth::ffi::{codecommit_credentials, codecommit_sign_url};
 
 use crate::resolver::with_callback;
-use crate::scenarios::{
-    self, DEMO_TIME, DEMO_URL, VECTOR_TIME, VECTOR_TOKEN_URL, VECTOR_URL, config_available,
-};
+use crate::scenarios::{self, DEMO_TIME, DEMO_URL, VECTOR_TIME, VECTOR_TOKEN_URL, VECTOR_URL};
 use crate::support::{cs, in_child, report, result};
 
 /// What the callback does, and what it saw.
@@ -64,7 +60,7 @@ pub unsafe extern "C" fn behave(
         }
     };
     match kind {
-        "vector" => set(Some(c"access"), Some(c"secret"), None),
+        "vector" | "named-profile" => set(Some(c"access"), Some(c"secret"), None),
         "token" => set(Some(c"access"), Some(c"secret"), Some(c"token")),
         "decline" => {}
         "fail" => return 7,
@@ -148,16 +144,7 @@ fn remote_for(kind: &str) -> (&'static str, i64) {
 /// Runs `kind` in a child with the fixture HOME; returns its results.
 fn run(kind: &str) -> Vec<(String, String)> {
     let env = scenarios::scenario("vector").env();
-    let results = in_child(&format!("callback {kind}"), &env);
-    if !config_available() {
-        assert_eq!(result(&results, "code"), "panic", "{kind}");
-        assert_eq!(
-            result(&results, "profiles"),
-            "",
-            "{kind}: not called before config"
-        );
-    }
-    results
+    in_child(&format!("callback {kind}"), &env)
 }
 
 #[test]
@@ -168,43 +155,35 @@ fn callback_credentials_sign_the_vector() {
         ("reentrant", VECTOR_URL),
     ] {
         let results = run(kind);
-        if config_available() {
-            assert_eq!(result(&results, "code"), "ok", "{kind}: {results:?}");
-            assert_eq!(result(&results, "text"), url, "{kind}");
-            assert_eq!(result(&results, "profiles"), "default", "{kind}");
-        }
+        assert_eq!(result(&results, "code"), "ok", "{kind}: {results:?}");
+        assert_eq!(result(&results, "text"), url, "{kind}");
+        assert_eq!(result(&results, "profiles"), "default", "{kind}");
     }
 }
 
 #[test]
 fn the_callback_gets_the_selected_profile() {
     let results = run("named-profile");
-    if config_available() {
-        assert_eq!(result(&results, "profiles"), "vector");
-        assert_eq!(result(&results, "text"), VECTOR_URL);
-    }
+    assert_eq!(result(&results, "profiles"), "vector");
+    assert_eq!(result(&results, "text"), VECTOR_URL);
 }
 
 #[test]
 fn a_callback_that_sets_nothing_lets_the_files_decide() {
     let results = run("decline");
-    if config_available() {
-        assert_eq!(result(&results, "text"), DEMO_URL);
-        assert_eq!(result(&results, "profiles"), "demo");
-    }
+    assert_eq!(result(&results, "text"), DEMO_URL);
+    assert_eq!(result(&results, "profiles"), "demo");
 }
 
 #[test]
 fn a_failing_callback_stops_with_credentials_not_found() {
     let results = run("fail");
-    if config_available() {
-        assert_eq!(result(&results, "code"), "credentials_not_found");
-        let text = result(&results, "text");
-        assert!(
-            text.contains("returned 7") && text.contains("default"),
-            "{text}"
-        );
-    }
+    assert_eq!(result(&results, "code"), "credentials_not_found");
+    let text = result(&results, "text");
+    assert!(
+        text.contains("returned 7") && text.contains("default"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -216,28 +195,26 @@ fn misused_setters_fail_the_resolution_with_malformed_credentials() {
         ("bad-expiry", "0,103", "outside 1970-01-01 to 9999-12-31"),
     ] {
         let results = run(kind);
-        if config_available() {
-            assert_eq!(result(&results, "setters"), setter_codes, "{kind}");
-            assert_eq!(result(&results, "code"), "malformed_credentials", "{kind}");
-            let text = result(&results, "text");
-            assert!(text.contains(says), "{kind}: {text}");
-        }
+        assert_eq!(result(&results, "setters"), setter_codes, "{kind}");
+        assert_eq!(result(&results, "code"), "malformed_credentials", "{kind}");
+        let text = result(&results, "text");
+        assert!(text.contains(says), "{kind}: {text}");
     }
 }
 
 #[test]
 fn an_expiry_shows_in_the_explanation() {
     let results = run("expiry");
-    if config_available() {
-        assert_eq!(result(&results, "setters"), "0,0");
-        assert_eq!(result(&results, "text"), VECTOR_TOKEN_URL);
-        let explain = result(&results, "explain");
-        assert!(explain.contains("2033-05-18T03:33:20Z"), "{explain}");
-        assert!(
-            !explain.contains("secret") && !explain.contains("token\n"),
-            "{explain}"
-        );
-    }
+    // Asked once for the URL and once more for the explanation: the resolver keeps
+    // no credentials between calls.
+    assert_eq!(result(&results, "setters"), "0,0,0,0");
+    assert_eq!(result(&results, "text"), VECTOR_TOKEN_URL);
+    let explain = result(&results, "explain");
+    assert!(explain.contains("2033-05-18T03:33:20Z"), "{explain}");
+    assert!(
+        !explain.contains("secret") && !explain.contains("token\n"),
+        "{explain}"
+    );
 }
 
 #[test]

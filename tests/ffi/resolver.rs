@@ -2,8 +2,7 @@
 //!
 //! Misuse and the checks made before any file is read run here. Everything that reads
 //! the environment runs in a child (`child` below, started by `support::in_child`) with
-//! the fixture `HOME`; see `scenarios.rs` for what those tests expect while `src/config`
-//! is a stand-in.
+//! the fixture `HOME` (see `scenarios.rs`).
 
 use std::ffi::{c_char, c_int, c_void};
 use std::ptr;
@@ -13,7 +12,7 @@ use codecommit_auth::ffi::{
     CODECOMMIT_SIGNING_TIME_NOW, codecommit_credentials, codecommit_resolver, codecommit_signed_url,
 };
 
-use crate::scenarios::{self, SCENARIOS, config_available, outcome_in};
+use crate::scenarios::{self, SCENARIOS, outcome_in};
 use crate::support::{Call, bad_strings, call, child_action, cs, in_child, report, result};
 
 /// A resolver, freed on drop.
@@ -191,7 +190,7 @@ fn null_and_bad_remotes_are_refused_by_every_entry_point() {
     }
 }
 
-/// These fail before any file is read, so they hold with the config stand-in too.
+/// These fail at the first step, before any file is read, so they run here.
 #[test]
 fn malformed_remotes_give_the_rust_message_without_reading_files() {
     let handle = Handle::new();
@@ -242,7 +241,7 @@ fn null_setter_targets_are_refused() {
     }
 }
 
-/// NEEDS CONFIG (see scenarios.rs): each scenario in a child with its environment,
+/// Each scenario (one per result code of the library) in a child with its environment,
 /// through the resolver (at the scenario's time) and the one-call function (now).
 #[test]
 fn every_scenario_through_both_entry_points() {
@@ -268,14 +267,14 @@ fn every_scenario_through_both_entry_points() {
             if (user(now_text), rest(now_text)) != (user(text), rest(text)) {
                 failures.push(format!("{}: one-call URL {now_text} vs {text}", s.name));
             }
-        } else if code != "panic" && now_text != text {
+        } else if now_text != text {
             failures.push(format!("{}: one-call said {now_text:?}", s.name));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
-/// NEEDS CONFIG: the explanation is the Rust API's, and holds no secret.
+/// The explanation is the Rust API's, and holds no secret.
 #[test]
 fn explain_describes_without_secrets() {
     let s = scenarios::scenario("demo_profile");
@@ -283,19 +282,15 @@ fn explain_describes_without_secrets() {
     let (code, text) = (result(&results, "code"), result(&results, "text"));
     let rust = outcome_in(&s.env(), |r| Ok(r.resolve(s.remote)?.explain()));
     assert!(rust.agrees(code, text), "C {code} {text:?}\nRust {rust:?}");
-    if config_available() {
-        assert_eq!(code, "ok");
-        assert!(
-            text.contains("profile      demo (named in the remote)"),
-            "{text}"
-        );
-        assert!(!text.contains("wJalrXUtnFEMI"), "a secret in {text}");
-    } else {
-        assert_eq!(code, "panic");
-    }
+    assert_eq!(code, "ok");
+    assert!(
+        text.contains("profile      demo (named in the remote)"),
+        "{text}"
+    );
+    assert!(!text.contains("wJalrXUtnFEMI"), "a secret in {text}");
 }
 
-/// NEEDS CONFIG: a resolver keeps the files it read until codecommit_resolver_reload.
+/// A resolver keeps the files it read until codecommit_resolver_reload.
 #[test]
 fn reload_reads_changed_files() {
     let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("ffi-reload");
@@ -308,13 +303,9 @@ fn reload_reads_changed_files() {
     ));
     let results = in_child("reload", &env);
     let steps = ["first", "cached", "reloaded"].map(|k| result(&results, k).to_owned());
-    if config_available() {
-        assert!(steps[0].starts_with("ok https://access:"), "{steps:?}");
-        assert_eq!(steps[1], steps[0], "the change is not seen before reload");
-        assert!(steps[2].starts_with("ok https://rotated:"), "{steps:?}");
-    } else {
-        assert!(steps.iter().all(|s| s.starts_with("panic")), "{steps:?}");
-    }
+    assert!(steps[0].starts_with("ok https://access:"), "{steps:?}");
+    assert_eq!(steps[1], steps[0], "the change is not seen before reload");
+    assert!(steps[2].starts_with("ok https://rotated:"), "{steps:?}");
     assert_eq!(result(&results, "reload_code"), "0");
 }
 

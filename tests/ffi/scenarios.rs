@@ -5,25 +5,24 @@
 //! Each scenario runs in a child process whose environment is exactly the scenario's:
 //! the C ABI reads the process environment, which threads of one test process must not
 //! change. What the C ABI gives is compared with what the safe Rust API gives for the same
-//! variables and files (held in a `MemoryEnvironment`): same code (the kind's name), same
-//! URL byte for byte, same message text.
+//! variables and files (held in a `MemoryEnvironment` with the real clock, processes and
+//! HTTP client): same code (the kind's name), same URL byte for byte, same message text.
+//! Each scenario also names the code it must give, so a fixture that drifted cannot make
+//! both sides agree on the wrong answer.
 //!
-//! NEEDS CONFIG: every scenario but the first few loads the shared files. While
-//! `src/config` is the `todo!()` stand-in, the Rust API panics there, so the expected
-//! outcome is `panic` — and the C ABI must return `CODECOMMIT_AUTH_RESULT_PANIC`, which
-//! tests the panic boundary. Once the real config module lands, the same tests expect
-//! the codes in each scenario's `expect` field, with no edit here; `config_available()`
-//! says which world the run is in.
+//! Every kind of the Rust API has a scenario; the network ones talk only to 127.0.0.1
+//! (a closed port, and a server of ours that answers 403).
 
 #![allow(dead_code)] // each test binary uses a different subset
 
+use std::io::{Read, Write};
+use std::net::TcpListener;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::SystemTime;
 
-use codecommit_auth::config::SharedConfig;
-use codecommit_auth::env::MemoryEnvironment;
+use codecommit_auth::env::{HttpsClient, MemoryEnvironment, OsEnvironment};
 use codecommit_auth::{Resolver, SigningTime};
 
 /// The published vector (git-remote-codecommit's test suite): access key `access`,
@@ -52,9 +51,6 @@ pub struct Scenario {
     pub expect: &'static str,
     /// For `ok`: the URL.
     pub url: Option<&'static str>,
-    /// Whether the outcome depends on the shared files (false: decided before they are
-    /// read, so it holds with the config stand-in too).
-    pub needs_config: bool,
 }
 
 const fn ok(name: &'static str, remote: &'static str, unix: i64, url: &'static str) -> Scenario {
@@ -65,7 +61,6 @@ const fn ok(name: &'static str, remote: &'static str, unix: i64, url: &'static s
         vars: &[],
         expect: "ok",
         url: Some(url),
-        needs_config: true,
     }
 }
 
@@ -77,15 +72,6 @@ const fn err(name: &'static str, remote: &'static str, expect: &'static str) -> 
         vars: &[],
         expect,
         url: None,
-        needs_config: true,
-    }
-}
-
-/// Marks a scenario decided before the shared files are read.
-const fn early(s: Scenario) -> Scenario {
-    Scenario {
-        needs_config: false,
-        ..s
     }
 }
 
@@ -96,36 +82,35 @@ const ENV_KEYS: &[(&str, &str)] = &[
 ];
 
 pub const SCENARIOS: &[Scenario] = &[
-    // Decided before any file is read: these hold with the stand-in too.
-    early(err(
+    // Decided before any file is read.
+    err(
         "malformed_remote",
         "codecommit::codecommit://repo",
         "malformed_remote",
-    )),
-    early(err(
+    ),
+    err(
         "malformed_remote_no_repository",
         "codecommit://",
         "malformed_remote",
-    )),
-    early(Scenario {
+    ),
+    Scenario {
         unix: -1,
         ..err(
             "invalid_signing_time",
             "codecommit://vector@test_repo",
             "invalid_signing_time",
         )
-    }),
-    early(Scenario {
+    },
+    Scenario {
         unix: SigningTime::MAX_UNIX + 1,
         ..err(
             "signing_time_after_9999",
             "codecommit://vector@test_repo",
             "invalid_signing_time",
         )
-    }),
-    // NEEDS CONFIG from here on.
-    // A scheme that is neither codecommit nor a region: the reference decides this after
-    // the profile check, so it needs the files.
+    },
+    // Resolved from the fixture files. First a scheme that is neither codecommit nor a
+    // region: the reference decides this only after the profile check.
     err(
         "malformed_remote_scheme",
         "https://github.com/o/r",
@@ -234,6 +219,39 @@ pub const SCENARIOS: &[Scenario] = &[
         )
     },
     err(
+        "invalid_config",
+        "codecommit://sso-incomplete@test_repo",
+        "invalid_config",
+    ),
+    err(
+        "unsupported",
+        "codecommit://metadata-role@test_repo",
+        "unsupported",
+    ),
+    err(
+        "sso_login_required",
+        "codecommit://sso-no-login@test_repo",
+        "sso_login_required",
+    ),
+    err("mfa_required", "codecommit://mfa@test_repo", "mfa_required"),
+    err(
+        "process_failed",
+        "codecommit://process-fails@test_repo",
+        "process_failed",
+    ),
+    Scenario {
+        vars: &[("AWS_ENDPOINT_URL_SSO", "@refusing-endpoint")],
+        ..err("network", "codecommit://sso-cached@test_repo", "network")
+    },
+    Scenario {
+        vars: &[("AWS_ENDPOINT_URL_SSO", "@forbidding-endpoint")],
+        ..err(
+            "service_error",
+            "codecommit://sso-cached@test_repo",
+            "service_error",
+        )
+    },
+    err(
         "region_not_found",
         "codecommit://no-region@test_repo",
         "region_not_found",
@@ -255,17 +273,6 @@ pub fn scenario(name: &str) -> &'static Scenario {
         .iter()
         .find(|s| s.name == name)
         .unwrap_or_else(|| panic!("no scenario {name}"))
-}
-
-/// Whether `src/config` is the real module (true) or the `todo!()` stand-in (false).
-pub fn config_available() -> bool {
-    static AVAILABLE: OnceLock<bool> = OnceLock::new();
-    *AVAILABLE.get_or_init(|| {
-        catch_unwind(|| {
-            let _ = SharedConfig::from_sources(None, None);
-        })
-        .is_ok()
-    })
 }
 
 /// The fixture `HOME`, with `.aws/config` and `.aws/credentials`.
@@ -310,9 +317,13 @@ impl Scenario {
             env.push(("PATH".to_owned(), path.to_string_lossy().into_owned()));
         }
         for &(name, value) in self.vars {
-            let value = match value.strip_prefix('@') {
-                Some(file) => made_file(file).to_string_lossy().into_owned(),
-                None => value.to_owned(),
+            let value = match value {
+                "@refusing-endpoint" => format!("http://127.0.0.1:{}", refusing_port()),
+                "@forbidding-endpoint" => format!("http://127.0.0.1:{}", forbidding_server()),
+                _ => match value.strip_prefix('@') {
+                    Some(file) => made_file(file).to_string_lossy().into_owned(),
+                    None => value.to_owned(),
+                },
             };
             env.push((name.to_owned(), value));
         }
@@ -354,15 +365,16 @@ pub fn outcome_in(
     env: &[(String, String)],
     f: impl FnOnce(&Resolver<MemoryEnvironment>) -> Result<String, codecommit_auth::Error>,
 ) -> Outcome {
-    let mut memory = MemoryEnvironment::new().with_now(SystemTime::now());
+    // The real clock, processes and HTTP client, as the C ABI's OsEnvironment has.
+    let mut memory = MemoryEnvironment::new()
+        .with_now(SystemTime::now())
+        .with_process_runner(OsEnvironment::run)
+        .with_http_client(HttpsClient::from_environment(&MemoryEnvironment::new()));
     let mut files = Vec::new();
     for (name, value) in env {
         memory = memory.with_var(name.as_str(), value.as_str());
         match name.as_str() {
-            "HOME" => {
-                files.push(Path::new(value).join(".aws/config"));
-                files.push(Path::new(value).join(".aws/credentials"));
-            }
+            "HOME" => files.extend(files_under(&Path::new(value).join(".aws"))),
             "AWS_CONFIG_FILE" | "AWS_SHARED_CREDENTIALS_FILE" => files.push(value.into()),
             _ => {}
         }
@@ -393,8 +405,8 @@ pub fn outcome_in(
     }
 }
 
-/// Checks a scenario's C ABI result against the Rust API and, with real config, against
-/// the scenario's expectation. Returns a description of what is wrong, if anything.
+/// Checks a scenario's C ABI result against the Rust API and the scenario's expectation.
+/// Returns a description of what is wrong, if anything.
 pub fn check(s: &Scenario, code: &str, text: &str) -> Option<String> {
     let rust = s.rust_outcome();
     if !rust.agrees(code, text) {
@@ -403,21 +415,65 @@ pub fn check(s: &Scenario, code: &str, text: &str) -> Option<String> {
             s.name, rust.code, rust.text
         ));
     }
-    let expected = if config_available() || !s.needs_config {
-        s.expect
-    } else {
-        "panic" // the config stand-in's todo!(), caught at the boundary
-    };
-    if code != expected {
+    if code != s.expect {
         return Some(format!(
-            "{}: expected {expected}, got {code} {text:?}",
-            s.name
+            "{}: expected {}, got {code} {text:?}",
+            s.name, s.expect
         ));
     }
-    if let (Some(url), "ok") = (s.url, code) {
-        if text != url {
-            return Some(format!("{}: URL {text}\nexpected {url}", s.name));
-        }
+    if let (Some(url), "ok") = (s.url, code)
+        && text != url
+    {
+        return Some(format!("{}: URL {text}\nexpected {url}", s.name));
     }
     None
+}
+
+/// Every file under `dir`, recursively.
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(files_under(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
+/// A port on 127.0.0.1 where nothing listens: connections are refused.
+fn refusing_port() -> u16 {
+    static PORT: OnceLock<u16> = OnceLock::new();
+    *PORT.get_or_init(|| {
+        // Bind and drop: the port was free a moment ago and is closed now.
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    })
+}
+
+/// A server on 127.0.0.1 that answers every request with HTTP 403, as the SSO portal
+/// does for a role the user may not assume. It serves at most 256 requests, then stops.
+fn forbidding_server() -> u16 {
+    static PORT: OnceLock<u16> = OnceLock::new();
+    *PORT.get_or_init(|| {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().take(256) {
+                let Ok(mut stream) = stream else { continue };
+                let mut request = [0u8; 4096];
+                let _ = stream.read(&mut request);
+                let body = r#"{"message":"No access","__type":"ForbiddenException"}"#;
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 403 Forbidden\r\nContent-Type: application/json\r\n\
+                     Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+            }
+        });
+        port
+    })
 }

@@ -7,7 +7,7 @@ use std::thread;
 use codecommit_auth::ffi::{codecommit_error_name, codecommit_version};
 
 use crate::resolver::{Handle, signed_url, with_callback};
-use crate::scenarios::{self, VECTOR_TIME, VECTOR_URL, config_available};
+use crate::scenarios::{self, VECTOR_TIME, VECTOR_URL};
 use crate::sign::Args;
 use crate::support::{cs, in_child, report, result};
 
@@ -40,14 +40,13 @@ fn eight_threads_sign_and_fail_at_once() {
     });
 }
 
-/// NEEDS CONFIG: 8 threads on one resolver reading the fixture files, and on one
+/// 8 threads on one resolver reading the fixture files, and on one
 /// callback resolver, in a child with the fixture HOME.
 #[test]
 fn eight_threads_share_one_resolver() {
     let results = in_child("threads", &scenarios::scenario("vector").env());
-    let expected = if config_available() { "ok" } else { "panic" };
-    assert_eq!(result(&results, "files"), expected);
-    assert_eq!(result(&results, "callback"), expected);
+    assert_eq!(result(&results, "files"), "ok");
+    assert_eq!(result(&results, "callback"), "ok");
 }
 
 /// In the child: every thread's outcome must be the same, and right.
