@@ -509,3 +509,51 @@ fn shared_library_exports_exactly_the_header_functions() {
     assert!(declared.len() >= 13, "{declared:?}");
     assert_eq!(exported, declared);
 }
+
+/// The C program in README.md's "The C ABI" section, as a reader would copy it.
+fn readme_program(link: Link) {
+    let readme = std::fs::read_to_string(Path::new(ROOT).join("README.md")).unwrap();
+    let section = &readme[readme.find("## The C ABI").expect("README has the section")..];
+    let start = section.find("```c\n").expect("a C block") + "```c\n".len();
+    let program = &section[start..start + section[start..].find("```").unwrap()];
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("readme");
+    std::fs::create_dir_all(&dir).unwrap();
+    let source = dir.join("readme_program.c");
+    std::fs::write(&source, program).unwrap();
+    let binary = build(source.to_str().unwrap(), link); // an absolute path
+    // The fixture has no profile dev-team: the error path, message and all.
+    let out = run(&binary, &[], &fixture_env());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(
+        stderr.starts_with("profile_not_found: The following profile was not found: dev-team."),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn readme_program_static() {
+    readme_program(Link::Static);
+}
+
+#[test]
+fn readme_program_shared() {
+    readme_program(Link::Shared);
+}
+
+/// The README's and the example's static link lines are the one tested here.
+#[test]
+fn documented_link_lines_are_the_tested_ones() {
+    for file in [
+        "README.md",
+        "examples/c/signed_url.c",
+        "examples/c/install.sh",
+        ".ci/ffi.sh",
+    ] {
+        let text = std::fs::read_to_string(Path::new(ROOT).join(file)).unwrap();
+        assert!(
+            text.contains(NATIVE_STATIC_LIBS),
+            "{file} links other libraries"
+        );
+    }
+}
