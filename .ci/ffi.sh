@@ -13,6 +13,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never
+target=${CARGO_TARGET_DIR:-target}
 
 step() { printf '\n==> ffi: %s\n' "$*"; }
 
@@ -36,9 +37,9 @@ git diff --exit-code -- include/ || {
     exit 1
 }
 
-step "release build: target/release/libcodecommit_auth.{a,so}"
+step "release build: $target/release/libcodecommit_auth.{a,so}"
 cargo build --release --lib
-ls -l target/release/libcodecommit_auth.a target/release/libcodecommit_auth.so
+ls -l "$target/release/libcodecommit_auth.a" "$target/release/libcodecommit_auth.so"
 
 step "Rust calling the C ABI, and the header checks"
 cargo test --release --test ffi --test header
@@ -61,10 +62,11 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 # Directly against target/release (README, "Linking directly").
-cc -std=c99 -Iinclude examples/c/signed_url.c target/release/libcodecommit_auth.a \
+release=$(cd "$target/release" && pwd)
+cc -std=c99 -Iinclude examples/c/signed_url.c "$release/libcodecommit_auth.a" \
     -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc -o "$work/static"
-cc -std=c99 -Iinclude examples/c/signed_url.c -Ltarget/release -lcodecommit_auth \
-    -Wl,-rpath,"$PWD/target/release" -o "$work/shared"
+cc -std=c99 -Iinclude examples/c/signed_url.c -L"$release" -lcodecommit_auth \
+    -Wl,-rpath,"$release" -o "$work/shared"
 
 # With pkg-config after the manual install (README, "Installing").
 examples/c/install.sh "$work/prefix"

@@ -304,8 +304,8 @@ int codecommit_sign_url(const char *access_key_id,
  * AWS_SHARED_CREDENTIALS_FILE), signed now.
  *
  * `remote` (borrowed for the call only) is any form git passes to the helper:
- * "codecommit://[profile@]repository", "codecommit::REGION://[profile@]repository" or
- * "REGION://[profile@]repository".
+ * `codecommit://[profile@]repository`, `codecommit::REGION://[profile@]repository` or
+ * `REGION://[profile@]repository`.
  *
  * On success `*url_out` receives the signed URL: it holds a password valid for about
  * 15 minutes and any session token, so the caller owns it and must free it with
