@@ -46,7 +46,7 @@ cargo test --release --test ffi --test header
 
 step "C and C++ programs under valgrind (release libraries)"
 export VALGRIND="valgrind --leak-check=full --errors-for-leak-kinds=definite,indirect,possible \
---error-exitcode=1 --suppressions=$PWD/tests/c/valgrind.supp"
+--error-exitcode=1 --num-callers=40 --suppressions=$PWD/tests/c/valgrind.supp"
 cargo test --release --test c_programs
 unset VALGRIND
 
@@ -83,7 +83,7 @@ for build in static shared pkgconfig; do
     fi
     # A failure is exit status 1, with nothing leaked on the way (valgrind says 99).
     status=0
-    env "${demo[@]}" valgrind -q --leak-check=full --error-exitcode=99 \
+    env "${demo[@]}" valgrind -q --leak-check=full --error-exitcode=99 --num-callers=40 \
         --suppressions="$PWD/tests/c/valgrind.supp" \
         "$work/$build" codecommit://nobody@Repo 2>/dev/null || status=$?
     if ((status != 1)); then
