@@ -55,7 +55,9 @@ CODECOMMIT_C_SANITIZE=1 cargo test --test c_programs
 
 step "examples/c/signed_url.c, built the README's ways"
 remote=codecommit://demo@MyRepositoryName
-demo=(AWS_CONFIG_FILE=examples/demo/config AWS_SHARED_CREDENTIALS_FILE=examples/demo/credentials)
+# No instance metadata: nothing here may talk to anything but this machine.
+demo=(AWS_CONFIG_FILE=examples/demo/config AWS_SHARED_CREDENTIALS_FILE=examples/demo/credentials
+    AWS_EC2_METADATA_DISABLED=true)
 expected=$(env "${demo[@]}" cargo run --release --quiet --example signed_url -- \
     --at 20240601T120000 "$remote")
 work=$(mktemp -d)

@@ -225,7 +225,7 @@ pub const SCENARIOS: &[Scenario] = &[
     ),
     err(
         "unsupported",
-        "codecommit://metadata-role@test_repo",
+        "codecommit://login-session@test_repo",
         "unsupported",
     ),
     err(
@@ -308,11 +308,17 @@ fn made_file(name: &str) -> PathBuf {
 
 impl Scenario {
     /// The child's whole environment (PATH is kept so valgrind and friends are found).
+    ///
+    /// Instance metadata is switched off: the end of the credential chain would otherwise
+    /// ask 169.254.169.254, and tests talk to nothing but 127.0.0.1.
     pub fn env(&self) -> Vec<(String, String)> {
-        let mut env = vec![(
-            "HOME".to_owned(),
-            fixture_home().to_string_lossy().into_owned(),
-        )];
+        let mut env = vec![
+            (
+                "HOME".to_owned(),
+                fixture_home().to_string_lossy().into_owned(),
+            ),
+            ("AWS_EC2_METADATA_DISABLED".to_owned(), "true".to_owned()),
+        ];
         if let Some(path) = std::env::var_os("PATH") {
             env.push(("PATH".to_owned(), path.to_string_lossy().into_owned()));
         }
