@@ -6,6 +6,8 @@
 //! * `sign/url/warm` — [`Signer::sign`] with the signing key already cached: what every
 //!   git command after the first costs in a long-lived process, and the number the
 //!   library is judged by.
+//! * `sign/url/warm/without-drop` — the same with the URL's drop (which zeroizes the
+//!   secret text byte by byte) outside the timing.
 //! * `sign/url/cold` — deriving the key and signing: a one-shot git helper run.
 //! * `sign/key_derive` — the four HMACs of the key derivation alone.
 //! * `sign/url/aws-sigv4` — the same URL through `aws-sigv4`'s `generate_signing_key`
@@ -78,6 +80,11 @@ fn bench(c: &mut Criterion) {
     assert_eq!(signer.sign(&request(&repository, time)).as_str(), WANT);
     c.bench_function("sign/url/warm", |b| {
         b.iter(|| -> SignedUrl { signer.sign(&request(&repository, time)) })
+    });
+    // The same, with dropping (and so zeroizing) each URL left outside the timing: the
+    // difference is what wiping the secret URL from memory costs.
+    c.bench_function("sign/url/warm/without-drop", |b| {
+        b.iter_with_large_drop(|| -> SignedUrl { signer.sign(&request(&repository, time)) })
     });
 
     let cold = || {

@@ -88,6 +88,10 @@ pub mod credentials;
 pub mod endpoint;
 pub mod env;
 mod error;
+/// The C ABI (`include/codecommit_auth.h`), for C and C++ programs; Rust code uses the
+/// safe API. The only module allowed `unsafe`.
+#[allow(unsafe_code)]
+pub mod ffi;
 pub mod remote;
 mod resolver;
 pub mod sign;
