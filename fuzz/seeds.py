@@ -24,7 +24,7 @@ CONFORMANCE = sys.argv[1] if len(sys.argv) > 1 else os.path.join(REPO, "..", "sh
 SR = os.path.join(CONFORMANCE, "smithy-rs", "aws", "rust-runtime")
 STAMP = re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|UTC|[+-]\d\d(?::?\d\d)?)?")
 
-corpora = {t: set() for t in ["config", "remote", "sso_token", "cli_cache", "process", "sts_xml", "timestamp"]}
+corpora = {t: set() for t in ["config", "remote", "sso_token", "cli_cache", "process", "sts_xml", "timestamp", "ffi"]}
 
 
 def add(target, data):
@@ -178,6 +178,19 @@ with_controls("sts_xml", "<ErrorResponse><Error><Code>Throttling</Code></Error><
 for stamp in ["2099-01-01T00:00:00Z", "2099-01-01T00:00:00.123456789123Z", "1969-12-31T23:59:59Z",
               "9999-12-31T23:59:59-23:59", "0000-01-01T00:00:00+23:59", "2024-02-29 23:59:60 utc"]:
     add("timestamp", stamp)
+
+# The C ABI: control byte, little-endian signing time, NUL-separated fields (remote,
+# access key id, secret, token, region, repository, host).
+import struct
+for control in [0, 1, 2, 4, 6, 8, 9, 17, 32, 33]:
+    for t in [1_800_000_000, 0, 253402300799, 253402300800, -1, -(2**63)]:
+        for fields in [
+            ["codecommit://Repo", "AKIDFFI", "SENTINEL-FFI-SECRET", "SENTINEL-FFI-TOKEN", "eu-west-1", "Repo", "git-codecommit.eu-west-1.amazonaws.com"],
+            ["codecommit::us-east-1://p@My.Repo", "AKID", "SENTINEL-FFI-SECRET", "", "cn-north-1", "../x", ""],
+            ["\xff\xfe", "A\xffK", "SENTINEL-FFI-SECRET", "t", "xx-nowhere-1", "R", "h:443"],
+        ]:
+            data = bytes([control]) + struct.pack("<q", t) + b"\0".join(f.encode("latin-1") for f in fields)
+            corpora["ffi"].add(data)
 
 total = 0
 for target, seeds in sorted(corpora.items()):
