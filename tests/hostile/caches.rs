@@ -359,7 +359,23 @@ fn size_limits_of_the_other_files_are_named_in_the_error() {
         .with_var("BOTO_CONFIG", "/t/boto")
         .with_var("AWS_DEFAULT_REGION", "eu-west-1")
         .with_file("/t/boto", vec![b'#'; 16 * 1024 * 1024 + 1]);
+    let container = memory()
+        .with_var(
+            "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+            "http://127.0.0.1:1/creds",
+        )
+        .with_var("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", "/t/auth")
+        .with_var("AWS_DEFAULT_REGION", "eu-west-1")
+        .with_file("/t/auth", vec![b'a'; 64 * 1024 + 1]);
     assert_rows(vec![
+        (
+            "container authorization token file over 64 KiB".into(),
+            error(
+                ConfigRead,
+                "file is 65537 bytes, over the limit of 65536 bytes",
+            ),
+            sign(container, "codecommit://Repo"),
+        ),
         (
             "web identity token over 64 KiB".into(),
             error(
