@@ -235,6 +235,11 @@ fn env(services: Services) -> MemoryEnvironment {
         .with_file(format!("{HOME}/.aws/credentials"), CREDENTIALS)
         .with_file(SSO_TOKEN, token(60)) // refreshed on use
         .with_file("/t/web-token", "SENTINEL-WEB-IDENTITY-TOKEN")
+        .with_file("/t/ec2", "AWSAccessKeyId=AKIDEC2\nAWSSecretKey=SENTINEL-SECRET-EC2\n")
+        .with_file(
+            "/t/boto",
+            "[Credentials]\naws_access_key_id = AKIDBOTO\naws_secret_access_key = SENTINEL-SECRET-BOTO\n",
+        )
         .with_http_client(services)
         .with_process_runner(process_output(PROCESS_GOOD, 0))
 }
@@ -307,6 +312,30 @@ fn scenarios() -> Vec<Scenario> {
             "SENTINEL-SECRET-PROCESS",
             Some("SENTINEL-TOKEN-PROCESS"),
         ),
+        Scenario {
+            vars: vec![
+                ("AWS_CREDENTIAL_FILE", "/t/ec2"),
+                ("AWS_DEFAULT_REGION", "eu-west-1"),
+            ],
+            ..s(
+                "AWS_CREDENTIAL_FILE (ec2-credentials-file)",
+                "codecommit://Repo",
+                "SENTINEL-SECRET-EC2",
+                None,
+            )
+        },
+        Scenario {
+            vars: vec![
+                ("BOTO_CONFIG", "/t/boto"),
+                ("AWS_DEFAULT_REGION", "eu-west-1"),
+            ],
+            ..s(
+                "BOTO_CONFIG (boto-config)",
+                "codecommit://Repo",
+                "SENTINEL-SECRET-BOTO",
+                None,
+            )
+        },
         Scenario {
             vars: vec![
                 (
@@ -482,6 +511,38 @@ fn errors_never_carry_secrets() {
         ErrorKind::PartialCredentials,
     );
 
+    // The legacy files, with a secret and no key id, or broken around one.
+    let legacy = |var: &'static str, text: &'static str| {
+        memory()
+            .with_var(var, "/t/legacy")
+            .with_var("AWS_DEFAULT_REGION", "eu-west-1")
+            .with_file("/t/legacy", text)
+    };
+    run(
+        "ec2-credentials-file: a secret without its key id",
+        legacy("AWS_CREDENTIAL_FILE", "AWSSecretKey=SENTINEL-13\n"),
+        "codecommit://Repo",
+        ErrorKind::CredentialsNotFound,
+    );
+    run(
+        "boto-config: a secret without its key id",
+        legacy(
+            "BOTO_CONFIG",
+            "[Credentials]\naws_secret_access_key = SENTINEL-14\n",
+        ),
+        "codecommit://Repo",
+        ErrorKind::CredentialsNotFound,
+    );
+    run(
+        "boto-config: a secret on a line without `=`",
+        legacy(
+            "BOTO_CONFIG",
+            "[Credentials]\naws_secret_access_key SENTINEL-15\n",
+        ),
+        "codecommit://Repo",
+        ErrorKind::ConfigParse,
+    );
+
     // Services that refuse.
     run(
         "SSO: the portal refuses the token",
@@ -609,7 +670,7 @@ fn errors_never_carry_secrets() {
         ErrorKind::ProcessFailed,
     );
 
-    assert!(cases.len() >= 24);
+    assert!(cases.len() >= 27);
     for (name, outcome, kind) in cases {
         let err = outcome.err().unwrap_or_else(|| panic!("{name}: resolved"));
         assert_eq!(err.kind(), kind, "{name}: {}", err.chain_message());
