@@ -1,0 +1,337 @@
+//! Assume-role, web-identity and credential_process profiles against
+//! git-remote-codecommit 1.17 on botocore 1.44.8.
+//!
+//! `tests/data/oracle/roles.json` holds the cases `tests/oracle/generate_roles.py` ran
+//! through the real reference against a scripted local STS, with botocore's clocks
+//! (including the `botocore-session-<now>` session name) frozen at the case's `now`:
+//! the files, variables, server script, and what came out — the URL or error, every
+//! request STS received, every cache file left behind. Each case runs here against the
+//! same script on a real loopback server, with our clock frozen at the same instant and
+//! `credential_process` run for real.
+//!
+//! A case passes when the URL (or error kind), the STS requests (method, path, whether
+//! signed, and the form fields that carry meaning) and the cache files all match. Where
+//! we deliberately differ, the case must match one of the named [`DIFFERENCES`]; counts
+//! are printed.
+
+// Tests read their own data straight from disk; the seam rule is for the library.
+#![allow(clippy::disallowed_methods)]
+
+mod support;
+
+use std::collections::BTreeMap;
+
+use codecommit_auth::env::{MemoryEnvironment, OsEnvironment};
+use codecommit_auth::{ErrorKind, Resolver};
+use serde_json::Value;
+use support::loopback::LoopbackOnly;
+use support::oracle::{self, HOME};
+use support::server::{Reply, Seen, Server, decode};
+
+/// The STS form fields compared (present or absent, and their values).
+const FORM_FIELDS: &[&str] = &[
+    "Action",
+    "Version",
+    "RoleArn",
+    "RoleSessionName",
+    "ExternalId",
+    "DurationSeconds",
+    "WebIdentityToken",
+    "SerialNumber",
+    "TokenCode",
+    "Policy",
+];
+
+/// Our result for a case, with what the server saw and the cache files afterwards.
+struct Run {
+    outcome: Result<String, codecommit_auth::Error>,
+    seen: Vec<Seen>,
+    files: BTreeMap<String, Vec<u8>>,
+}
+
+/// A cache path and its twin in the other cache directory (`.aws/boto/cache/K.json` ↔
+/// `.aws/cli/cache/K.json`).
+fn twin(rel: &str) -> Option<String> {
+    if let Some(k) = rel.strip_prefix(".aws/boto/cache/") {
+        Some(format!(".aws/cli/cache/{k}"))
+    } else {
+        rel.strip_prefix(".aws/cli/cache/")
+            .map(|k| format!(".aws/boto/cache/{k}"))
+    }
+}
+
+fn run(case: &Value) -> Run {
+    let server = Server::start();
+    for route in case["server"]["routes"].as_array().unwrap() {
+        let replies = route["responses"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                let mut reply = Reply::new(
+                    r["status"].as_u64().unwrap() as u16,
+                    r["body"].as_str().unwrap_or(""),
+                );
+                for (k, v) in r["headers"].as_object().into_iter().flatten() {
+                    reply = reply.header(k, v.as_str().unwrap());
+                }
+                reply
+            })
+            .collect();
+        server.route_then(
+            route["method"].as_str().unwrap(),
+            route["path"].as_str().unwrap(),
+            replies,
+            route["exhaust"] == "fail",
+        );
+    }
+    let url = server.url();
+    let base = MemoryEnvironment::new()
+        .with_now(oracle::system_time(case["now"].as_str().unwrap()))
+        .with_var("AWS_EC2_METADATA_DISABLED", "true")
+        .with_var("AWS_ENDPOINT_URL_SSO", "http://127.0.0.1:9")
+        .with_var("AWS_ENDPOINT_URL_SSO_OIDC", "http://127.0.0.1:9");
+    let env = oracle::populate(base, case, &url)
+        .with_http_client(LoopbackOnly::new())
+        .with_process_runner(OsEnvironment::run);
+    let resolver = Resolver::with_environment(env);
+    let time = oracle::signing_time(case["time"].as_str().unwrap());
+    let outcome = resolver
+        .resolve(case["remote"].as_str().unwrap())
+        .map(|r| r.sign(time).into_string());
+    let mut rels: Vec<String> = Vec::new();
+    for (rel, _) in case["expected"]["files_after"]
+        .as_object()
+        .into_iter()
+        .flatten()
+    {
+        rels.push(rel.clone());
+        rels.extend(twin(rel));
+    }
+    let files = rels
+        .into_iter()
+        .filter_map(|rel| {
+            let bytes = resolver.environment().file(format!("{HOME}/{rel}"))?;
+            Some((rel, bytes))
+        })
+        .collect();
+    Run {
+        outcome,
+        seen: server.seen(),
+        files,
+    }
+}
+
+/// botocore's exception class → the kinds of ours that mean the same.
+fn expected_kinds(class: &str) -> &'static [ErrorKind] {
+    use ErrorKind::*;
+    match class {
+        "InvalidConfigError" | "InfiniteLoopConfigError" => &[InvalidConfig],
+        "PartialCredentialsError" => &[PartialCredentials],
+        "ClientError" => &[ServiceError],
+        // credential_source with nothing in it; a process that failed or answered
+        // something unusable.
+        "CredentialRetrievalError" => &[ProcessFailed, CredentialsNotFound, MalformedCredentials],
+        "JSONDecodeError" => &[ProcessFailed, MalformedCredentials],
+        // The web identity token file cannot be read.
+        "FileNotFoundError" => &[ConfigRead, CredentialsNotFound, InvalidConfig],
+        "CredentialsNotFound" => &[CredentialsNotFound],
+        _ => &[],
+    }
+}
+
+fn check_outcome(case: &Value, run: &Run) -> Option<String> {
+    let expected = &case["expected"];
+    match (&run.outcome, expected.get("url")) {
+        (Ok(url), Some(want)) => {
+            (url != want.as_str().unwrap()).then(|| format!("url {url}\n      want {want}"))
+        }
+        (Err(e), Some(want)) => Some(format!("error {:?}: {e}, want url {want}", e.kind())),
+        (Ok(url), None) => Some(format!("url {url}, want {}", expected["error"])),
+        (Err(e), None) => {
+            let class = expected["error"]["class"].as_str().unwrap();
+            let message = expected["error"]["message"].as_str().unwrap();
+            (!expected_kinds(class).contains(&e.kind()))
+                .then(|| format!("{:?}: {e}\n      want {class}: {message}", e.kind()))
+        }
+    }
+}
+
+/// The form fields of a body given as text.
+fn form(body: &str) -> BTreeMap<String, String> {
+    body.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (decode(k), decode(&v.replace('+', " ")))
+        })
+        .filter(|(k, _)| FORM_FIELDS.contains(&k.as_str()))
+        .collect()
+}
+
+fn check_requests(case: &Value, run: &Run) -> Option<String> {
+    let want = case["expected"]["requests"].as_array().unwrap();
+    if want.len() != run.seen.len() {
+        return Some(format!(
+            "{} requests, want {}: {:?}",
+            run.seen.len(),
+            want.len(),
+            run.seen
+                .iter()
+                .map(|s| String::from_utf8_lossy(&s.body).into_owned())
+                .collect::<Vec<_>>()
+        ));
+    }
+    for (i, (w, s)) in want.iter().zip(&run.seen).enumerate() {
+        if w["method"] != s.method.as_str() || w["path"] != s.path.as_str() {
+            return Some(format!(
+                "request {i}: {} {}, want {} {}",
+                s.method, s.path, w["method"], w["path"]
+            ));
+        }
+        let signed = s.header("authorization").is_some();
+        if w["headers"]["authorization"] != signed {
+            return Some(format!("request {i}: signed {signed}, want {}", !signed));
+        }
+        let got = form(&String::from_utf8_lossy(&s.body));
+        let wanted = form(w["body"].as_str().unwrap_or(""));
+        if got != wanted {
+            return Some(format!("request {i}: form {got:?}\n      want {wanted:?}"));
+        }
+    }
+    None
+}
+
+/// The access key of a cache entry.
+fn cached_key(bytes: &[u8]) -> Option<String> {
+    let doc: Value = serde_json::from_slice(bytes).ok()?;
+    doc["Credentials"]["AccessKeyId"]
+        .as_str()
+        .map(str::to_owned)
+}
+
+/// Every cache file botocore left must be ours too, at the same path, with the same keys.
+fn check_files(case: &Value, run: &Run) -> Option<String> {
+    for (rel, want) in case["expected"]["files_after"]
+        .as_object()
+        .into_iter()
+        .flatten()
+    {
+        match (want.as_str(), run.files.get(rel)) {
+            (None, None) => {}
+            (Some(_), None) => return Some(format!("{rel}: missing")),
+            (None, Some(_)) => return Some(format!("{rel}: should not exist")),
+            (Some(want), Some(got)) => {
+                if cached_key(want.as_bytes()) != cached_key(got) {
+                    return Some(format!(
+                        "{rel}: key {:?}, want {:?}",
+                        cached_key(got),
+                        cached_key(want.as_bytes())
+                    ));
+                }
+            }
+        }
+    }
+    None
+}
+
+struct Difference {
+    name: &'static str,
+    applies: fn(&Value, &Run) -> bool,
+}
+
+fn case_has_file(case: &Value, prefix: &str) -> bool {
+    case["files"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .any(|k| k.starts_with(prefix))
+}
+
+const DIFFERENCES: &[Difference] = &[
+    Difference {
+        // credentials/assume_role.rs, cli_cache.rs: we read ~/.aws/boto/cache and
+        // ~/.aws/cli/cache but write only the AWS CLI's ~/.aws/cli/cache; grc writes
+        // ~/.aws/boto/cache. Same file name (botocore's key), same credentials.
+        name: "assumed-role credentials are written to ~/.aws/cli/cache",
+        applies: |case, run| {
+            check_outcome(case, run).is_none()
+                && check_requests(case, run).is_none()
+                && case["expected"]["files_after"]
+                    .as_object()
+                    .unwrap()
+                    .iter()
+                    .all(|(rel, want)| {
+                        // Ours is at the twin path when we wrote one (a stale boto
+                        // entry stays as it was), else where botocore's is.
+                        let ours = twin(rel)
+                            .and_then(|t| run.files.get(&t))
+                            .or_else(|| run.files.get(rel));
+                        match (want.as_str(), ours) {
+                            (Some(w), Some(g)) => cached_key(w.as_bytes()) == cached_key(g),
+                            (None, None) => true,
+                            _ => false,
+                        }
+                    })
+        },
+    },
+    Difference {
+        // credentials/cli_cache.rs: fresh AWS CLI cache entries are used (no STS call);
+        // botocore only looks in ~/.aws/boto/cache.
+        name: "fresh AWS CLI cache entries are used",
+        applies: |case, run| {
+            case_has_file(case, ".aws/cli/cache/")
+                && run.seen.is_empty()
+                && matches!(&run.outcome, Ok(url) if url.starts_with("https://ASIACACHED"))
+        },
+    },
+    Difference {
+        // credentials/assume_role.rs: mfa_serial without a cached session is an error
+        // naming the fix; botocore prompts for the code on the terminal (here: stdin at
+        // EOF, so getpass raises EOFError). A remote helper cannot prompt.
+        name: "mfa_serial without cached credentials is MfaRequired",
+        applies: |case, run| {
+            case["expected"]["error"]["class"] == "EOFError"
+                && run.seen.is_empty()
+                && matches!(&run.outcome, Err(e) if e.kind() == ErrorKind::MfaRequired)
+        },
+    },
+];
+
+#[test]
+fn roles_match_the_reference() {
+    let doc = oracle::load("roles");
+    let cases = doc["cases"].as_array().unwrap();
+    assert!(cases.len() >= 30, "only {} cases", cases.len());
+    let mut agree = 0;
+    let mut differ: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut failures = Vec::new();
+    for case in cases {
+        let run = run(case);
+        let problem = check_outcome(case, &run)
+            .or_else(|| check_requests(case, &run))
+            .or_else(|| check_files(case, &run));
+        let Some(problem) = problem else {
+            agree += 1;
+            continue;
+        };
+        match DIFFERENCES.iter().find(|d| (d.applies)(case, &run)) {
+            Some(d) => *differ.entry(d.name).or_default() += 1,
+            None => failures.push(format!("{}: {problem}", case["name"].as_str().unwrap())),
+        }
+    }
+    eprintln!(
+        "roles: {agree} of {} cases agree with the reference",
+        cases.len()
+    );
+    for (name, n) in &differ {
+        eprintln!("roles: {n} cases differ on purpose: {name}");
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases disagree:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
+}
