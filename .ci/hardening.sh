@@ -39,6 +39,17 @@ have cargo-deny "$CARGO_DENY_VERSION" || cargo install --locked "cargo-deny@$CAR
 cargo fuzz --version
 cargo deny --version
 
+# The ASan unit-test build runs on the second core while the first one fuzzes.
+asan_env=(RUSTC_BOOTSTRAP=1
+          RUSTFLAGS="-Zsanitizer=address -Cunsafe-allow-abi-mismatch=sanitizer"
+          ASAN_OPTIONS="detect_leaks=1"
+          LSAN_OPTIONS="suppressions=$PWD/.ci/lsan.supp")
+asan_test=(cargo test --lib --target x86_64-unknown-linux-gnu --target-dir target/asan)
+mkdir -p target
+env "${asan_env[@]}" "${asan_test[@]}" --no-run >target/asan-build.log 2>&1 &
+asan_build=$!
+trap 'kill "$asan_build" 2>/dev/null || true' EXIT
+
 step "fuzz: build (ASan, libFuzzer)"
 export RUSTC_BOOTSTRAP=1
 (cd fuzz && cargo fuzz build)
@@ -85,11 +96,11 @@ else
 fi
 
 step "AddressSanitizer: parser, remote grammar and signer unit tests"
-RUSTC_BOOTSTRAP=1 \
-RUSTFLAGS="-Zsanitizer=address -Cunsafe-allow-abi-mismatch=sanitizer" \
-ASAN_OPTIONS="detect_leaks=1" \
-LSAN_OPTIONS="suppressions=$PWD/.ci/lsan.supp" \
-    cargo test --lib --target x86_64-unknown-linux-gnu --target-dir target/asan -- \
+if ! wait "$asan_build"; then
+    cat target/asan-build.log
+    exit 1
+fi
+env "${asan_env[@]}" "${asan_test[@]}" -- \
     config:: remote:: sign:: credentials::timestamp credentials::xml credentials::process \
     credentials::pyjson
 
