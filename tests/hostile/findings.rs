@@ -101,3 +101,37 @@ fn a_timestamp_before_year_one() {
         sign(env, "codecommit://p@Repo"),
     )]);
 }
+
+/// Found probing the arithmetic on times from outside: an SSO OIDC answer with
+/// `expiresIn` = u64::MAX overflowed `SystemTime` and panicked during the refresh. The
+/// new token's expiry is now capped at the end of year 9999.
+#[test]
+fn an_absurd_expires_in_is_capped_not_a_panic() {
+    let path = format!("{HOME}/.aws/sso/cache/{SESSION_TOKEN}");
+    let env = memory()
+        .with_file(config_path(), SSO_CONFIG)
+        .with_file(&path, token_file(60))
+        .with_http_client(Answer(|r: &codecommit_auth::env::HttpRequest| {
+            if r.url.ends_with("/token") {
+                response(
+                    200,
+                    r#"{"accessToken": "NEW", "expiresIn": 18446744073709551615}"#,
+                )
+            } else {
+                portal_answer()
+            }
+        }));
+    let resolver = codecommit_auth::Resolver::with_environment(env);
+    let got = resolver.signed_url_at("codecommit://session@Repo", now());
+    assert_rows(vec![(
+        "expiresIn = u64::MAX".into(),
+        url(
+            "git-codecommit.us-east-2.amazonaws.com",
+            "https://ASIAPORTAL%25portal-token:",
+        ),
+        got,
+    )]);
+    let written: serde_json::Value =
+        serde_json::from_slice(&resolver.environment().file(&path).unwrap()).unwrap();
+    assert_eq!(written["expiresAt"], "9999-12-31T23:59:59Z");
+}

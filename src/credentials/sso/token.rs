@@ -289,8 +289,15 @@ fn refresh(
         .duration_since(SystemTime::UNIX_EPOCH)
         .unwrap_or_default()
         .as_secs();
-    let expires_at =
-        SystemTime::UNIX_EPOCH + Duration::from_secs(now_secs.saturating_add(expires_in));
+    // An absurd expiresIn (up to u64::MAX from a broken endpoint) would overflow
+    // SystemTime and panic; the expiry is capped at the last second of year 9999, the
+    // latest one the cache file can spell.
+    let expires_at = SystemTime::UNIX_EPOCH
+        + Duration::from_secs(
+            now_secs
+                .saturating_add(expires_in)
+                .min(crate::sign::SigningTime::MAX_UNIX as u64),
+        );
 
     let mut new_doc = doc.clone();
     new_doc.insert("startUrl".into(), json!(sso.start_url));
