@@ -65,7 +65,8 @@ impl OsEnvironment {
             })?;
         let stdout = Capture::start(child.stdout.take(), request.max_output);
         let stderr = Capture::start(child.stderr.take(), request.max_output);
-        let deadline = Instant::now() + request.timeout;
+        // `None`: a timeout too large to add to the clock never passes.
+        let deadline = Instant::now().checked_add(request.timeout);
         let status = loop {
             match child.try_wait() {
                 Ok(Some(status)) => break status,
@@ -78,7 +79,7 @@ impl OsEnvironment {
                 }
             }
             let overflow = stdout.overflowed() || stderr.overflowed();
-            if overflow || Instant::now() >= deadline {
+            if overflow || deadline.is_some_and(|d| Instant::now() >= d) {
                 let _ = child.kill();
                 let _ = child.wait();
                 return Err(if overflow {
@@ -406,6 +407,19 @@ mod tests {
         }
         let _ = std::fs::remove_dir_all(&dir);
         assert_eq!(got.expect("read_file blocked on a FIFO"), Ok(None));
+    }
+
+    /// Found by `tests/hostile.rs`: CODECOMMIT_AUTH_PROCESS_TIMEOUT=18446744073709551615
+    /// overflowed `Instant` and panicked before the command ran.
+    #[test]
+    fn a_timeout_past_the_end_of_time_is_no_panic() {
+        let out = OsEnvironment::run(&ProcessRequest {
+            argv: vec!["sh".into(), "-c".into(), "echo ok".into()],
+            timeout: Duration::from_secs(u64::MAX),
+            max_output: 1024,
+        })
+        .unwrap();
+        assert_eq!(out.stdout, b"ok\n");
     }
 
     #[test]

@@ -135,3 +135,36 @@ fn an_absurd_expires_in_is_capped_not_a_panic() {
         serde_json::from_slice(&resolver.environment().file(&path).unwrap()).unwrap();
     assert_eq!(written["expiresAt"], "9999-12-31T23:59:59Z");
 }
+
+/// Found the same way: CODECOMMIT_AUTH_PROCESS_TIMEOUT=18446744073709551615 overflowed
+/// `Instant` in the process runner and panicked.
+#[test]
+fn an_absurd_process_timeout_is_no_panic() {
+    let home = crate::support::disk::TempDir::new("hostile-timeout");
+    home.write(
+        ".aws/config",
+        "[profile p]\nregion = eu-west-1\ncredential_process = sh -c 'echo {\\\"Version\\\": 1, \\\"AccessKeyId\\\": \\\"AKIDPROC\\\", \\\"SecretAccessKey\\\": \\\"s\\\"}'\n",
+    );
+    let vars = [
+        ("HOME", home.path().to_str().unwrap()),
+        ("AWS_EC2_METADATA_DISABLED", "true"),
+        ("CODECOMMIT_AUTH_PROCESS_TIMEOUT", "18446744073709551615"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect();
+    let http = codecommit_auth::env::HttpsClient::from_environment(&memory());
+    let env = crate::support::disk::DiskEnvironment::new(
+        vars,
+        std::time::UNIX_EPOCH + Duration::from_secs(NOW),
+        http,
+    );
+    assert_rows(vec![(
+        "CODECOMMIT_AUTH_PROCESS_TIMEOUT = u64::MAX".into(),
+        url(
+            "git-codecommit.eu-west-1.amazonaws.com",
+            "https://AKIDPROC:",
+        ),
+        sign(env, "codecommit://p@Repo"),
+    )]);
+}
