@@ -140,7 +140,7 @@ token = {"startUrl": "https://my-sso-portal.awsapps.com/start", "region": "us-ea
          "extra": {"kept": [1, 2.5, None, True]}}
 for expires in ["2027-01-15T08:05:00Z", "2027-01-15T09:00:00Z", "2020-01-01T00:00:00Z"]:
     token["expiresAt"] = expires
-    with_controls("sso_token", json.dumps(token), [0, 1, 2, 3])
+    with_controls("sso_token", json.dumps(token), [0, 1, 2, 3, 5, 9, 13, 17, 33, 49])
 
 for expiration in ["2027-01-15T09:00:00Z", "2027-01-15T09:00:00UTC", "2027-01-15T08:10:00Z"]:
     entry = {"ProviderType": "sso", "Credentials": {

@@ -2,13 +2,15 @@
 //! the fuzz bytes are the token file, the portal and OIDC answer in memory.
 //!
 //! Input: one control byte (bit 0: sso-session profile rather than legacy; bit 1: OIDC
-//! refuses the refresh with 400), then the file.
+//! refuses the refresh with 400; bits 2-3: OIDC's `expiresIn`, bits 4-5: the portal's
+//! `expiration`, each one of an ordinary, a zero, a huge and a fractional value), then
+//! the file.
 #![no_main]
 
 use codecommit_auth::env::Environment as _;
 use codecommit_auth::{ErrorKind, Resolver};
-use fuzz_support::sso::{CONFIG, LEGACY_TOKEN, SERVICE_SECRETS, SESSION_TOKEN, services};
-use fuzz_support::{Http, check, distinctive};
+use fuzz_support::sso::{CONFIG, LEGACY_TOKEN, SERVICE_SECRETS, SESSION_TOKEN, services_with};
+use fuzz_support::{Http, NOW, check, distinctive};
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
 
@@ -25,7 +27,17 @@ fuzz_target!(|data: &[u8]| {
     };
     let env = fuzz_support::env(CONFIG)
         .with_file(path, file.to_vec())
-        .with_http_client(Http(services(oidc_status)));
+        .with_http_client(Http(services_with(
+            oidc_status,
+            ["3600", "0", "18446744073709551615", "1e300"][usize::from(control >> 2 & 3)].into(),
+            [
+                ((NOW + 3600) * 1000).to_string(),
+                "0".into(),
+                u64::MAX.to_string(),
+                "1.8e15".into(),
+            ][usize::from(control >> 4 & 3)]
+            .clone(),
+        )));
     let resolver = Resolver::with_environment(env);
 
     let original = serde_json::from_slice::<Value>(file).ok();
@@ -41,7 +53,14 @@ fuzz_target!(|data: &[u8]| {
     }
     let never: Vec<&str> = never.iter().map(String::as_str).collect();
     let outcome = resolver.resolve(remote);
-    if let Some(resolution) = check(outcome, &[ErrorKind::SsoLoginRequired], &never, data) {
+    // Portal credentials that are already over (expiration 0) are CredentialsExpired; an
+    // expiresIn that is not a u64 is a refused refresh.
+    let kinds = [
+        ErrorKind::SsoLoginRequired,
+        ErrorKind::CredentialsExpired,
+        ErrorKind::MalformedCredentials,
+    ];
+    if let Some(resolution) = check(outcome, &kinds, &never, data) {
         assert_eq!(resolution.credentials().access_key_id(), "ASIAFUZZPORTAL");
     }
 

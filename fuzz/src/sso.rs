@@ -99,20 +99,35 @@ pub fn iso(unix: i64) -> String {
 /// The services: the portal's GetRoleCredentials, OIDC's CreateToken (answering with
 /// `oidc_status`), and STS AssumeRole.
 pub fn services(oidc_status: u16) -> impl Fn(&HttpRequest) -> HttpResponse + Send + Sync {
+    services_with(
+        oidc_status,
+        "3600".into(),
+        ((NOW + 3600) * 1000).to_string(),
+    )
+}
+
+/// [`services`] with OIDC's `expiresIn` and the portal's `expiration` (epoch ms) as
+/// given: JSON number text, so targets can try absurd ones.
+pub fn services_with(
+    oidc_status: u16,
+    expires_in: String,
+    expiration: String,
+) -> impl Fn(&HttpRequest) -> HttpResponse + Send + Sync {
     move |request: &HttpRequest| {
         if request.url.contains("/federation/credentials") {
             response(
                 200,
                 format!(
-                    r#"{{"roleCredentials": {{"accessKeyId": "ASIAFUZZPORTAL", "secretAccessKey": "SENTINEL-PORTAL-SECRET", "sessionToken": "SENTINEL-PORTAL-TOKEN", "expiration": {}}}}}"#,
-                    (NOW + 3600) * 1000
+                    r#"{{"roleCredentials": {{"accessKeyId": "ASIAFUZZPORTAL", "secretAccessKey": "SENTINEL-PORTAL-SECRET", "sessionToken": "SENTINEL-PORTAL-TOKEN", "expiration": {expiration}}}}}"#
                 ),
             )
         } else if request.url.ends_with("/token") {
             if oidc_status == 200 {
                 response(
                     200,
-                    r#"{"accessToken": "SENTINEL-OIDC-ACCESS", "expiresIn": 3600, "refreshToken": "SENTINEL-OIDC-REFRESH", "tokenType": "Bearer"}"#,
+                    format!(
+                        r#"{{"accessToken": "SENTINEL-OIDC-ACCESS", "expiresIn": {expires_in}, "refreshToken": "SENTINEL-OIDC-REFRESH", "tokenType": "Bearer"}}"#
+                    ),
                 )
             } else {
                 response(
