@@ -36,10 +36,10 @@ fuzz_target!(|data: &[u8]| {
     let mut never: Vec<String> = Vec::new();
     if let Ok(doc) = serde_json::from_slice::<Value>(file) {
         for key in ["SecretAccessKey", "SessionToken"] {
-            if let Some(Value::String(s)) = doc.get("Credentials").and_then(|c| c.get(key)) {
-                if distinctive(s, file) {
-                    never.push(s.clone());
-                }
+            if let Some(Value::String(s)) = doc.get("Credentials").and_then(|c| c.get(key))
+                && distinctive(s, file)
+            {
+                never.push(s.clone());
             }
         }
     }

@@ -49,10 +49,8 @@ fuzz_target!(|data: &[u8]| {
         for key in profile.keys() {
             let value = profile.get(key).expect("a listed key has a value");
             let _ = profile.sub_properties(key);
-            if key.contains("secret") || key.contains("token") {
-                if distinctive(value, data) {
-                    secrets.push(value.to_owned());
-                }
+            if (key.contains("secret") || key.contains("token")) && distinctive(value, data) {
+                secrets.push(value.to_owned());
             }
         }
         for props in [profile.config_file(), profile.credentials_file()]

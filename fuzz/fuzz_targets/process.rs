@@ -45,14 +45,12 @@ fn output(payload: &[u8], fail: bool) {
         })
     });
     let mut never = Vec::new();
-    if !fail {
-        if let Ok(Value::Object(doc)) = serde_json::from_slice::<Value>(payload) {
-            for key in ["SecretAccessKey", "SessionToken"] {
-                if let Some(Value::String(s)) = doc.get(key) {
-                    if distinctive(s, payload) {
-                        never.push(s.clone());
-                    }
-                }
+    if !fail && let Ok(Value::Object(doc)) = serde_json::from_slice::<Value>(payload) {
+        for key in ["SecretAccessKey", "SessionToken"] {
+            if let Some(Value::String(s)) = doc.get(key)
+                && distinctive(s, payload)
+            {
+                never.push(s.clone());
             }
         }
     }

@@ -44,10 +44,10 @@ fuzz_target!(|data: &[u8]| {
     let mut never: Vec<String> = SERVICE_SECRETS.iter().map(|s| s.to_string()).collect();
     if let Some(Value::Object(doc)) = &original {
         for key in ["accessToken", "refreshToken", "clientSecret"] {
-            if let Some(Value::String(s)) = doc.get(key) {
-                if distinctive(s, file) {
-                    never.push(s.clone());
-                }
+            if let Some(Value::String(s)) = doc.get(key)
+                && distinctive(s, file)
+            {
+                never.push(s.clone());
             }
         }
     }

@@ -50,10 +50,10 @@ fuzz_target!(|data: &[u8]| {
         .collect();
     let sent = never.len();
     for tag in ["SecretAccessKey", "SessionToken"] {
-        if let Some(value) = element(&text, tag) {
-            if distinctive(value, body) {
-                never.push(value);
-            }
+        if let Some(value) = element(&text, tag)
+            && distinctive(value, body)
+        {
+            never.push(value);
         }
     }
     let kinds = [
