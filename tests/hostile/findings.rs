@@ -4,7 +4,7 @@
 //! `remote` and `caches`).
 
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use codecommit_auth::ErrorKind::*;
 use codecommit_auth::env::ProcessOutput;
@@ -61,14 +61,8 @@ fn a_200_answer_is_read_once_whatever_it_holds() {
             *count.lock().unwrap() += 1;
             response(200, "<ErrorResponse><Error><Code>Throttling</Code></Error></ErrorResponse>")
         }));
-    let start = Instant::now();
     let got = sign(env, "codecommit://role@Repo");
-    assert!(
-        start.elapsed() < Duration::from_millis(150),
-        "{:?}",
-        start.elapsed()
-    );
-    assert_eq!(*calls.lock().unwrap(), 1);
+    assert_eq!(*calls.lock().unwrap(), 1, "one request, no retry pauses");
     assert_rows(vec![(
         "200 with a throttling code".into(),
         error(
