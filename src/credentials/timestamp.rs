@@ -144,7 +144,12 @@ fn days_in_month(y: u32, m: u32) -> u32 {
 pub(crate) fn format_utc(t: SystemTime) -> String {
     let unix = match t.duration_since(UNIX_EPOCH) {
         Ok(d) => d.as_secs() as i64,
-        Err(e) => -(e.duration().as_secs() as i64),
+        // Before 1970, truncating to the second is rounding down: 0.5 s before the
+        // epoch is 1969-12-31T23:59:59Z, not 1970-01-01T00:00:00Z.
+        Err(e) => {
+            let d = e.duration();
+            -(d.as_secs() as i64) - i64::from(d.subsec_nanos() > 0)
+        }
     };
     match time::OffsetDateTime::from_unix_timestamp(unix) {
         Ok(dt) => format!(
@@ -223,6 +228,20 @@ mod tests {
             "２099-01-01T00:00:00Z",
         ] {
             assert_eq!(parse(s), Err(TimestampError::Malformed), "{s:?}");
+        }
+    }
+
+    /// Found by the `timestamp` fuzz target: a time before 1970 with a fraction printed
+    /// one second late (`0000-01-04T12:00:00.5Z` as `…12:00:01Z`).
+    #[test]
+    fn formats_fractions_before_1970_rounding_down() {
+        for (text, printed) in [
+            ("1969-12-31T23:59:59.5Z", "1969-12-31T23:59:59Z"),
+            ("0000-01-04T12:00:00.5Z", "0000-01-04T12:00:00Z"),
+            ("1969-12-31T23:59:59Z", "1969-12-31T23:59:59Z"),
+            ("1970-01-01T00:00:00.5Z", "1970-01-01T00:00:00Z"),
+        ] {
+            assert_eq!(format_utc(parse(text).unwrap()), printed, "{text}");
         }
     }
 

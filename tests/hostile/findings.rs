@@ -162,3 +162,26 @@ fn an_absurd_process_timeout_is_no_panic() {
         sign(env, "codecommit://p@Repo"),
     )]);
 }
+
+/// `timestamp` target: an expiry before 1970 with a fraction of a second was printed one
+/// second late in messages.
+#[test]
+fn an_expiry_before_1970_prints_its_own_second() {
+    let env = memory()
+        .with_file(config_path(), "[profile p]\nregion = eu-west-1\ncredential_process = /opt/creds\n")
+        .with_process_runner(|_| {
+            Ok(ProcessOutput {
+                code: Some(0),
+                stdout: br#"{"Version": 1, "AccessKeyId": "A", "SecretAccessKey": "s", "Expiration": "1969-12-31T23:59:59.5Z"}"#.to_vec(),
+                stderr: Vec::new(),
+            })
+        });
+    assert_rows(vec![(
+        "1969-12-31T23:59:59.5Z".into(),
+        error(
+            CredentialsExpired,
+            "returned credentials that expired at 1969-12-31T23:59:59Z",
+        ),
+        sign(env, "codecommit://p@Repo"),
+    )]);
+}
