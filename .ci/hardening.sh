@@ -63,7 +63,7 @@ for target in "${TARGETS[@]}"; do
     log="fuzz/artifacts/$target.log"
     mkdir -p "fuzz/artifacts/$target"
     if (cd fuzz && cargo fuzz run "$target" -- \
-            -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 \
+            -max_total_time="$FUZZ_SECONDS" -seed="${FUZZ_SEED:-1}" -timeout=10 -rss_limit_mb=2048 \
             -max_len=65536 -print_final_stats=1) >"$log" 2>&1; then
         grep -a -E '^stat::number_of_executed_units|^Done' "$log" | tail -2 || true
     else
