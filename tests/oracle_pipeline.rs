@@ -17,13 +17,12 @@
 
 mod support;
 
-use std::collections::BTreeMap;
 use std::time::{Duration, UNIX_EPOCH};
 
 use codecommit_auth::env::MemoryEnvironment;
 use codecommit_auth::{Error, ErrorKind, Resolver};
 use serde_json::Value;
-use support::oracle::{self, HOME};
+use support::oracle::{self, HOME, Verdict};
 
 /// The day the vectors were generated; botocore compared expiries with its real clock.
 const NOW_UNIX: u64 = 1_795_564_800; // 2026-11-25T00:00:00Z
@@ -246,44 +245,19 @@ fn disagreement(case: &Value, ours: &Outcome) -> Option<String> {
 
 #[test]
 fn pipeline_matches_the_reference() {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/oracle/pipeline.json"
-    );
-    let doc: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let cases = doc["cases"].as_array().unwrap();
-    assert!(cases.len() >= 300, "only {} cases", cases.len());
-
-    let mut agree = 0;
-    let mut differ: BTreeMap<&str, usize> = BTreeMap::new();
-    let mut failures = Vec::new();
-    for case in cases {
+    let doc = oracle::load("pipeline");
+    oracle::tally("pipeline", doc["cases"].as_array().unwrap(), 300, |case| {
         let ours = run(case);
         let Some(why) = disagreement(case, &ours) else {
-            agree += 1;
-            continue;
+            return Verdict::Agree;
         };
         match DIFFERENCES.iter().find(|d| (d.applies)(case, &ours)) {
-            Some(d) => *differ.entry(d.name).or_default() += 1,
-            None => failures.push(format!(
+            Some(d) => Verdict::Differs(d.name),
+            None => Verdict::Fails(format!(
                 "{} ({:?}): {why}",
                 case["name"].as_str().unwrap(),
                 remote(case)
             )),
         }
-    }
-    eprintln!(
-        "pipeline: {agree} of {} cases agree with the reference",
-        cases.len()
-    );
-    for (name, n) in &differ {
-        eprintln!("pipeline: {n} cases differ on purpose: {name}");
-    }
-    assert!(
-        failures.is_empty(),
-        "{} of {} cases disagree with the reference:\n{}",
-        failures.len(),
-        cases.len(),
-        failures.join("\n")
-    );
+    });
 }

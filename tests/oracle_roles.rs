@@ -25,7 +25,7 @@ use codecommit_auth::env::{MemoryEnvironment, OsEnvironment};
 use codecommit_auth::{ErrorKind, Resolver};
 use serde_json::Value;
 use support::loopback::LoopbackOnly;
-use support::oracle::{self, HOME};
+use support::oracle::{self, HOME, Verdict};
 use support::server::{Reply, Seen, Server, decode};
 
 /// The STS form fields compared (present or absent, and their values).
@@ -301,37 +301,17 @@ const DIFFERENCES: &[Difference] = &[
 #[test]
 fn roles_match_the_reference() {
     let doc = oracle::load("roles");
-    let cases = doc["cases"].as_array().unwrap();
-    assert!(cases.len() >= 30, "only {} cases", cases.len());
-    let mut agree = 0;
-    let mut differ: BTreeMap<&str, usize> = BTreeMap::new();
-    let mut failures = Vec::new();
-    for case in cases {
+    oracle::tally("roles", doc["cases"].as_array().unwrap(), 30, |case| {
         let run = run(case);
         let problem = check_outcome(case, &run)
             .or_else(|| check_requests(case, &run))
             .or_else(|| check_files(case, &run));
         let Some(problem) = problem else {
-            agree += 1;
-            continue;
+            return Verdict::Agree;
         };
         match DIFFERENCES.iter().find(|d| (d.applies)(case, &run)) {
-            Some(d) => *differ.entry(d.name).or_default() += 1,
-            None => failures.push(format!("{}: {problem}", case["name"].as_str().unwrap())),
+            Some(d) => Verdict::Differs(d.name),
+            None => Verdict::Fails(format!("{}: {problem}", case["name"].as_str().unwrap())),
         }
-    }
-    eprintln!(
-        "roles: {agree} of {} cases agree with the reference",
-        cases.len()
-    );
-    for (name, n) in &differ {
-        eprintln!("roles: {n} cases differ on purpose: {name}");
-    }
-    assert!(
-        failures.is_empty(),
-        "{} of {} cases disagree:\n{}",
-        failures.len(),
-        cases.len(),
-        failures.join("\n")
-    );
+    });
 }

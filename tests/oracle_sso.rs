@@ -21,7 +21,7 @@ use std::collections::BTreeMap;
 use codecommit_auth::env::{HttpsClient, MemoryEnvironment};
 use codecommit_auth::{ErrorKind, Resolver};
 use serde_json::Value;
-use support::oracle::{self, HOME};
+use support::oracle::{self, HOME, Verdict};
 use support::server::{Reply, Seen, Server};
 
 /// Our result for a case, with what the server saw and the cache files afterwards.
@@ -382,37 +382,17 @@ const DIFFERENCES: &[Difference] = &[
 #[test]
 fn sso_matches_the_reference() {
     let doc = oracle::load("sso");
-    let cases = doc["cases"].as_array().unwrap();
-    assert!(cases.len() >= 100, "only {} cases", cases.len());
-    let mut agree = 0;
-    let mut differ: BTreeMap<&str, usize> = BTreeMap::new();
-    let mut failures = Vec::new();
-    for case in cases {
+    oracle::tally("sso", doc["cases"].as_array().unwrap(), 100, |case| {
         let run = run(case);
         let problem = check_outcome(case, &run)
             .or_else(|| check_requests(case, &run))
             .or_else(|| check_files(case, &run));
         let Some(problem) = problem else {
-            agree += 1;
-            continue;
+            return Verdict::Agree;
         };
         match DIFFERENCES.iter().find(|d| (d.applies)(case, &run)) {
-            Some(d) => *differ.entry(d.name).or_default() += 1,
-            None => failures.push(format!("{}: {problem}", case["name"].as_str().unwrap())),
+            Some(d) => Verdict::Differs(d.name),
+            None => Verdict::Fails(format!("{}: {problem}", case["name"].as_str().unwrap())),
         }
-    }
-    eprintln!(
-        "sso: {agree} of {} cases agree with the reference",
-        cases.len()
-    );
-    for (name, n) in &differ {
-        eprintln!("sso: {n} cases differ on purpose: {name}");
-    }
-    assert!(
-        failures.is_empty(),
-        "{} of {} cases disagree:\n{}",
-        failures.len(),
-        cases.len(),
-        failures.join("\n")
-    );
+    });
 }

@@ -80,3 +80,53 @@ pub fn system_time(text: &str) -> std::time::SystemTime {
     let nanos = format!("{frac:0<9}")[..9].parse::<u32>().unwrap_or(0);
     whole + std::time::Duration::from_nanos(u64::from(nanos))
 }
+
+/// How one oracle case came out against the reference.
+pub enum Verdict {
+    /// Our outcome is the reference's.
+    Agree,
+    /// It differs, as the named deliberate difference allows.
+    Differs(&'static str),
+    /// It differs for no named reason: the message says how.
+    Fails(String),
+}
+
+/// Judges every case of `suite`, prints how many agree and how many differ on purpose
+/// (per difference), and fails listing every case that disagrees for no named reason.
+pub fn tally(
+    suite: &str,
+    cases: &[Value],
+    at_least: usize,
+    mut judge: impl FnMut(&Value) -> Verdict,
+) {
+    use std::collections::BTreeMap;
+    assert!(
+        cases.len() >= at_least,
+        "{suite}: only {} cases",
+        cases.len()
+    );
+    let mut agree = 0;
+    let mut differ: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut failures = Vec::new();
+    for case in cases {
+        match judge(case) {
+            Verdict::Agree => agree += 1,
+            Verdict::Differs(name) => *differ.entry(name).or_default() += 1,
+            Verdict::Fails(why) => failures.push(why),
+        }
+    }
+    eprintln!(
+        "{suite}: {agree} of {} cases agree with the reference",
+        cases.len()
+    );
+    for (name, n) in &differ {
+        eprintln!("{suite}: {n} cases differ on purpose: {name}");
+    }
+    assert!(
+        failures.is_empty(),
+        "{suite}: {} of {} cases disagree with the reference:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
+}
