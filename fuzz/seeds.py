@@ -192,6 +192,13 @@ for control in [0, 1, 2, 4, 6, 8, 9, 17, 32, 33]:
             data = bytes([control]) + struct.pack("<q", t) + b"\0".join(f.encode("latin-1") for f in fields)
             corpora["ffi"].add(data)
 
+# Inputs that once failed a target (CI's or a by-hand run's artifacts), kept so every run
+# replays them first: fuzz/regressions/<target>/<what it broke>.
+REGRESSIONS = os.path.join(FUZZ, "regressions")
+for target in sorted(os.listdir(REGRESSIONS)) if os.path.isdir(REGRESSIONS) else []:
+    for name in sorted(os.listdir(os.path.join(REGRESSIONS, target))):
+        corpora[target].add(read(os.path.join(REGRESSIONS, target, name)))
+
 total = 0
 for target, seeds in sorted(corpora.items()):
     out = os.path.join(FUZZ, "corpus", target)

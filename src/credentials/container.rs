@@ -34,7 +34,7 @@
 //! [`HttpClient`]: crate::env::HttpClient
 
 use std::fmt;
-use std::net::{IpAddr, Ipv6Addr};
+use std::net::IpAddr;
 use std::path::Path;
 use std::time::{Duration, SystemTime};
 
@@ -42,6 +42,7 @@ use serde_json::Value;
 use zeroize::Zeroizing;
 
 use super::{ChainContext, Credentials, Provider, Resolved, Source, build, timestamp};
+use crate::endpoint::url::HttpUrl;
 use crate::env::{HttpErrorKind, HttpRequest, HttpResponse};
 use crate::error::{Error, ErrorKind};
 
@@ -160,113 +161,6 @@ pub(crate) fn allowed(url: &HttpUrl) -> bool {
     url.https
         || url.host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
         || ALLOWED_HOSTS.contains(&url.host.as_str())
-}
-
-/// An `http://` or `https://` URL taken apart: what the host rule looks at and what is
-/// sent. Shared with the instance metadata provider, which validates its endpoint with it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct HttpUrl {
-    pub(crate) https: bool,
-    /// Lower-cased; an IPv6 address without its brackets.
-    pub(crate) host: String,
-    pub(crate) port: Option<u16>,
-    /// Path and query, as written (no fragment); may be empty.
-    pub(crate) path: String,
-}
-
-impl HttpUrl {
-    /// Splits `url` as Python's `urlsplit` would for the URLs that matter here; the
-    /// answer is a phrase for an error message ("has no host").
-    pub(crate) fn parse(url: &str) -> Result<HttpUrl, &'static str> {
-        if url
-            .chars()
-            .any(|c| c.is_control() || c.is_whitespace() || c == '\\')
-        {
-            return Err("contains whitespace, a control character or a backslash");
-        }
-        let (scheme, rest) = url
-            .split_once("://")
-            .ok_or("is not an http:// or https:// URL")?;
-        let https = if scheme.eq_ignore_ascii_case("https") {
-            true
-        } else if scheme.eq_ignore_ascii_case("http") {
-            false
-        } else {
-            return Err("is not an http:// or https:// URL");
-        };
-        let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-        let (authority, tail) = rest.split_at(end);
-        if authority.contains('@') {
-            return Err("has user information (user@host)");
-        }
-        let (host, port) = match authority.strip_prefix('[') {
-            Some(bracketed) => {
-                let (address, after) = bracketed.split_once(']').ok_or("has an unclosed '['")?;
-                address
-                    .parse::<Ipv6Addr>()
-                    .map_err(|_| "has an invalid IPv6 address")?;
-                (address, after)
-            }
-            None => authority.split_at(authority.find(':').unwrap_or(authority.len())),
-        };
-        let port = match port {
-            "" | ":" => None,
-            p => {
-                let digits = p.strip_prefix(':').ok_or("has an invalid port")?;
-                if !digits.bytes().all(|b| b.is_ascii_digit()) {
-                    return Err("has an invalid port");
-                }
-                Some(digits.parse::<u16>().map_err(|_| "has an invalid port")?)
-            }
-        };
-        if host.is_empty() {
-            return Err("has no host");
-        }
-        if !authority.starts_with('[') && !is_host_name(host) {
-            return Err("has an invalid host name");
-        }
-        let path = tail.split('#').next().unwrap_or_default();
-        Ok(HttpUrl {
-            https,
-            host: host.to_ascii_lowercase(),
-            port,
-            path: path.to_owned(),
-        })
-    }
-}
-
-impl fmt::Display for HttpUrl {
-    /// The URL rebuilt: scheme, host (bracketed if IPv6), port, path (`/` if empty).
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(if self.https { "https://" } else { "http://" })?;
-        if self.host.contains(':') {
-            write!(f, "[{}]", self.host)?;
-        } else {
-            f.write_str(&self.host)?;
-        }
-        if let Some(port) = self.port {
-            write!(f, ":{port}")?;
-        }
-        if !self.path.starts_with('/') {
-            f.write_str("/")?;
-        }
-        f.write_str(&self.path)
-    }
-}
-
-/// botocore's `is_valid_endpoint_url` host rule: dot-separated labels of letters, digits
-/// and `-` (not at either end), up to 63 characters each, an optional final dot.
-fn is_host_name(host: &str) -> bool {
-    let host = host.strip_suffix('.').unwrap_or(host);
-    host.len() <= 255
-        && host.split('.').all(|label| {
-            (1..=63).contains(&label.len())
-                && !label.starts_with('-')
-                && !label.ends_with('-')
-                && label
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
-        })
 }
 
 /// The authorization token and where it came from. The value is zeroized on drop and

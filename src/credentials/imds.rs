@@ -46,8 +46,8 @@ use std::time::{Duration, SystemTime};
 use serde_json::Value;
 use zeroize::Zeroizing;
 
-use super::container::HttpUrl;
 use super::{ChainContext, Credentials, Provider, Resolved, Source, build, timestamp};
+use crate::endpoint::url::HttpUrl;
 use crate::env::{HttpError, HttpErrorKind, HttpRequest, HttpResponse};
 use crate::error::{Error, ErrorKind};
 

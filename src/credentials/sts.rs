@@ -13,7 +13,7 @@ use std::time::SystemTime;
 use super::{ChainContext, Credentials, build, retry, timestamp, xml};
 use crate::endpoint::services::{self, Service};
 use crate::env::HttpRequest;
-use crate::error::{Error, ErrorKind};
+use crate::error::{Error, ErrorKind, MAX_SHOWN, shown};
 
 /// Regions that `AWS_STS_REGIONAL_ENDPOINTS=legacy` sends to the global endpoint.
 const LEGACY_GLOBAL: [&str; 16] = [
@@ -81,12 +81,27 @@ pub(crate) fn client_region(ctx: &ChainContext<'_>) -> Option<String> {
 }
 
 /// (endpoint URL, signing region).
-fn endpoint(ctx: &ChainContext<'_>) -> (String, String) {
+///
+/// # Errors
+///
+/// [`ErrorKind::InvalidConfig`] for a region that cannot be part of a host name or an
+/// invalid configured endpoint.
+fn endpoint(ctx: &ChainContext<'_>) -> Result<(String, String), Error> {
     let top = ctx.config.profile(ctx.top_profile);
     let region = client_region(ctx);
+    if let Some(r) = &region {
+        let from = match ctx.env.var("AWS_DEFAULT_REGION") {
+            Some(_) => "AWS_DEFAULT_REGION".to_owned(),
+            None => format!(
+                "the region of profile {}",
+                shown(ctx.top_profile, MAX_SHOWN)
+            ),
+        };
+        services::check_region(r, &format!("the STS client's region, from {from}"))?;
+    }
     let signing_region = region.clone().unwrap_or_else(|| "us-east-1".to_owned());
-    if let Some(url) = services::configured_endpoint(ctx.env, ctx.config, top, "sts") {
-        return (url, signing_region);
+    if let Some(url) = services::configured_endpoint(ctx.env, ctx.config, top, "sts")? {
+        return Ok((url, signing_region));
     }
     let legacy = ctx
         .env
@@ -96,16 +111,16 @@ fn endpoint(ctx: &ChainContext<'_>) -> (String, String) {
                 .map(str::to_owned)
         })
         .is_some_and(|v| v == "legacy");
-    match region {
+    Ok(match region {
         Some(r) if !(legacy && LEGACY_GLOBAL.contains(&r.as_str())) && r != "aws-global" => (
-            services::endpoint(ctx.env, ctx.config, top, Service::Sts, &r),
+            services::endpoint(ctx.env, ctx.config, top, Service::Sts, &r)?,
             r,
         ),
         _ => (
             "https://sts.amazonaws.com".to_owned(),
             "us-east-1".to_owned(),
         ),
-    }
+    })
 }
 
 /// Calls `operation` with `params` (after `Action` and `Version`), signed with `signer`
@@ -124,7 +139,7 @@ pub(crate) fn call(
     signer: Option<&Credentials>,
     describe: &str,
 ) -> Result<StsCredentials, Error> {
-    let (url, region) = endpoint(ctx);
+    let (url, region) = endpoint(ctx)?;
     let url = services::join(&url, "/");
     let mut body = format!("Action={}&Version=2011-06-15", operation.name());
     for (name, value) in params {

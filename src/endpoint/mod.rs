@@ -22,6 +22,7 @@ use crate::env::Environment;
 use crate::error::{Error, ErrorKind};
 
 pub mod services;
+pub(crate) mod url;
 
 /// An AWS partition that has CodeCommit.
 #[non_exhaustive]

@@ -16,7 +16,9 @@
 //! (`AWS_USE_DUALSTACK_ENDPOINT`, `use_dualstack_endpoint`) variants.
 
 use crate::config::{Profile, SharedConfig};
+use crate::endpoint::url::HttpUrl;
 use crate::env::Environment;
+use crate::error::{Error, ErrorKind, MAX_SHOWN, shown};
 
 /// A service the credential providers call.
 #[non_exhaustive]
@@ -55,12 +57,44 @@ impl Service {
 
 /// The endpoint configured for the service whose `services`-section key is `key`, if
 /// any (steps 1–4 above). `profile` is the selected profile.
+///
+/// # Errors
+///
+/// [`ErrorKind::InvalidConfig`] if the configured endpoint is not a URL we can send to
+/// (see [`crate::endpoint::url`]); the message names where it was configured. botocore
+/// refuses such a URL when it creates the client (`ValueError: Invalid endpoint: URL`);
+/// one it lets through but cannot reach (no `http`/`https` scheme) fails later as a
+/// connection error.
 pub(crate) fn configured_endpoint(
     env: &dyn Environment,
     config: &SharedConfig,
     profile: Option<Profile<'_>>,
     key: &str,
-) -> Option<String> {
+) -> Result<Option<String>, Error> {
+    let Some((url, from)) = configured(env, config, profile, key) else {
+        return Ok(None);
+    };
+    match HttpUrl::parse(&url) {
+        Ok(_) => Ok(Some(url)),
+        Err(why) => Err(Error::new(
+            ErrorKind::InvalidConfig,
+            format!(
+                "Invalid endpoint: {} ({from}; the URL {why}: an endpoint is an http:// or \
+                 https:// URL with a host name or [IPv6 address], an optional port and an \
+                 optional base path)",
+                shown(&url, MAX_SHOWN)
+            ),
+        )),
+    }
+}
+
+/// The configured endpoint and where it came from (for messages), unchecked.
+fn configured(
+    env: &dyn Environment,
+    config: &SharedConfig,
+    profile: Option<Profile<'_>>,
+    key: &str,
+) -> Option<(String, String)> {
     let truthy = |v: Option<&str>| v.is_some_and(|v| v.eq_ignore_ascii_case("true"));
     let ignore_env = env.var("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS");
     let ignore = match ignore_env.as_deref() {
@@ -72,23 +106,39 @@ pub(crate) fn configured_endpoint(
     }
     let service_var = format!("AWS_ENDPOINT_URL_{}", key.to_ascii_uppercase());
     if let Some(url) = env.var(&service_var) {
-        return Some(url);
+        return Some((url, format!("set by {service_var}")));
     }
     if let Some(url) = env.var("AWS_ENDPOINT_URL") {
-        return Some(url);
+        return Some((url, "set by AWS_ENDPOINT_URL".to_owned()));
     }
     let profile = profile?;
-    let from_services = profile
-        .get("services")
-        .and_then(|name| config.services(name))
-        .and_then(|section| section.sub_properties(key))
-        .and_then(|entries| {
-            entries
-                .into_iter()
-                .find(|(k, _)| *k == "endpoint_url")
-                .map(|(_, v)| v.to_owned())
-        });
-    from_services.or_else(|| profile.get("endpoint_url").map(str::to_owned))
+    let from_services = profile.get("services").and_then(|name| {
+        let url = config
+            .services(name)?
+            .sub_properties(key)?
+            .into_iter()
+            .find(|(k, _)| *k == "endpoint_url")
+            .map(|(_, v)| v.to_owned())?;
+        Some((
+            url,
+            format!(
+                "endpoint_url of {key} in [services {}], used by profile {}",
+                shown(name, MAX_SHOWN),
+                shown(profile.name(), MAX_SHOWN)
+            ),
+        ))
+    });
+    from_services.or_else(|| {
+        profile.get("endpoint_url").map(|url| {
+            (
+                url.to_owned(),
+                format!(
+                    "endpoint_url of profile {}",
+                    shown(profile.name(), MAX_SHOWN)
+                ),
+            )
+        })
+    })
 }
 
 /// The DNS suffixes of the partition `region` belongs to: (standard, dual-stack).
@@ -117,15 +167,20 @@ pub(crate) fn flag(
 
 /// Where a service call goes: the configured endpoint, else the service's regional host
 /// in `region`.
+///
+/// # Errors
+///
+/// [`ErrorKind::InvalidConfig`] for a configured endpoint that is not a valid URL
+/// ([`configured_endpoint`]).
 pub(crate) fn endpoint(
     env: &dyn Environment,
     config: &SharedConfig,
     profile: Option<Profile<'_>>,
     service: Service,
     region: &str,
-) -> String {
-    if let Some(url) = configured_endpoint(env, config, profile, service.config_key()) {
-        return url;
+) -> Result<String, Error> {
+    if let Some(url) = configured_endpoint(env, config, profile, service.config_key())? {
+        return Ok(url);
     }
     let fips = flag(env, profile, "AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint");
     let dual = flag(
@@ -136,7 +191,50 @@ pub(crate) fn endpoint(
     );
     let (standard, dual_stack) = partition_suffixes(region);
     let suffix = if dual { dual_stack } else { standard };
-    format!("https://{}.{region}.{suffix}", service.host_prefix(fips))
+    let url = format!("https://{}.{region}.{suffix}", service.host_prefix(fips));
+    // The region is checked by the caller (`check_region`); this catches what that rule
+    // lets through (an empty region) before anything is sent.
+    match HttpUrl::parse(&url) {
+        Ok(_) => Ok(url),
+        Err(why) => Err(Error::new(
+            ErrorKind::InvalidConfig,
+            format!(
+                "no {} endpoint for region '{}': the URL {} {why}",
+                service.config_key(),
+                shown(region, MAX_SHOWN),
+                shown(&url, MAX_SHOWN)
+            ),
+        )),
+    }
+}
+
+/// botocore's `validate_region_name`, which every client it creates applies to its
+/// region: the region becomes part of a host name, so it must be one DNS label (letters,
+/// digits and `-`, not at either end, at most 63 characters, not all digits; botocore
+/// also lets the empty string through). `what` says where the region came from.
+///
+/// # Errors
+///
+/// [`ErrorKind::InvalidConfig`], with botocore's `InvalidRegionError` text first.
+pub(crate) fn check_region(region: &str, what: &str) -> Result<(), Error> {
+    let label = region.len() <= 63
+        && !region.starts_with('-')
+        && !region.ends_with('-')
+        && region
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        && (region.is_empty() || !region.bytes().all(|b| b.is_ascii_digit()));
+    if label {
+        return Ok(());
+    }
+    Err(Error::new(
+        ErrorKind::InvalidConfig,
+        format!(
+            "Provided region_name '{}' doesn't match a supported format. ({what}; a region is \
+             one DNS label such as us-east-1: letters, digits and '-', at most 63 characters)",
+            shown(region, MAX_SHOWN)
+        ),
+    ))
 }
 
 /// Joins an endpoint (which may carry a base path, kept as botocore keeps it) and an

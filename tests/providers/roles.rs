@@ -534,3 +534,121 @@ fn credential_process_success_and_failures() {
         );
     }
 }
+
+/// A configured endpoint that is not a URL with a host, or a region that cannot be part
+/// of a host name, is a configuration error named at its source, found before anything
+/// is signed or sent. (The first case is a fuzzer's: aws-sigv4 panicked on the URL.)
+#[test]
+fn invalid_endpoints_and_regions_are_refused_before_anything_is_sent() {
+    const CONFIG: &str = "\
+[default]
+region = us-east-1
+role_arn = arn:aws:iam::123456789012:role/integration-test
+source_profile = base
+endpoint_url = //:thtpaws.global-profile-override
+
+[profile base]
+aws_access_key_id = AKIAFAKE
+aws_secret_access_key = FAKE
+
+[profile via-services]
+region = us-east-1
+role_arn = arn:aws:iam::123456789012:role/R
+source_profile = base
+services = local
+
+[services local]
+sts =
+  endpoint_url = http://exa_mple.test/
+
+[profile bad-region]
+region = us-east-1.evil.example#
+role_arn = arn:aws:iam::123456789012:role/R
+source_profile = base
+
+[profile plain-role]
+region = us-east-1
+role_arn = arn:aws:iam::123456789012:role/R
+source_profile = base
+
+[profile sso]
+region = us-east-1
+sso_start_url = https://my-sso-portal.awsapps.com/start
+sso_region = evil.example/#
+sso_account_id = 111122223333
+sso_role_name = DevRole
+";
+    let server = Server::start();
+    let token = json!({
+        "startUrl": "https://my-sso-portal.awsapps.com/start",
+        "region": "us-east-1",
+        "accessToken": "ACCESS",
+        "expiresAt": at(3600),
+    })
+    .to_string();
+    let base = || {
+        MemoryEnvironment::new()
+            .with_var("HOME", HOME)
+            .with_now(UNIX_EPOCH + Duration::from_secs(NOW))
+            .with_file(format!("{HOME}/.aws/config"), CONFIG)
+            .with_file(
+                "/home/dev/.aws/sso/cache/c7aaaf71fcc8777ae2475525ed049d39fe16c484.json",
+                token.as_str(),
+            )
+            .with_http_client(LoopbackOnly::around(HttpsClient::from_environment(
+                &MemoryEnvironment::new(),
+            )))
+    };
+    let cases = [
+        (
+            base(),
+            "default",
+            "Invalid endpoint: //:thtpaws.global-profile-override (endpoint_url of profile \
+             default; the URL is not an http:// or https:// URL",
+        ),
+        (
+            base().with_var("AWS_ENDPOINT_URL_STS", "localhost:8080"),
+            "plain-role",
+            "Invalid endpoint: localhost:8080 (set by AWS_ENDPOINT_URL_STS;",
+        ),
+        (
+            base().with_var("AWS_ENDPOINT_URL", "http://user@127.0.0.1/"),
+            "plain-role",
+            "(set by AWS_ENDPOINT_URL; the URL has user information (user@host)",
+        ),
+        (
+            base(),
+            "via-services",
+            "Invalid endpoint: http://exa_mple.test/ (endpoint_url of sts in [services \
+             local], used by profile via-services; the URL has an invalid host name",
+        ),
+        (
+            base(),
+            "bad-region",
+            "Provided region_name 'us-east-1.evil.example#' doesn't match a supported format. \
+             (the STS client's region, from the region of profile bad-region;",
+        ),
+        (
+            base().with_var("AWS_DEFAULT_REGION", "12345"),
+            "plain-role",
+            "Provided region_name '12345' doesn't match a supported format. (the STS \
+             client's region, from AWS_DEFAULT_REGION;",
+        ),
+        (
+            base(),
+            "sso",
+            "Provided region_name 'evil.example/#' doesn't match a supported format. (the \
+             sso_region configured for profile sso;",
+        ),
+    ];
+    for (env, profile, want) in cases {
+        let err = Resolver::with_environment(env)
+            // The Git region is explicit, so only the STS or SSO region is in question.
+            .signed_url_at(&format!("codecommit::us-east-1://{profile}@Repo"), time())
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidConfig, "{profile}: {err}");
+        assert!(err.to_string().contains(want), "{profile}: {err}");
+        assert!(!err.to_string().contains("FAKE"), "{profile}: {err}");
+    }
+    assert!(server.seen().is_empty());
+}

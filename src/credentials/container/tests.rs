@@ -104,43 +104,6 @@ fn refused_host_error_names_the_rule_and_the_variable() {
 }
 
 #[test]
-fn urls_that_could_be_read_two_ways_are_refused() {
-    for url in [
-        "http://user:pw@localhost/",
-        "http://evil.example\\@127.0.0.1/",
-        "http://127.0.0.1 /",
-        "http://127.0.0.1/\n",
-        "http://[::1/",
-        "http://[not-v6]/",
-        "http://127.0.0.1:99999/",
-        "http://127.0.0.1:8a/",
-        "http:///path",
-        "ftp://localhost/",
-        "localhost/creds",
-        "http://exa_mple.com/",
-        "http://-bad.example/",
-    ] {
-        assert!(HttpUrl::parse(url).is_err(), "{url:?} should not parse");
-    }
-}
-
-#[test]
-fn urls_are_rebuilt_from_their_parts() {
-    for (url, want) in [
-        ("http://127.0.0.1:8080", "http://127.0.0.1:8080/"),
-        (
-            "HTTP://LocalHost:80/a/b?c=d#e",
-            "http://localhost:80/a/b?c=d",
-        ),
-        ("http://[FD00:EC2::23]/x", "http://[fd00:ec2::23]/x"),
-        ("http://localhost:/x", "http://localhost/x"),
-        ("http://localhost?x=1", "http://localhost/?x=1"),
-    ] {
-        assert_eq!(HttpUrl::parse(url).unwrap().to_string(), want, "{url}");
-    }
-}
-
-#[test]
 fn token_rules() {
     assert_eq!(token_problem("abc.def-ghi"), None);
     assert_eq!(token_problem(""), None);

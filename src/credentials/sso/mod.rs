@@ -268,7 +268,14 @@ impl SsoConfig {
         &self,
         ctx: &ChainContext<'_>,
         service: crate::endpoint::services::Service,
-    ) -> String {
+    ) -> Result<String, Error> {
+        crate::endpoint::services::check_region(
+            &self.sso_region,
+            &format!(
+                "the sso_region configured for profile {}",
+                crate::error::shown(&self.profile, crate::error::MAX_SHOWN)
+            ),
+        )?;
         crate::endpoint::services::endpoint(
             ctx.env,
             ctx.config,

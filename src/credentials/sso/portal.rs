@@ -26,7 +26,7 @@ pub(crate) fn get_role_credentials(
     sso: &SsoConfig,
     token: &Token,
 ) -> Result<(Credentials, String), Error> {
-    let endpoint = sso.endpoint(ctx, Service::Sso);
+    let endpoint = sso.endpoint(ctx, Service::Sso)?;
     let url = services::join(
         &endpoint,
         &format!(

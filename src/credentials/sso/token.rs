@@ -137,6 +137,7 @@ pub(crate) fn load(ctx: &ChainContext<'_>, sso: &SsoConfig) -> Result<Token, Err
         return Ok(cached.token);
     }
     match failure {
+        RefreshFailure::Config(e) => Err(e),
         RefreshFailure::Refused(why) => {
             Err(expired(sso, &path, cached.token.expires_at, Some(&why)))
         }
@@ -215,6 +216,9 @@ enum RefreshFailure {
     Refused(String),
     /// SSO OIDC could not be reached.
     Unreachable(crate::env::HttpError),
+    /// The configuration names no usable SSO OIDC endpoint (an invalid `sso_region` or
+    /// endpoint URL): the error to give once the cached token has run out.
+    Config(Error),
 }
 
 impl From<String> for RefreshFailure {
@@ -251,7 +255,9 @@ fn refresh(
         Err(e) => return Err(format!("registrationExpiresAt {}", e.describe()).into()),
     }
 
-    let endpoint = sso.endpoint(ctx, Service::SsoOidc);
+    let endpoint = sso
+        .endpoint(ctx, Service::SsoOidc)
+        .map_err(RefreshFailure::Config)?;
     let url = services::join(&endpoint, "/token");
     // botocore's body, keys in its order (§5.4).
     let body = Zeroizing::new(
