@@ -17,7 +17,9 @@
 //! did arrive where they belong (the credentials hold them, the URL carries the token).
 //!
 //! Zeroize on drop: the last test installs a scanning global allocator and checks that
-//! freeing each secret-owning value frees no block still holding its sentinel.
+//! freeing each secret-owning value frees no block still holding its sentinel. What it
+//! does not cover: transient copies inside a resolution (serde_json values while a
+//! cache file or answer is parsed, ureq's and rustls's buffers, process pipes).
 
 // Tests read and write their own fixtures; the seam rule is for the library.
 #![allow(clippy::disallowed_methods)]
@@ -895,6 +897,31 @@ fn owned_secrets_are_zeroized_on_drop() {
         freed_copies("SENTINEL-Z-CREDS", || drop(clone)),
         0,
         "Credentials"
+    );
+
+    // HttpRequest (bearer header, refresh-token body) and HttpResponse (credentials).
+    let request = HttpRequest::post("http://127.0.0.1:1/token", b"SENTINEL-Z-BODY".to_vec())
+        .header("x-amz-sso_bearer_token", "SENTINEL-Z-BEARER");
+    let copy = request.clone();
+    assert_eq!(
+        freed_copies("SENTINEL-Z-BEARER", || drop(request)),
+        0,
+        "HttpRequest header"
+    );
+    assert_eq!(
+        freed_copies("SENTINEL-Z-BODY", || drop(copy)),
+        0,
+        "HttpRequest body"
+    );
+    let response = HttpResponse {
+        status: 200,
+        headers: Vec::new(),
+        body: b"{\"secretAccessKey\": \"SENTINEL-Z-RESPONSE\"}".to_vec(),
+    };
+    assert_eq!(
+        freed_copies("SENTINEL-Z-RESPONSE", || drop(response)),
+        0,
+        "HttpResponse"
     );
 
     // SharedConfig: every parsed value.

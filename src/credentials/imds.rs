@@ -533,8 +533,9 @@ fn get(
     let mut why = String::from("no attempts (metadata_service_num_attempts = 0)");
     for _ in 0..s.attempts {
         match ctx.env.http(&request) {
-            Ok(r) if r.status == 200 && !r.body.is_empty() && accept(&r.body) => {
-                return Ok(Ok(r.body));
+            Ok(mut r) if r.status == 200 && !r.body.is_empty() && accept(&r.body) => {
+                // HttpResponse wipes its body on drop: take it out instead.
+                return Ok(Ok(std::mem::take(&mut r.body)));
             }
             Ok(r) if r.status == 200 && r.body.is_empty() => {
                 why = format!("an empty answer for {what}");

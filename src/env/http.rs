@@ -10,6 +10,8 @@
 use std::fmt;
 use std::time::Duration;
 
+use zeroize::Zeroize;
+
 /// The longest response body any client may hand back. Every answer the library expects
 /// is under a few kilobytes; a larger one is an error, not an allocation.
 pub const MAX_RESPONSE_BYTES: usize = 1 << 20;
@@ -49,10 +51,9 @@ impl HttpRequest {
 
     /// A `PUT` of `url` with an empty body and the default timeout.
     pub fn put(url: impl Into<String>) -> HttpRequest {
-        HttpRequest {
-            method: "PUT",
-            ..HttpRequest::get(url)
-        }
+        let mut request = HttpRequest::get(url);
+        request.method = "PUT";
+        request
     }
 
     /// A `POST` of `body` to `url` with the default timeout.
@@ -71,6 +72,17 @@ impl HttpRequest {
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> HttpRequest {
         self.headers.push((name.into(), value.into()));
         self
+    }
+}
+
+impl Drop for HttpRequest {
+    // Header values carry bearer tokens and bodies refresh tokens, client secrets and
+    // web identity tokens: wipe them when the request is done with.
+    fn drop(&mut self) {
+        for (_, value) in &mut self.headers {
+            value.zeroize();
+        }
+        self.body.zeroize();
     }
 }
 
@@ -112,6 +124,13 @@ impl HttpResponse {
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
+    }
+}
+
+impl Drop for HttpResponse {
+    // Bodies carry credentials (the portal's JSON, STS's XML, container credentials).
+    fn drop(&mut self) {
+        self.body.zeroize();
     }
 }
 

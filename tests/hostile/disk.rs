@@ -40,7 +40,7 @@ impl Home {
             "/federation/credentials",
             vec![crate::support::server::Reply::new(
                 200,
-                portal_answer().body,
+                portal_answer().body.clone(),
             )],
         );
         Home { dir, server }

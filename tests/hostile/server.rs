@@ -205,7 +205,7 @@ fn a_slow_portal_times_out_once() {
     server.route(
         "GET",
         "/federation/credentials",
-        vec![Reply::new(200, portal_answer().body).delayed(Duration::from_secs(5))],
+        vec![Reply::new(200, portal_answer().body.clone()).delayed(Duration::from_secs(5))],
     );
     let (got, took) = bounded(sso_env(&server.url()), "codecommit://legacy@Repo");
     assert!(took < Duration::from_secs(8), "took {took:?}");
@@ -230,7 +230,7 @@ fn a_failed_refresh_falls_back_to_the_still_valid_token() {
     server.route(
         "GET",
         "/federation/credentials",
-        vec![Reply::new(200, portal_answer().body)],
+        vec![Reply::new(200, portal_answer().body.clone())],
     );
     let path = format!("{HOME}/.aws/sso/cache/{SESSION_TOKEN}");
     let env = sso_env(&server.url())

@@ -121,10 +121,12 @@ impl HttpClient for LoopbackOnly {
         });
         verdict?;
         match target {
-            Some(url) => self.inner.send(&HttpRequest {
-                url,
-                ..request.clone()
-            }),
+            Some(url) => {
+                // HttpRequest wipes its secrets on drop, so no struct-update syntax.
+                let mut rewritten = request.clone();
+                rewritten.url = url;
+                self.inner.send(&rewritten)
+            }
             None => self.inner.send(request),
         }
     }
