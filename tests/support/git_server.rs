@@ -23,16 +23,16 @@
 use std::collections::HashMap;
 use std::io::BufReader;
 use std::io::{self, BufRead, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
 use sha2::{Digest, Sha256};
+
+use crate::support::http1::{Acceptor, Head, Serve, read_head};
 
 /// How long a signed password is accepted after its timestamp (CodeCommit: 15 minutes).
 pub const MAX_AGE: Duration = Duration::from_secs(15 * 60);
@@ -98,10 +98,8 @@ struct Shared {
 }
 
 pub struct GitServer {
-    addr: SocketAddr,
     shared: Arc<Shared>,
-    stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
+    acceptor: Acceptor,
     ca_file: PathBuf,
 }
 
@@ -119,8 +117,6 @@ impl GitServer {
         let ca_file = dir.join("ca.pem");
         std::fs::write(&ca_file, ca_pem).unwrap();
 
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
-        let addr = listener.local_addr().unwrap();
         let shared = Arc::new(Shared {
             state: Mutex::new(State {
                 keys: HashMap::new(),
@@ -132,39 +128,26 @@ impl GitServer {
             project_root,
             home,
         });
-        let stop = Arc::new(AtomicBool::new(false));
-        let thread = {
+        let acceptor = {
             let shared = Arc::clone(&shared);
-            let stop = Arc::clone(&stop);
-            std::thread::spawn(move || {
-                for stream in listener.incoming() {
-                    if stop.load(Ordering::SeqCst) {
-                        break;
-                    }
-                    let Ok(stream) = stream else { continue };
-                    let shared = Arc::clone(&shared);
-                    std::thread::spawn(move || {
-                        let _ = handle(stream, &shared);
-                    });
-                }
+            Acceptor::start(Serve::Concurrently, move |stream| {
+                let _ = handle(stream, &shared);
             })
         };
         GitServer {
-            addr,
             shared,
-            stop,
-            thread: Some(thread),
+            acceptor,
             ca_file,
         }
     }
 
     /// `127.0.0.1:PORT`: what `CODE_COMMIT_ENDPOINT` is set to.
     pub fn authority(&self) -> String {
-        self.addr.to_string()
+        self.acceptor.addr().to_string()
     }
 
     pub fn port(&self) -> u16 {
-        self.addr.port()
+        self.acceptor.addr().port()
     }
 
     /// The CA certificate (PEM) git must trust.
@@ -226,16 +209,6 @@ impl GitServer {
     }
 }
 
-impl Drop for GitServer {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        let _ = TcpStream::connect(self.addr); // wake the accept loop
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
-}
-
 /// The server's own clock, as CodeCommit has its own.
 pub fn now() -> SystemTime {
     SystemTime::now()
@@ -282,19 +255,6 @@ fn tls_config(dns_names: &[&str]) -> (String, Arc<rustls::ServerConfig>) {
         )
         .unwrap();
     (ca_cert.pem(), Arc::new(config))
-}
-
-struct Request {
-    method: String,
-    target: String,
-    /// Lower-case names.
-    headers: HashMap<String, String>,
-}
-
-impl Request {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).map(String::as_str)
-    }
 }
 
 fn handle(stream: TcpStream, shared: &Shared) -> io::Result<()> {
@@ -391,32 +351,7 @@ fn reason(status: u16) -> &'static str {
     }
 }
 
-fn read_head(reader: &mut impl BufRead) -> io::Result<Option<Request>> {
-    let mut line = String::new();
-    if reader.read_line(&mut line)? == 0 {
-        return Ok(None);
-    }
-    let mut parts = line.trim_end().splitn(3, ' ');
-    let method = parts.next().unwrap_or("").to_owned();
-    let target = parts.next().unwrap_or("").to_owned();
-    let mut headers = HashMap::new();
-    loop {
-        let mut h = String::new();
-        if reader.read_line(&mut h)? == 0 || h == "\r\n" || h == "\n" {
-            break;
-        }
-        if let Some((k, v)) = h.trim_end().split_once(':') {
-            headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_owned());
-        }
-    }
-    Ok(Some(Request {
-        method,
-        target,
-        headers,
-    }))
-}
-
-fn read_body(reader: &mut impl BufRead, request: &Request) -> io::Result<Vec<u8>> {
+fn read_body(reader: &mut impl BufRead, request: &Head) -> io::Result<Vec<u8>> {
     let mut body = Vec::new();
     if request
         .header("transfer-encoding")
@@ -457,7 +392,7 @@ fn read_body(reader: &mut impl BufRead, request: &Request) -> io::Result<Vec<u8>
 /// The Basic-auth user and, if the request may proceed, its repository.
 fn authenticate(
     shared: &Shared,
-    request: &Request,
+    request: &Head,
     path: &str,
     host_header: &str,
 ) -> (Option<String>, Result<String, Reject>) {
@@ -595,7 +530,7 @@ fn refusal(reject: &Reject) -> Response {
 /// Runs `git http-backend` for one request.
 fn cgi(
     shared: &Shared,
-    request: &Request,
+    request: &Head,
     path_info: &str,
     query: &str,
     remote_user: &str,

@@ -33,6 +33,7 @@ pub fn base64_decode(text: &str) -> Vec<u8> {
 }
 
 pub mod disk;
+pub mod http1;
 pub mod loopback;
 pub mod oracle;
 pub mod provider_data;

@@ -7,14 +7,13 @@
 //! replayer does. (`server.rs` routes by path and repeats or fails with a 500 past its
 //! script, which is not what a recording means.) Pair it with `loopback.rs`'s guard.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::io::BufReader;
+use std::net::TcpStream;
 use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
 use std::time::Duration;
 
-use super::server::{Seen, decode};
+use super::http1::{Acceptor, Serve, query_pairs, read_head, write_response};
+use super::server::Seen;
 
 /// One recorded response.
 #[derive(Clone, Debug)]
@@ -54,47 +53,29 @@ struct State {
 
 /// A server on 127.0.0.1 replaying responses in order; stops when dropped.
 pub struct Replay {
-    addr: SocketAddr,
     state: Arc<Mutex<State>>,
-    stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
+    acceptor: Acceptor,
 }
 
 impl Replay {
     pub fn start(responses: Vec<Canned>) -> Replay {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
-        let addr = listener.local_addr().unwrap();
         let state = Arc::new(Mutex::new(State {
             responses,
             seen: Vec::new(),
         }));
-        let stop = Arc::new(AtomicBool::new(false));
-        let thread = {
+        // One connection at a time: the order of arrival is the order of the answers.
+        let acceptor = {
             let state = Arc::clone(&state);
-            let stop = Arc::clone(&stop);
-            std::thread::spawn(move || {
-                for stream in listener.incoming() {
-                    if stop.load(Ordering::SeqCst) {
-                        break;
-                    }
-                    let Ok(stream) = stream else { continue };
-                    // One connection at a time: the order of arrival is the order of
-                    // the answers.
-                    let _ = serve(stream, &state);
-                }
+            Acceptor::start(Serve::InOrder, move |stream| {
+                let _ = serve(stream, &state);
             })
         };
-        Replay {
-            addr,
-            state,
-            stop,
-            thread: Some(thread),
-        }
+        Replay { state, acceptor }
     }
 
     /// `http://127.0.0.1:PORT`.
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        format!("http://{}", self.acceptor.addr())
     }
 
     /// Every request so far, in arrival order (including unanswered ones).
@@ -103,78 +84,29 @@ impl Replay {
     }
 }
 
-impl Drop for Replay {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        let _ = TcpStream::connect(self.addr);
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
-}
-
 fn serve(stream: TcpStream, state: &Mutex<State>) -> std::io::Result<()> {
     stream.set_read_timeout(Some(Duration::from_secs(10)))?;
     let mut reader = BufReader::new(stream.try_clone()?);
-    let mut line = String::new();
-    if reader.read_line(&mut line)? == 0 {
+    let Some(head) = read_head(&mut reader)? else {
         return Ok(());
-    }
-    let mut parts = line.trim_end().splitn(3, ' ');
-    let method = parts.next().unwrap_or("").to_owned();
-    let target = parts.next().unwrap_or("").to_owned();
-    let mut headers = std::collections::HashMap::new();
-    loop {
-        let mut h = String::new();
-        if reader.read_line(&mut h)? == 0 || h == "\r\n" || h == "\n" {
-            break;
-        }
-        if let Some((k, v)) = h.trim_end().split_once(':') {
-            headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_owned());
-        }
-    }
-    let len: usize = headers
-        .get("content-length")
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
-    let mut body = vec![0; len];
-    reader.read_exact(&mut body)?;
-    let (path, query) = target.split_once('?').unwrap_or((&target, ""));
-    let query = query
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            (decode(k), decode(v))
-        })
-        .collect();
+    };
+    let body = head.read_sized_body(&mut reader)?;
+    let (path, query) = head.split_target();
     let reply = {
         let mut st = state.lock().unwrap();
         let n = st.seen.len();
         st.seen.push(Seen {
-            method,
+            method: head.method.clone(),
             path: path.to_owned(),
-            query,
-            headers,
+            query: query_pairs(query),
+            headers: head.headers.clone(),
             body,
         });
         st.responses.get(n).cloned()
     };
     // Past the recording: close without answering.
     let Some(reply) = reply else { return Ok(()) };
-    let mut out = stream;
-    let mut head = format!(
-        "HTTP/1.1 {} X\r\nContent-Length: {}\r\nConnection: close\r\n",
-        reply.status,
-        reply.body.len()
-    );
-    for (k, v) in &reply.headers {
-        head.push_str(&format!("{k}: {v}\r\n"));
-    }
-    head.push_str("\r\n");
-    out.write_all(head.as_bytes())?;
-    out.write_all(&reply.body)?;
-    out.flush()
+    write_response(&mut { stream }, reply.status, &reply.headers, &reply.body)
 }
 
 /// `(scheme://authority, path-and-query)`.
