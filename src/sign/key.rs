@@ -7,7 +7,7 @@ use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 use zeroize::Zeroizing;
 
-type HmacSha256 = Hmac<Sha256>;
+pub(crate) type HmacSha256 = Hmac<Sha256>;
 
 /// A derived SigV4 signing key (`kSigning`), held as a ready-keyed HMAC state.
 ///
@@ -59,6 +59,11 @@ impl SigningKey {
     /// A copy of the keyed state, to feed a string to sign piece by piece.
     pub(crate) fn mac(&self) -> HmacSha256 {
         self.mac.clone()
+    }
+
+    /// The keyed HMAC state itself, for one signature.
+    pub(crate) fn into_mac(self) -> HmacSha256 {
+        self.mac
     }
 }
 

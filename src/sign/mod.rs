@@ -96,7 +96,7 @@ impl Signer {
             request.time.date(),
             request.region,
         );
-        sign_with_key(&key, request)
+        sign_with_mac(key.into_mac(), request)
     }
 
     /// Forgets every cached signing key (for instance after credentials rotate).
@@ -154,11 +154,16 @@ impl fmt::Debug for UrlRequest<'_> {
 /// `key` must have been derived for `request`'s secret, date and region in the
 /// `codecommit` service; [`Signer::sign`] takes care of that.
 pub fn sign_with_key(key: &SigningKey, request: &UrlRequest<'_>) -> SignedUrl {
+    sign_with_mac(key.mac(), request)
+}
+
+/// [`sign_with_key`] with the keyed HMAC state itself, which it consumes (the key cache
+/// hands out a copy already: no need for a second).
+fn sign_with_mac(mut mac: key::HmacSha256, request: &UrlRequest<'_>) -> SignedUrl {
     let creq_hash = canonical_request_hash(request.host, request.repository.as_str());
     let mut creq_hex = [0u8; 64];
     hex_encode(&creq_hash, &mut creq_hex);
 
-    let mut mac = key.mac();
     mac.update(b"AWS4-HMAC-SHA256\n");
     mac.update(request.time.timestamp().as_bytes());
     mac.update(b"\n");
@@ -172,7 +177,8 @@ pub fn sign_with_key(key: &SigningKey, request: &UrlRequest<'_>) -> SignedUrl {
     hex_encode(&signature, &mut sig_hex);
 
     let token = request.session_token.filter(|t| !t.is_empty());
-    let username_len = encoded_len(request.access_key_id) + token.map_or(0, |t| 3 + encoded_len(t));
+    let access_key_len = encoded_len(request.access_key_id);
+    let username_len = access_key_len + token.map_or(0, |t| 3 + encoded_len(t));
     let mut url = String::with_capacity(
         "https://".len()
             + username_len
@@ -193,7 +199,7 @@ pub fn sign_with_key(key: &SigningKey, request: &UrlRequest<'_>) -> SignedUrl {
     url.push(':');
     url.push_str(request.time.timestamp());
     url.push('Z');
-    // Both buffers hold only ASCII hex digits.
+    // The buffer holds only ASCII hex digits.
     url.push_str(std::str::from_utf8(&sig_hex).unwrap_or_default());
     let password_end = url.len();
     url.push('@');
@@ -208,7 +214,7 @@ pub fn sign_with_key(key: &SigningKey, request: &UrlRequest<'_>) -> SignedUrl {
         username_end,
         password_end,
         host_end,
-        access_key_end: "https://".len() + encoded_len(request.access_key_id),
+        access_key_end: "https://".len() + access_key_len,
     }
 }
 
@@ -252,22 +258,67 @@ pub fn string_to_sign(
 }
 
 fn hex_encode(bytes: &[u8; 32], out: &mut [u8; 64]) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    for (i, b) in bytes.iter().enumerate() {
-        out[2 * i] = HEX[usize::from(b >> 4)];
-        out[2 * i + 1] = HEX[usize::from(b & 0x0f)];
+    for (pair, &b) in out.chunks_exact_mut(2).zip(bytes) {
+        let at = 2 * usize::from(b);
+        pair.copy_from_slice(&HEX_PAIRS.as_bytes()[at..at + 2]);
     }
 }
 
-/// Python's `quote(s, safe="")`: unreserved bytes as they are, everything else `%XX`
-/// with upper-case hex.
-fn is_unreserved(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-' | b'~')
-}
+/// `"000102…ff"`: a byte's two lower-case hex digits are one copy away.
+const HEX_PAIRS: &str = {
+    const BYTES: [u8; 512] = {
+        let digits = b"0123456789abcdef";
+        let mut out = [0u8; 512];
+        let mut b = 0;
+        while b < 256 {
+            out[2 * b] = digits[b >> 4];
+            out[2 * b + 1] = digits[b & 0x0f];
+            b += 1;
+        }
+        out
+    };
+    match std::str::from_utf8(&BYTES) {
+        Ok(s) => s,
+        Err(_) => panic!("hex digits are ASCII"),
+    }
+};
+
+/// `"%00%01…%FF"`: a reserved byte's escape is one copy away (upper-case, as Python).
+const ESCAPES: &str = {
+    const BYTES: [u8; 768] = {
+        let digits = b"0123456789ABCDEF";
+        let mut out = [0u8; 768];
+        let mut b = 0;
+        while b < 256 {
+            out[3 * b] = b'%';
+            out[3 * b + 1] = digits[b >> 4];
+            out[3 * b + 2] = digits[b & 0x0f];
+            b += 1;
+        }
+        out
+    };
+    match std::str::from_utf8(&BYTES) {
+        Ok(s) => s,
+        Err(_) => panic!("escapes are ASCII"),
+    }
+};
+
+/// Python's `quote(s, safe="")` keeps these bytes as they are: ASCII letters and digits
+/// and `_.-~`. A table, because signing classifies every byte of the session token.
+const UNRESERVED: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-' | b'~');
+        b += 1;
+    }
+    table
+};
 
 fn encoded_len(s: &str) -> usize {
     s.bytes()
-        .map(|b| if is_unreserved(b) { 1 } else { 3 })
+        .map(|b| if UNRESERVED[usize::from(b)] { 1 } else { 3 })
         .sum()
 }
 
@@ -280,19 +331,17 @@ pub(crate) fn percent_encode(s: &str) -> String {
 }
 
 fn percent_encode_into(s: &str, out: &mut String) {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     // Copy runs of unreserved bytes in one go: access keys are entirely unreserved.
     let bytes = s.as_bytes();
     let mut run_start = 0;
     for (i, &b) in bytes.iter().enumerate() {
-        if !is_unreserved(b) {
+        if !UNRESERVED[usize::from(b)] {
             // A run of unreserved bytes is ASCII, so both ends are char boundaries.
             if run_start < i {
                 out.push_str(&s[run_start..i]);
             }
-            out.push('%');
-            out.push(char::from(HEX[usize::from(b >> 4)]));
-            out.push(char::from(HEX[usize::from(b & 0x0f)]));
+            let at = 3 * usize::from(b);
+            out.push_str(&ESCAPES[at..at + 3]);
             run_start = i + 1;
         }
     }
