@@ -468,6 +468,7 @@ fn available(config: &SharedConfig) -> String {
 /// git-remote-codecommit's `RegionNotFound`.
 #[cold]
 fn region_not_found(profile: &str) -> Error {
+    let profile = shown(profile, MAX_SHOWN);
     Error::new(
         ErrorKind::RegionNotFound,
         format!(
@@ -482,6 +483,7 @@ fn region_not_found(profile: &str) -> Error {
 /// looked at: ` (tried: environment variables, …)`.
 #[cold]
 fn credentials_not_found(profile: &str, tried: &Tried) -> Error {
+    let profile = shown(profile, MAX_SHOWN);
     let tried = tried
         .since(0)
         .map(|t| format!(" (tried: {t})"))

@@ -130,3 +130,35 @@ fn long_remotes() {
             .collect(),
     );
 }
+
+/// A long profile name that exists, but without a region or credentials: the messages
+/// that name it stay bounded too.
+#[test]
+fn long_profiles_in_not_found_messages() {
+    let name = "p".repeat(100_000);
+    let env = || {
+        memory().with_file(
+            config_path(),
+            format!("[profile {name}]\noutput = json\n[profile {name}x]\nregion = us-east-1\n"),
+        )
+    };
+    for (profile, kind, start) in [
+        (
+            name.clone(),
+            RegionNotFound,
+            "The following profile does not have an AWS Region: ppp",
+        ),
+        (
+            format!("{name}x"),
+            CredentialsNotFound,
+            "The following profile does not have credentials configured: ppp",
+        ),
+    ] {
+        let err = sign(env(), &format!("codecommit://{profile}@Repo")).unwrap_err();
+        assert_eq!(err.kind(), kind, "{err}");
+        let message = err.chain_message();
+        assert!(message.starts_with(start), "{message}");
+        assert!(message.contains("p…"), "{message}");
+        assert!(message.len() <= 1024, "a {} byte message", message.len());
+    }
+}
