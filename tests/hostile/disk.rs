@@ -332,3 +332,91 @@ fn credential_process_that_floods_or_hangs() {
     );
     assert_rows(rows);
 }
+
+/// The writer of [`a_writer_killed_mid_write_never_leaves_half_a_file`]: run as a child
+/// process with `KILLED_WRITER_FILE` set, it writes ever newer versions of the file until
+/// it is killed. Each version is `N` repeated to 1 MiB, so a torn file shows.
+#[test]
+#[ignore = "runs only as the child process of a_writer_killed_mid_write_never_leaves_half_a_file"]
+fn killed_writer_child() {
+    use codecommit_auth::env::{Environment, OsEnvironment};
+    let Ok(path) = std::env::var("KILLED_WRITER_FILE") else {
+        return;
+    };
+    let env = OsEnvironment::new();
+    for version in 0u64.. {
+        let text = version_text(version);
+        env.write_file_atomic(Path::new(&path), text.as_bytes())
+            .expect("atomic write");
+    }
+}
+
+fn version_text(version: u64) -> String {
+    let mark = format!("{version:016}\n");
+    mark.repeat((1 << 20) / mark.len())
+}
+
+/// Whether `text` is one whole version.
+fn is_whole(text: &[u8]) -> bool {
+    text.len() >= 17
+        && std::str::from_utf8(&text[..16])
+            .ok()
+            .and_then(|v| v.parse::<u64>().ok())
+            .is_some_and(|v| version_text(v).as_bytes() == text)
+}
+
+/// A writer SIGKILLed at arbitrary moments, over and over: readers meanwhile and after
+/// see only whole versions (never a torn or empty file), the file stays 0600, and what a
+/// kill leaves behind is at most one hidden temp file per kill beside it, never in
+/// its place.
+#[test]
+fn a_writer_killed_mid_write_never_leaves_half_a_file() {
+    let dir = TempDir::new("killed-writer");
+    let path = dir.path().join("cache.json");
+    let exe = std::env::current_exe().unwrap();
+    let mut reads = 0;
+    let kills = 12;
+    for round in 0..kills {
+        let mut child = std::process::Command::new(&exe)
+            .args([
+                "--exact",
+                "disk::killed_writer_child",
+                "--ignored",
+                "--quiet",
+            ])
+            .env("KILLED_WRITER_FILE", &path)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        // Kill after a varying delay: early rounds inside the first writes, later ones
+        // after many versions.
+        let until = Instant::now() + Duration::from_millis(20 + 37 * round);
+        while Instant::now() < until {
+            if let Ok(text) = std::fs::read(&path) {
+                assert!(is_whole(&text), "round {round}: a torn read");
+                reads += 1;
+            }
+        }
+        child.kill().unwrap(); // SIGKILL: no destructor, no cleanup
+        child.wait().unwrap();
+        if let Ok(text) = std::fs::read(&path) {
+            assert!(is_whole(&text), "round {round}: torn after the kill");
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "round {round}");
+        }
+    }
+    assert!(reads > 0, "the writer never finished a version");
+    let litter: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n != "cache.json")
+        .collect();
+    assert!(litter.len() <= kills as usize, "{litter:?}");
+    assert!(
+        litter
+            .iter()
+            .all(|n| n.starts_with(".cache.json.") && n.ends_with(".tmp")),
+        "{litter:?}"
+    );
+}
