@@ -376,19 +376,29 @@ fn a_writer_killed_mid_write_never_leaves_half_a_file() {
     let exe = std::env::current_exe().unwrap();
     let mut reads = 0;
     let kills = 12;
+    // Kills the writer however the round ends, a failed assertion included.
+    struct Writer(std::process::Child);
+    impl Drop for Writer {
+        fn drop(&mut self) {
+            let _ = self.0.kill(); // SIGKILL: no destructor, no cleanup
+            let _ = self.0.wait();
+        }
+    }
     for round in 0..kills {
-        let mut child = std::process::Command::new(&exe)
-            .args([
-                "--exact",
-                "disk::killed_writer_child",
-                "--ignored",
-                "--quiet",
-            ])
-            .env("KILLED_WRITER_FILE", &path)
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
+        let child = Writer(
+            std::process::Command::new(&exe)
+                .args([
+                    "--exact",
+                    "disk::killed_writer_child",
+                    "--ignored",
+                    "--quiet",
+                ])
+                .env("KILLED_WRITER_FILE", &path)
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .unwrap(),
+        );
         // Kill after a varying delay: early rounds inside the first writes, later ones
         // after many versions.
         let until = Instant::now() + Duration::from_millis(20 + 37 * round);
@@ -398,8 +408,7 @@ fn a_writer_killed_mid_write_never_leaves_half_a_file() {
                 reads += 1;
             }
         }
-        child.kill().unwrap(); // SIGKILL: no destructor, no cleanup
-        child.wait().unwrap();
+        drop(child);
         if let Ok(text) = std::fs::read(&path) {
             assert!(is_whole(&text), "round {round}: torn after the kill");
             let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
