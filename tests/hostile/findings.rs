@@ -185,3 +185,25 @@ fn an_expiry_before_1970_prints_its_own_second() {
         sign(env, "codecommit://p@Repo"),
     )]);
 }
+
+/// `config` target (CI, seed 1, 45 s): an `endpoint_url` without a host (`//:x`) on a
+/// role profile reached aws-sigv4, which panics on a URI without an authority. The
+/// input itself is `fuzz/regressions/config/sts-endpoint-without-host`: the config
+/// file, byte 0xFE, the credentials file.
+#[test]
+fn an_endpoint_without_a_host_is_a_config_error() {
+    let input: &[u8] = include_bytes!("../../fuzz/regressions/config/sts-endpoint-without-host");
+    let at = input.iter().position(|&b| b == 0xFE).unwrap();
+    let env = memory()
+        .with_file(config_path(), &input[..at])
+        .with_file(credentials_path(), &input[at + 1..]);
+    assert_rows(vec![(
+        "endpoint_url = //:thtpaws.global-profile-override".into(),
+        error(
+            InvalidConfig,
+            "Invalid endpoint: //:thtpaws.global-profile-override (endpoint_url of profile \
+             default; the URL is not an http:// or https:// URL",
+        ),
+        sign(env, "codecommit://Repo"),
+    )]);
+}
