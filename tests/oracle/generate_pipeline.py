@@ -797,12 +797,6 @@ def run_case(case):
     return json.loads(proc.stdout.decode('utf-8'))
 
 
-def outcome_class(expected):
-    if 'url' in expected:
-        return 'url (%s)' % expected['method']
-    return '%s.%s' % (expected['error']['module'], expected['error']['class'])
-
-
 def main():
     parser = oracle_common.parse_args(__doc__.split('\n\n')[0])
     parser.add_argument('--jobs', type=int, default=2, help='cases run in parallel (default 2)')
@@ -823,7 +817,7 @@ def main():
         doc['cases'].append({'name': case['name'], 'remote': case['remote'], 'time': case['time'],
                              'files': case['files'], 'env': case['env'], 'expected': outcome})
 
-    counts = collections.Counter(outcome_class(o) for o in outcomes)
+    counts = collections.Counter(oracle_common.outcome_class(o) for o in outcomes)
     for cls, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
         print('%5d  %s' % (n, cls))
     return oracle_common.write_or_check(args.output or OUTPUT, doc, args.check, 'cases')

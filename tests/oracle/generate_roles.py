@@ -25,7 +25,6 @@ forced, and run_case.py's network guard refuses anything but loopback.
 """
 
 import collections
-import concurrent.futures
 import datetime
 import hashlib
 import json
@@ -379,47 +378,14 @@ def _fixed_date(text):
     return json.dumps(doc)
 
 
-def outcome_class(expected):
-    if 'url' in expected:
-        return 'url (%s)' % expected['method']
-    return '%s.%s' % (expected['error']['module'], expected['error']['class'])
-
-
 def main():
-    parser = oracle_common.parse_args(__doc__.split('\n\n')[0])
-    parser.add_argument('--jobs', type=int, default=2, help='cases run in parallel (default 2)')
-    parser.add_argument('--case', help='run only the named case and print it (writes nothing)')
-    args = parser.parse_args()
-    header = oracle_common.reference_header(GENERATOR)
-
+    head = collections.OrderedDict(description=DESCRIPTION)
+    head.update(oracle_common.reference_header(GENERATOR))
+    head['implicit_env'] = IMPLICIT_ENV
     cases = hand_written_cases()
     _validate(cases)
-    if args.case:
-        chosen = [c for c in cases if c['name'] == args.case]
-        if not chosen:
-            raise SystemExit('no case named %s' % args.case)
-        c = dict(chosen[0])
-        c['expected'] = run_case(c)
-        print(json.dumps(c, indent=1, ensure_ascii=False))
-        return 0
-
-    with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
-        outcomes = list(pool.map(run_case, cases))
-
-    doc = collections.OrderedDict()
-    doc['description'] = DESCRIPTION
-    doc.update(header)
-    doc['implicit_env'] = IMPLICIT_ENV
-    doc['cases'] = []
-    for case, outcome in zip(cases, outcomes):
-        doc['cases'].append({'name': case['name'], 'remote': case['remote'], 'time': case['time'],
-                             'now': case['now'], 'files': case['files'], 'env': case['env'],
-                             'server': case['server'], 'expected': outcome})
-
-    counts = collections.Counter(outcome_class(o) for o in outcomes)
-    for cls, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
-        print('%5d  %s' % (n, cls))
-    return oracle_common.write_or_check(args.output or OUTPUT, doc, args.check, 'cases')
+    return oracle_common.drive_server_cases(__doc__.split('\n\n')[0], head, OUTPUT, cases,
+                                            run_case)
 
 
 if __name__ == '__main__':

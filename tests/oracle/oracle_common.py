@@ -5,6 +5,7 @@ file, and the --check comparison. Imports nothing from botocore or grc.
 """
 
 import argparse
+import collections
 import importlib.metadata
 import json
 import os
@@ -132,3 +133,50 @@ def write_or_check(path, doc, check, list_key):
     elif not (missing or added or changed):
         print('  content is equal; only the formatting differs')
     return 1
+
+
+def outcome_class(expected):
+    """A case's outcome for the summary table: `url (METHOD)` or the error's class."""
+    if 'url' in expected:
+        return 'url (%s)' % expected['method']
+    return '%s.%s' % (expected['error']['module'], expected['error']['class'])
+
+
+def drive_server_cases(usage, doc_head, output, cases, run_case, prepare=None):
+    """The main of the generators whose cases run against the local SSO/STS server.
+
+    `usage` is the command line help. Parses --check/--output/--jobs/--case, runs every case (or just the named one, printed
+    and not written) through `run_case`, and writes or checks the vector file: `doc_head`
+    (description, reference header, implicit env, in that order) followed by the cases.
+    `prepare` runs once before any case. Returns the process exit status.
+    """
+    parser = parse_args(usage)
+    parser.add_argument('--jobs', type=int, default=2, help='cases run in parallel (default 2)')
+    parser.add_argument('--case', help='run only the named case and print it (writes nothing)')
+    args = parser.parse_args()
+    if prepare:
+        prepare()
+    if args.case:
+        chosen = [c for c in cases if c['name'] == args.case]
+        if not chosen:
+            raise SystemExit('no case named %s' % args.case)
+        c = dict(chosen[0])
+        c['expected'] = run_case(c)
+        print(json.dumps(c, indent=1, ensure_ascii=False))
+        return 0
+
+    import concurrent.futures
+    with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        outcomes = list(pool.map(run_case, cases))
+
+    doc = collections.OrderedDict(doc_head)
+    doc['cases'] = []
+    for case, outcome in zip(cases, outcomes):
+        doc['cases'].append({'name': case['name'], 'remote': case['remote'], 'time': case['time'],
+                             'now': case['now'], 'files': case['files'], 'env': case['env'],
+                             'server': case['server'], 'expected': outcome})
+
+    counts = collections.Counter(outcome_class(o) for o in outcomes)
+    for cls, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        print('%5d  %s' % (n, cls))
+    return write_or_check(args.output or output, doc, args.check, 'cases')
