@@ -26,7 +26,7 @@ use codecommit_auth::{ErrorKind, Resolver};
 use serde_json::Value;
 use support::loopback::LoopbackOnly;
 use support::oracle::{self, HOME, Verdict};
-use support::server::{Reply, Seen, Server, decode};
+use support::server::{Seen, decode};
 
 /// The STS form fields compared (present or absent, and their values).
 const FORM_FIELDS: &[&str] = &[
@@ -61,30 +61,7 @@ fn twin(rel: &str) -> Option<String> {
 }
 
 fn run(case: &Value) -> Run {
-    let server = Server::start();
-    for route in case["server"]["routes"].as_array().unwrap() {
-        let replies = route["responses"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|r| {
-                let mut reply = Reply::new(
-                    r["status"].as_u64().unwrap() as u16,
-                    r["body"].as_str().unwrap_or(""),
-                );
-                for (k, v) in r["headers"].as_object().into_iter().flatten() {
-                    reply = reply.header(k, v.as_str().unwrap());
-                }
-                reply
-            })
-            .collect();
-        server.route_then(
-            route["method"].as_str().unwrap(),
-            route["path"].as_str().unwrap(),
-            replies,
-            route["exhaust"] == "fail",
-        );
-    }
+    let server = oracle::scripted_server(case);
     let url = server.url();
     let base = MemoryEnvironment::new()
         .with_now(oracle::system_time(case["now"].as_str().unwrap()))
@@ -141,20 +118,10 @@ fn expected_kinds(class: &str) -> &'static [ErrorKind] {
 }
 
 fn check_outcome(case: &Value, run: &Run) -> Option<String> {
-    let expected = &case["expected"];
-    match (&run.outcome, expected.get("url")) {
-        (Ok(url), Some(want)) => {
-            (url != want.as_str().unwrap()).then(|| format!("url {url}\n      want {want}"))
-        }
-        (Err(e), Some(want)) => Some(format!("error {:?}: {e}, want url {want}", e.kind())),
-        (Ok(url), None) => Some(format!("url {url}, want {}", expected["error"])),
-        (Err(e), None) => {
-            let class = expected["error"]["class"].as_str().unwrap();
-            let message = expected["error"]["message"].as_str().unwrap();
-            (!expected_kinds(class).contains(&e.kind()))
-                .then(|| format!("{:?}: {e}\n      want {class}: {message}", e.kind()))
-        }
-    }
+    oracle::compare_outcome(case, &run.outcome, |class, message, e| {
+        (!expected_kinds(class).contains(&e.kind()))
+            .then(|| format!("{:?}: {e}\n      want {class}: {message}", e.kind()))
+    })
 }
 
 /// The form fields of a body given as text.

@@ -22,7 +22,7 @@ use codecommit_auth::env::{HttpsClient, MemoryEnvironment};
 use codecommit_auth::{ErrorKind, Resolver};
 use serde_json::Value;
 use support::oracle::{self, HOME, Verdict};
-use support::server::{Reply, Seen, Server};
+use support::server::Seen;
 
 /// Our result for a case, with what the server saw and the cache files afterwards.
 struct Run {
@@ -32,33 +32,7 @@ struct Run {
 }
 
 fn run(case: &Value) -> Run {
-    let server = Server::start();
-    for route in case["server"]["routes"].as_array().unwrap() {
-        let replies = route["responses"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|r| {
-                let mut reply = Reply::new(
-                    r["status"].as_u64().unwrap() as u16,
-                    r["body"].as_str().unwrap_or(""),
-                );
-                for (k, v) in r["headers"].as_object().into_iter().flatten() {
-                    reply = reply.header(k, v.as_str().unwrap());
-                }
-                if let Some(ms) = r["delay_ms"].as_u64() {
-                    reply = reply.delayed(std::time::Duration::from_millis(ms));
-                }
-                reply
-            })
-            .collect();
-        server.route_then(
-            route["method"].as_str().unwrap(),
-            route["path"].as_str().unwrap(),
-            replies,
-            route["exhaust"] == "fail",
-        );
-    }
+    let server = oracle::scripted_server(case);
     let url = server.url();
     let base = MemoryEnvironment::new()
         .with_now(oracle::system_time(case["now"].as_str().unwrap()))
@@ -128,42 +102,30 @@ fn crash_kinds(class: &str) -> &'static [ErrorKind] {
 }
 
 fn check_outcome(case: &Value, run: &Run) -> Option<String> {
-    let expected = &case["expected"];
-    match (&run.outcome, expected.get("url")) {
-        (Ok(url), Some(want)) => {
-            (url != want.as_str().unwrap()).then(|| format!("url {url}\n      want {want}"))
+    oracle::compare_outcome(case, &run.outcome, |class, message, e| {
+        let message = oracle::substitute(message, "");
+        let ok = match expected_kind(class) {
+            Some(kind) => e.kind() == kind,
+            None => crash_kinds(class).contains(&e.kind()),
+        };
+        if !ok {
+            return Some(format!(
+                "{:?}: {e}\n      want {class}: {message}",
+                e.kind()
+            ));
         }
-        (Err(e), Some(want)) => Some(format!("error {:?}: {e}, want url {want}", e.kind())),
-        (Ok(url), None) => Some(format!("url {url}, want {}", expected["error"])),
-        (Err(e), None) => {
-            let class = expected["error"]["class"].as_str().unwrap();
-            let message = oracle::substitute(expected["error"]["message"].as_str().unwrap(), "");
-            let ok = match expected_kind(class) {
-                Some(kind) => e.kind() == kind,
-                None => crash_kinds(class).contains(&e.kind()),
-            };
-            if !ok {
-                return Some(format!(
-                    "{:?}: {e}\n      want {class}: {message}",
-                    e.kind()
-                ));
-            }
-            // botocore's own sentences must be where ours start (we add context after).
-            let botocore_text = [
-                "InvalidConfigError",
-                "TokenRetrievalError",
-                "UnauthorizedSSOTokenError",
-                "CredentialsNotFound",
-                "RegionNotFound",
-            ];
-            if botocore_text.contains(&class)
-                && !e.to_string().starts_with(message.trim_end_matches('.'))
-            {
-                return Some(format!("message {e}\n      want {message}"));
-            }
-            None
-        }
-    }
+        // botocore's own sentences must be where ours start (we add context after).
+        let botocore_text = [
+            "InvalidConfigError",
+            "TokenRetrievalError",
+            "UnauthorizedSSOTokenError",
+            "CredentialsNotFound",
+            "RegionNotFound",
+        ];
+        (botocore_text.contains(&class)
+            && !e.to_string().starts_with(message.trim_end_matches('.')))
+        .then(|| format!("message {e}\n      want {message}"))
+    })
 }
 
 fn check_requests(case: &Value, run: &Run) -> Option<String> {

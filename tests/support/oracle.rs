@@ -130,3 +130,61 @@ pub fn tally(
         failures.join("\n")
     );
 }
+
+/// A local server answering as the case's `server.routes` script says: per route, its
+/// responses in order (status, body, headers, an optional `delay_ms`), then either the
+/// last one again or a 500 (`"exhaust": "fail"`).
+pub fn scripted_server(case: &Value) -> super::server::Server {
+    use super::server::{Reply, Server};
+    let server = Server::start();
+    for route in case["server"]["routes"].as_array().unwrap() {
+        let replies = route["responses"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                let mut reply = Reply::new(
+                    r["status"].as_u64().unwrap() as u16,
+                    r["body"].as_str().unwrap_or(""),
+                );
+                for (k, v) in r["headers"].as_object().into_iter().flatten() {
+                    reply = reply.header(k, v.as_str().unwrap());
+                }
+                if let Some(ms) = r["delay_ms"].as_u64() {
+                    reply = reply.delayed(std::time::Duration::from_millis(ms));
+                }
+                reply
+            })
+            .collect();
+        server.route_then(
+            route["method"].as_str().unwrap(),
+            route["path"].as_str().unwrap(),
+            replies,
+            route["exhaust"] == "fail",
+        );
+    }
+    server
+}
+
+/// Our outcome against the case's expected one: the same URL, or an error where the
+/// reference errs, judged by `error` (given botocore's class, its message and ours).
+/// `None` when they agree; otherwise what differs.
+pub fn compare_outcome(
+    case: &Value,
+    outcome: &Result<String, codecommit_auth::Error>,
+    error: impl Fn(&str, &str, &codecommit_auth::Error) -> Option<String>,
+) -> Option<String> {
+    let expected = &case["expected"];
+    match (outcome, expected.get("url")) {
+        (Ok(url), Some(want)) => {
+            (url != want.as_str().unwrap()).then(|| format!("url {url}\n      want {want}"))
+        }
+        (Err(e), Some(want)) => Some(format!("error {:?}: {e}, want url {want}", e.kind())),
+        (Ok(url), None) => Some(format!("url {url}, want {}", expected["error"])),
+        (Err(e), None) => error(
+            expected["error"]["class"].as_str().unwrap(),
+            expected["error"]["message"].as_str().unwrap(),
+            e,
+        ),
+    }
+}
