@@ -175,14 +175,14 @@ pub(crate) fn call(
 
     let text = String::from_utf8_lossy(&response.body);
     if response.status != 200 {
+        // The answer's words, escaped rather than filtered: dropping a control character
+        // could join the text around it into something the server never sent whole.
         let code = xml::text(&text, &["Error", "Code"])
+            .map(|c| shown(&c, MAX_SHOWN).into_owned())
             .unwrap_or_else(|| format!("HTTP {}", response.status));
-        let message: String = xml::text(&text, &["Error", "Message"])
-            .unwrap_or_default()
-            .chars()
-            .filter(|c| !c.is_control())
-            .take(500)
-            .collect();
+        let message = xml::text(&text, &["Error", "Message"])
+            .map(|m| shown(&m, 500).into_owned())
+            .unwrap_or_default();
         let retried = if attempt > 1 {
             format!(" (reached max retries: {})", attempt - 1)
         } else {

@@ -207,3 +207,54 @@ fn an_endpoint_without_a_host_is_a_config_error() {
         sign(env, "codecommit://Repo"),
     )]);
 }
+
+/// `sts_xml` target (by hand, seed 2): an STS error message with control characters
+/// between two halves of a word had them dropped, so the halves joined into text the
+/// server never sent whole (there, a secret's name). Control characters are escaped
+/// now, in STS and SSO portal error answers alike. The input is
+/// `fuzz/regressions/sts_xml/controls-dropped-join-a-secret`.
+#[test]
+fn control_characters_in_service_errors_are_escaped_not_dropped() {
+    let sts = memory()
+        .with_file(
+            config_path(),
+            "[profile role]\nregion = eu-west-1\nrole_arn = arn:aws:iam::1:role/R\nsource_profile = base\n\
+             [profile base]\naws_access_key_id = AKID\naws_secret_access_key = s\n",
+        )
+        .with_http_client(Answer(|_: &codecommit_auth::env::HttpRequest| {
+            response(
+                403,
+                "<ErrorResponse><Error><Code>Access\u{7}Denied</Code>\
+                 <Message>SEC\u{0}\u{0}RET-\u{7f}WORD</Message></Error></ErrorResponse>",
+            )
+        }));
+    let portal = memory()
+        .with_file(config_path(), SSO_CONFIG)
+        .with_file(format!("{HOME}/.aws/sso/cache/{LEGACY_TOKEN}"), token_file(3600))
+        .with_http_client(Answer(|_: &codecommit_auth::env::HttpRequest| {
+            response(
+                403,
+                "{\"__type\": \"Forbidden\\u0007Exception\", \"message\": \"SEC\\u0000RET-\\u007fWORD\"}",
+            )
+        }));
+    assert_rows(vec![
+        (
+            "STS".into(),
+            error(
+                ServiceError,
+                "An error occurred (Access\\u{7}Denied) when calling the AssumeRole operation: \
+                 SEC\\u{0}\\u{0}RET-\\u{7f}WORD",
+            ),
+            sign(sts, "codecommit://role@Repo"),
+        ),
+        (
+            "SSO portal".into(),
+            error(
+                ServiceError,
+                "An error occurred (Forbidden\\u{7}Exception) when calling the \
+                 GetRoleCredentials operation: SEC\\u{0}RET-\\u{7f}WORD",
+            ),
+            sign(portal, "codecommit://legacy@Repo"),
+        ),
+    ]);
+}

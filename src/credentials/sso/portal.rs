@@ -9,7 +9,7 @@ use super::token::Token;
 use crate::credentials::{ChainContext, Credentials, build, retry, timestamp};
 use crate::endpoint::services::{self, Service};
 use crate::env::{HttpErrorKind, HttpRequest, HttpResponse};
-use crate::error::{Error, ErrorKind};
+use crate::error::{Error, ErrorKind, MAX_SHOWN, shown};
 use crate::sign::percent_encode;
 
 /// Exchanges the access token for the role's credentials. Returns them with their
@@ -117,9 +117,11 @@ fn parse(sso: &SsoConfig, body: &[u8]) -> Result<(Credentials, String), Error> {
 /// `x-amzn-ErrorType` header or the body's `__type`/`code`, the message from `message`.
 pub(crate) fn error_code(response: &HttpResponse) -> (String, String) {
     let body: Value = serde_json::from_slice(&response.body).unwrap_or(Value::Null);
+    // The answer's words, escaped rather than filtered: dropping a control character
+    // could join the text around it into something the server never sent whole.
     let clean = |s: &str| {
         let s = s.split(':').next().unwrap_or(s);
-        s.rsplit('#').next().unwrap_or(s).to_owned()
+        shown(s.rsplit('#').next().unwrap_or(s), MAX_SHOWN).into_owned()
     };
     let code = response
         .header("x-amzn-errortype")
@@ -130,11 +132,8 @@ pub(crate) fn error_code(response: &HttpResponse) -> (String, String) {
     let message = ["message", "Message", "error_description"]
         .iter()
         .find_map(|k| body.get(*k).and_then(Value::as_str))
-        .unwrap_or("")
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(500)
-        .collect();
+        .map(|m| shown(m, 500).into_owned())
+        .unwrap_or_default();
     (code, message)
 }
 
