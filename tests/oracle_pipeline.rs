@@ -22,7 +22,7 @@ use std::time::{Duration, UNIX_EPOCH};
 use codecommit_auth::env::MemoryEnvironment;
 use codecommit_auth::{Error, ErrorKind, Resolver};
 use serde_json::Value;
-use support::oracle::{self, HOME, Verdict};
+use support::oracle::{self, Difference, HOME};
 
 /// The day the vectors were generated; botocore compared expiries with its real clock.
 const NOW_UNIX: u64 = 1_795_564_800; // 2026-11-25T00:00:00Z
@@ -95,12 +95,7 @@ fn expected_kind(class: &str, module: &str, message: &str) -> Option<(ErrorKind,
 }
 
 /// Why we may differ from the reference on a case. Each is a `DIFFERENCE:` in the code.
-struct Difference {
-    name: &'static str,
-    applies: fn(&Value, &Outcome) -> bool,
-}
-
-const DIFFERENCES: &[Difference] = &[
+const DIFFERENCES: &[Difference<Outcome>] = &[
     Difference {
         // remote.rs: CodeCommit naming rules; the reference signs for any string and
         // drops a path, query or fragment. Checked after the profile and region, as
@@ -248,16 +243,9 @@ fn pipeline_matches_the_reference() {
     let doc = oracle::load("pipeline");
     oracle::tally("pipeline", doc["cases"].as_array().unwrap(), 300, |case| {
         let ours = run(case);
-        let Some(why) = disagreement(case, &ours) else {
-            return Verdict::Agree;
-        };
-        match DIFFERENCES.iter().find(|d| (d.applies)(case, &ours)) {
-            Some(d) => Verdict::Differs(d.name),
-            None => Verdict::Fails(format!(
-                "{} ({:?}): {why}",
-                case["name"].as_str().unwrap(),
-                remote(case)
-            )),
-        }
+        let why = disagreement(case, &ours);
+        oracle::verdict(case, &ours, why, DIFFERENCES, || {
+            format!("{} ({:?})", case["name"].as_str().unwrap(), remote(case))
+        })
     });
 }

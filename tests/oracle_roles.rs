@@ -25,7 +25,7 @@ use codecommit_auth::env::{MemoryEnvironment, OsEnvironment};
 use codecommit_auth::{ErrorKind, Resolver};
 use serde_json::Value;
 use support::loopback::LoopbackOnly;
-use support::oracle::{self, HOME, Verdict};
+use support::oracle::{self, Difference, HOME};
 use support::server::{Seen, decode};
 
 /// The STS form fields compared (present or absent, and their values).
@@ -202,11 +202,6 @@ fn check_files(case: &Value, run: &Run) -> Option<String> {
     None
 }
 
-struct Difference {
-    name: &'static str,
-    applies: fn(&Value, &Run) -> bool,
-}
-
 fn case_has_file(case: &Value, prefix: &str) -> bool {
     case["files"]
         .as_object()
@@ -215,7 +210,7 @@ fn case_has_file(case: &Value, prefix: &str) -> bool {
         .any(|k| k.starts_with(prefix))
 }
 
-const DIFFERENCES: &[Difference] = &[
+const DIFFERENCES: &[Difference<Run>] = &[
     Difference {
         // credentials/assume_role.rs, cli_cache.rs: we read ~/.aws/boto/cache and
         // ~/.aws/cli/cache but write only the AWS CLI's ~/.aws/cli/cache; grc writes
@@ -273,12 +268,8 @@ fn roles_match_the_reference() {
         let problem = check_outcome(case, &run)
             .or_else(|| check_requests(case, &run))
             .or_else(|| check_files(case, &run));
-        let Some(problem) = problem else {
-            return Verdict::Agree;
-        };
-        match DIFFERENCES.iter().find(|d| (d.applies)(case, &run)) {
-            Some(d) => Verdict::Differs(d.name),
-            None => Verdict::Fails(format!("{}: {problem}", case["name"].as_str().unwrap())),
-        }
+        oracle::verdict(case, &run, problem, DIFFERENCES, || {
+            case["name"].as_str().unwrap().to_owned()
+        })
     });
 }

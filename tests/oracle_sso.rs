@@ -21,7 +21,7 @@ use std::collections::BTreeMap;
 use codecommit_auth::env::{HttpsClient, MemoryEnvironment};
 use codecommit_auth::{ErrorKind, Resolver};
 use serde_json::Value;
-use support::oracle::{self, HOME, Verdict};
+use support::oracle::{self, Difference, HOME};
 use support::server::Seen;
 
 /// Our result for a case, with what the server saw and the cache files afterwards.
@@ -226,11 +226,6 @@ fn check_files(case: &Value, run: &Run) -> Option<String> {
     None
 }
 
-struct Difference {
-    name: &'static str,
-    applies: fn(&Value, &Run) -> bool,
-}
-
 fn is_portal(path: &Value) -> bool {
     path.as_str()
         .unwrap_or("")
@@ -254,7 +249,7 @@ fn first_portal_key(case: &Value) -> Option<String> {
         .map(str::to_owned)
 }
 
-const DIFFERENCES: &[Difference] = &[
+const DIFFERENCES: &[Difference<Run>] = &[
     Difference {
         // credentials/process.rs, sso: we fetch once per run. botocore re-fetches on every
         // read of credentials with under 15 minutes left (4 portal calls, and a URL that
@@ -349,12 +344,8 @@ fn sso_matches_the_reference() {
         let problem = check_outcome(case, &run)
             .or_else(|| check_requests(case, &run))
             .or_else(|| check_files(case, &run));
-        let Some(problem) = problem else {
-            return Verdict::Agree;
-        };
-        match DIFFERENCES.iter().find(|d| (d.applies)(case, &run)) {
-            Some(d) => Verdict::Differs(d.name),
-            None => Verdict::Fails(format!("{}: {problem}", case["name"].as_str().unwrap())),
-        }
+        oracle::verdict(case, &run, problem, DIFFERENCES, || {
+            case["name"].as_str().unwrap().to_owned()
+        })
     });
 }

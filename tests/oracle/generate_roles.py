@@ -40,7 +40,7 @@ import sso_server  # noqa: E402
 OUTPUT = os.path.join(oracle_common.DATA_DIR, 'roles.json')
 GENERATOR = 'tests/oracle/generate_roles.py'
 COLLECT = ['.aws/cli/cache', '.aws/boto/cache']
-SERVER = '{SERVER}'
+SERVER = oracle_common.SERVER
 
 CHILD = r'''
 import sys
@@ -315,28 +315,11 @@ def _validate(cases):
             raise SystemExit('%s: AWS_ENDPOINT_URL_STS must be the local server' % c['name'])
 
 
-def _substitute(value, url):
-    return value.replace(SERVER, url) if isinstance(value, str) else value
-
-
-def _unsubstitute(value, url, port):
-    if isinstance(value, str):
-        value = value.replace(url, SERVER)
-        if '127.0.0.1:%d' % port in value:
-            raise SystemExit('server address left in an outcome: %r' % value)
-        return value
-    if isinstance(value, dict):
-        return {k: _unsubstitute(v, url, port) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_unsubstitute(v, url, port) for v in value]
-    return value
-
-
 def run_case(case):
     with sso_server.FakeServer(case['server']) as srv:
         child = {'remote': case['remote'], 'time': case['time'], 'now': case['now'],
-                 'files': {k: _substitute(v, srv.url) for k, v in case['files'].items()},
-                 'env': {k: _substitute(v, srv.url) for k, v in case['env'].items()},
+                 'files': {k: oracle_common.substitute(v, srv.url) for k, v in case['files'].items()},
+                 'env': {k: oracle_common.substitute(v, srv.url) for k, v in case['env'].items()},
                  'collect_files': COLLECT}
         proc = subprocess.run(
             [sys.executable, '-I', '-B', '-X', 'utf8', '-c', CHILD],
@@ -360,7 +343,7 @@ def run_case(case):
         expected['error'] = outcome['error']
     expected['requests'] = requests
     expected['files_after'] = {rel: _fixed_date(text) for rel, text in outcome['files_after'].items()}
-    return _unsubstitute(expected, url, port)
+    return oracle_common.unsubstitute(expected, url, port)
 
 
 def _fixed_date(text):

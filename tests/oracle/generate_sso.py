@@ -37,7 +37,7 @@ RUN_CASE = os.path.join(oracle_common.HERE, 'run_case.py')
 OUTPUT = os.path.join(oracle_common.DATA_DIR, 'sso.json')
 GENERATOR = 'tests/oracle/generate_sso.py'
 COLLECT = ['.aws/sso/cache', '.aws/cli/cache', '.aws/boto/cache']
-SERVER = '{SERVER}'
+SERVER = oracle_common.SERVER
 
 DESCRIPTION = [
     'SSO (IAM Identity Center) vectors for codecommit_auth: what git-remote-codecommit 1.17 on botocore 1.44.8',
@@ -593,30 +593,11 @@ def _validate(cases):
                     raise SystemExit('%s: %s sets %s (out of scope for this file)' % (c['name'], path, key))
 
 
-def _substitute(value, url):
-    if isinstance(value, str):
-        return value.replace(SERVER, url)
-    return value
-
-
-def _unsubstitute(value, url, port):
-    if isinstance(value, str):
-        value = value.replace(url, SERVER)
-        if '127.0.0.1:%d' % port in value:
-            raise SystemExit('server address left in an outcome: %r' % value)
-        return value
-    if isinstance(value, dict):
-        return {k: _unsubstitute(v, url, port) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_unsubstitute(v, url, port) for v in value]
-    return value
-
-
 def run_case(case):
     with sso_server.FakeServer(case['server']) as srv:
         child = {'remote': case['remote'], 'time': case['time'], 'now': case['now'],
-                 'files': {k: _substitute(v, srv.url) for k, v in case['files'].items()},
-                 'env': {k: _substitute(v, srv.url) for k, v in case['env'].items()},
+                 'files': {k: oracle_common.substitute(v, srv.url) for k, v in case['files'].items()},
+                 'env': {k: oracle_common.substitute(v, srv.url) for k, v in case['env'].items()},
                  'collect_files': COLLECT}
         proc = subprocess.run(
             [sys.executable, '-I', '-X', 'utf8', RUN_CASE],
@@ -640,7 +621,7 @@ def run_case(case):
         expected['error'] = outcome['error']
     expected['requests'] = requests
     expected['files_after'] = outcome['files_after']
-    return _unsubstitute(expected, url, port)
+    return oracle_common.unsubstitute(expected, url, port)
 
 
 def _check_dead_port():

@@ -180,3 +180,27 @@ def drive_server_cases(usage, doc_head, output, cases, run_case, prepare=None):
     for cls, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
         print('%5d  %s' % (n, cls))
     return write_or_check(args.output or output, doc, args.check, 'cases')
+
+
+# The placeholder the server-backed generators write where the local server's URL was.
+SERVER = '{SERVER}'
+
+
+def substitute(value, url):
+    """A case's string value with the placeholder replaced by the running server's URL."""
+    return value.replace(SERVER, url) if isinstance(value, str) else value
+
+
+def unsubstitute(value, url, port):
+    """An outcome (any JSON value) with the server's URL put back as the placeholder;
+    an address that is left (say, in another spelling) stops the generator."""
+    if isinstance(value, str):
+        value = value.replace(url, SERVER)
+        if '127.0.0.1:%d' % port in value:
+            raise SystemExit('server address left in an outcome: %r' % value)
+        return value
+    if isinstance(value, dict):
+        return {k: unsubstitute(v, url, port) for k, v in value.items()}
+    if isinstance(value, list):
+        return [unsubstitute(v, url, port) for v in value]
+    return value

@@ -81,6 +81,32 @@ pub fn system_time(text: &str) -> std::time::SystemTime {
     whole + std::time::Duration::from_nanos(u64::from(nanos))
 }
 
+/// A deliberate difference from the reference: its name (each is a `DIFFERENCE:` in the
+/// code) and whether it explains a case's outcome `O`.
+pub struct Difference<O> {
+    pub name: &'static str,
+    pub applies: fn(&Value, &O) -> bool,
+}
+
+/// The verdict on a case whose comparison with the reference found `problem` (or
+/// nothing): agreement, the first of `differences` that explains it, or a failure
+/// titled `title` (the case's name and whatever identifies it).
+pub fn verdict<O>(
+    case: &Value,
+    ours: &O,
+    problem: Option<String>,
+    differences: &[Difference<O>],
+    title: impl FnOnce() -> String,
+) -> Verdict {
+    let Some(problem) = problem else {
+        return Verdict::Agree;
+    };
+    match differences.iter().find(|d| (d.applies)(case, ours)) {
+        Some(d) => Verdict::Differs(d.name),
+        None => Verdict::Fails(format!("{}: {problem}", title())),
+    }
+}
+
 /// How one oracle case came out against the reference.
 pub enum Verdict {
     /// Our outcome is the reference's.
