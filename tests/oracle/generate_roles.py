@@ -29,7 +29,6 @@ import datetime
 import hashlib
 import json
 import os
-import subprocess
 import sys
 
 sys.dont_write_bytecode = True  # keep tests/oracle free of __pycache__
@@ -316,34 +315,8 @@ def _validate(cases):
 
 
 def run_case(case):
-    with sso_server.FakeServer(case['server']) as srv:
-        child = {'remote': case['remote'], 'time': case['time'], 'now': case['now'],
-                 'files': {k: oracle_common.substitute(v, srv.url) for k, v in case['files'].items()},
-                 'env': {k: oracle_common.substitute(v, srv.url) for k, v in case['env'].items()},
-                 'collect_files': COLLECT}
-        proc = subprocess.run(
-            [sys.executable, '-I', '-B', '-X', 'utf8', '-c', CHILD],
-            input=json.dumps(child).encode('utf-8'),
-            env={'PATH': os.environ.get('PATH', os.defpath)},
-            capture_output=True, timeout=120, start_new_session=True)
-        requests = list(srv.requests)
-        port = int(srv.url.rsplit(':', 1)[1])
-        url = srv.url
-    if proc.returncode != 0:
-        raise SystemExit('run_case.py failed for %s (exit %d):\n%s'
-                         % (case['name'], proc.returncode, proc.stderr.decode('utf-8', 'replace')))
-    outcome = json.loads(proc.stdout.decode('utf-8'))
-    if 'network_guard' in outcome:
-        raise SystemExit('%s: tried to leave 127.0.0.1: %r' % (case['name'], outcome['network_guard']))
-    expected = collections.OrderedDict()
-    if 'url' in outcome:
-        expected['url'] = outcome['url']
-        expected['method'] = outcome['method']
-    else:
-        expected['error'] = outcome['error']
-    expected['requests'] = requests
-    expected['files_after'] = {rel: _fixed_date(text) for rel, text in outcome['files_after'].items()}
-    return oracle_common.unsubstitute(expected, url, port)
+    return oracle_common.run_server_case(case, ['-B', '-c', CHILD], COLLECT, fix_file=_fixed_date,
+                                         new_session=True)
 
 
 def _fixed_date(text):

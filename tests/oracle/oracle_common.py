@@ -204,3 +204,41 @@ def unsubstitute(value, url, port):
     if isinstance(value, list):
         return [unsubstitute(v, url, port) for v in value]
     return value
+
+
+def run_server_case(case, child_argv, collect, fix_file=lambda text: text, new_session=False):
+    """Runs one case of a server-backed generator: starts the case's local SSO/STS server,
+    runs the reference in a fresh interpreter (`python -I -X utf8` + `child_argv`) with the
+    case on stdin, and returns its expected outcome with the server's address put back as
+    the placeholder: the URL (and method) or the error, the requests the server saw, and
+    the files named in `collect` afterwards (each through `fix_file`)."""
+    import subprocess
+    import sso_server
+    with sso_server.FakeServer(case['server']) as srv:
+        child = {'remote': case['remote'], 'time': case['time'], 'now': case['now'],
+                 'files': {k: substitute(v, srv.url) for k, v in case['files'].items()},
+                 'env': {k: substitute(v, srv.url) for k, v in case['env'].items()},
+                 'collect_files': collect}
+        proc = subprocess.run(
+            [sys.executable, '-I', '-X', 'utf8'] + list(child_argv),
+            input=json.dumps(child).encode('utf-8'),
+            env={'PATH': os.environ.get('PATH', os.defpath)},
+            capture_output=True, timeout=120, start_new_session=new_session)
+        requests = list(srv.requests)
+        port = int(srv.url.rsplit(':', 1)[1])
+        url = srv.url
+    if proc.returncode != 0:
+        raise SystemExit('run_case.py failed for %s (exit %d):\n%s'
+                         % (case['name'], proc.returncode, proc.stderr.decode('utf-8', 'replace')))
+    outcome = json.loads(proc.stdout.decode('utf-8'))
+    if 'network_guard' in outcome:
+        raise SystemExit('%s: tried to leave 127.0.0.1: %r' % (case['name'], outcome['network_guard']))
+    expected = collections.OrderedDict()
+    if 'url' in outcome:
+        expected['url'] = outcome['url']
+        expected['method'] = outcome['method']
+    else:
+        expected['error'] = outcome['error']
+    expected['requests'] = requests
+    expected['files_after'] = {rel: fix_file(text) for rel, text in outcome['files_after'].items()}
+    return unsubstitute(expected, url, port)
