@@ -179,15 +179,56 @@ impl<E: Environment> Resolver<E> {
     pub fn resolve(&self, remote: &str) -> Result<Resolution, Error> {
         // 1. Scheme and authority.
         let parts = RemoteParts::parse(remote)?;
+        self.resolve_stages(
+            Some(parts.original.clone()),
+            parts.profile.as_deref(),
+            || match parts.region_source()? {
+                RegionSource::Remote(name) => Region::new(&name).map(Some),
+                RegionSource::Profile => Ok(None),
+            },
+            || parts.repository(),
+        )
+    }
 
+    /// As [`Resolver::resolve`], for a front end that already holds the parts of a
+    /// request rather than a `codecommit://` string — `git-credential-codecommit`, which
+    /// takes the region from git's host and the repository from git's path.
+    ///
+    /// `profile` is the profile to use as if the remote had named it (so environment
+    /// credentials are not read, as with the AWS CLI's `--profile`); `None` selects it
+    /// from `AWS_DEFAULT_PROFILE`, `AWS_PROFILE` or `default`. Building the request from
+    /// typed parts means no text of one part (an `@` in a path, say) can become another
+    /// (the profile).
+    ///
+    /// # Errors
+    ///
+    /// As [`Resolver::resolve`], less [`ErrorKind::MalformedRemote`].
+    pub fn resolve_parts(
+        &self,
+        profile: Option<&str>,
+        region: Region,
+        repository: RepositoryName,
+    ) -> Result<Resolution, Error> {
+        self.resolve_stages(None, profile, || Ok(Some(region)), || Ok(repository))
+    }
+
+    /// Steps 2 to 5, in the reference's order; `region` (`None`: the profile's) and
+    /// `repository` run where their checks belong.
+    fn resolve_stages(
+        &self,
+        remote: Option<String>,
+        named_profile: Option<&str>,
+        region: impl FnOnce() -> Result<Option<Region>, Error>,
+        repository: impl FnOnce() -> Result<RepositoryName, Error>,
+    ) -> Result<Resolution, Error> {
         // 2. Files and profile.
         let config = self.config()?;
-        let (profile, profile_source) = match &parts.profile {
+        let (profile, profile_source) = match named_profile {
             Some(name) => {
                 if config.profile(name).is_none() {
                     return Err(profile_not_found(name, &config));
                 }
-                (name.clone(), ProfileSource::Remote)
+                (name.to_owned(), ProfileSource::Remote)
             }
             None => {
                 let (name, source) = config::profile_from_env(&self.env);
@@ -206,13 +247,13 @@ impl<E: Environment> Resolver<E> {
         };
         // git-remote-codecommit names `default` in its messages whenever the remote had
         // no `profile@`, even if a variable selected another profile (§10 item 22).
-        let message_profile = parts.profile.as_deref().unwrap_or("default");
+        let message_profile = named_profile.unwrap_or("default");
         let merged = config.profile(&profile);
 
         // 3. Region.
-        let (region, region_from) = match parts.region_source()? {
-            RegionSource::Remote(name) => (Region::new(&name)?, RegionFrom::Remote),
-            RegionSource::Profile => {
+        let (region, region_from) = match region()? {
+            Some(region) => (region, RegionFrom::Remote),
+            None => {
                 // BOTOCORE: AWS_DEFAULT_REGION counts when set at all, even empty;
                 // AWS_REGION is not read (§1.5, §10 items 2-3).
                 let (value, from) = match self.env.var("AWS_DEFAULT_REGION") {
@@ -230,7 +271,7 @@ impl<E: Environment> Resolver<E> {
         };
 
         // 4. Repository and host.
-        let repository = parts.repository()?;
+        let repository = repository()?;
         let host = GitHost::resolve(&self.env, merged, region)?;
 
         // 5. Credentials.
@@ -240,7 +281,7 @@ impl<E: Environment> Resolver<E> {
             config: &config,
             profile: &profile,
             top_profile: &profile,
-            explicit_profile: parts.profile.is_some(),
+            explicit_profile: named_profile.is_some(),
             tried: &tried,
         };
         let credentials = self
@@ -249,7 +290,7 @@ impl<E: Environment> Resolver<E> {
             .ok_or_else(|| credentials_not_found(message_profile, &tried))?;
 
         Ok(Resolution {
-            remote: parts.original,
+            remote,
             profile,
             profile_source,
             region,
@@ -265,7 +306,8 @@ impl<E: Environment> Resolver<E> {
 #[non_exhaustive]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ProfileSource {
-    /// Named in the remote, `codecommit://profile@repo`.
+    /// Named in the remote, `codecommit://profile@repo`, or by the front end
+    /// ([`Resolver::resolve_parts`]).
     Remote,
     /// The `AWS_DEFAULT_PROFILE` variable (botocore reads it before `AWS_PROFILE`).
     AwsDefaultProfile,
@@ -293,7 +335,8 @@ pub enum RegionFrom {
 /// [`Resolution::explain`] describes it without any.
 #[derive(Clone, Debug)]
 pub struct Resolution {
-    remote: String,
+    /// The `codecommit://` remote, when the request was one.
+    remote: Option<String>,
     profile: String,
     profile_source: ProfileSource,
     region: Region,
@@ -371,7 +414,9 @@ impl Resolution {
         let mut line = |name: &str, value: &dyn std::fmt::Display| {
             let _ = writeln!(out, "{name:<12} {value}");
         };
-        line("remote", &self.remote);
+        if let Some(remote) = &self.remote {
+            line("remote", remote);
+        }
         let why = match self.profile_source {
             ProfileSource::Remote => "named in the remote",
             ProfileSource::AwsDefaultProfile => "from AWS_DEFAULT_PROFILE",

@@ -58,7 +58,7 @@ use codecommit_auth::env::{
     Environment, FileLock, HttpError, HttpRequest, HttpResponse, OsEnvironment, Platform,
     ProcessError, ProcessOutput, ProcessRequest,
 };
-use codecommit_auth::{Resolver, SigningTime};
+use codecommit_auth::{Region, RepositoryName, Resolver, SigningTime};
 
 const USAGE: &str = "\
 usage: git-credential-codecommit [--profile NAME] get|store|erase
@@ -138,20 +138,27 @@ fn get(input: &str, profile: Option<&str>) -> ExitCode {
         ));
     };
 
-    // The library resolves the profile's credentials (and checks the region and the
-    // repository name) through a remote of the REGION:// form, in an environment whose
-    // Git host is the one git asked about: `CODE_COMMIT_ENDPOINT` means exactly that,
-    // so the resolution signs this host verbatim, and a FIPS setting meant for the AWS
-    // APIs cannot refuse a host git already chose.
-    let remote = match profile {
-        Some(p) => format!("{region}://{p}@{repository}"),
-        None => format!("{region}://{repository}"),
+    // The request is built from typed parts: the profile only from --profile or the
+    // environment, the region from the host, the repository from the path. Pasting them
+    // into a `REGION://profile@repository` remote would let a path such as
+    // `v1/repos/admin@Repo` choose the profile `admin` (git decodes `%40` to `@` before
+    // we see the path); `@` is no repository-name character, so such a path is refused.
+    let repository = match RepositoryName::new(repository) {
+        Ok(r) => r,
+        Err(e) => return fail(&format!("git-credential-codecommit: {}", e.chain_message())),
     };
+    let region = match Region::new(region) {
+        Ok(r) => r,
+        Err(e) => return fail(&format!("git-credential-codecommit: {}", e.chain_message())),
+    };
+    // The environment's Git host is the one git asked about: `CODE_COMMIT_ENDPOINT`
+    // means exactly that, so the resolution signs this host verbatim, and a FIPS setting
+    // meant for the AWS APIs cannot refuse a host git already chose.
     let resolver = Resolver::with_environment(HostAsked {
         os: OsEnvironment::new(),
         host,
     });
-    let resolution = match resolver.resolve(&remote) {
+    let resolution = match resolver.resolve_parts(profile, region, repository) {
         Ok(r) => r,
         Err(e) => return fail(&format!("git-credential-codecommit: {}", e.chain_message())),
     };

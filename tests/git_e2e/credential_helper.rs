@@ -368,3 +368,43 @@ fn git_credential_fill_takes_our_answer() {
         .unwrap();
     check_signature(DEV_SECRET, REGION, CODECOMMIT_HOST, REPO, password, now()).unwrap();
 }
+
+/// The repository path never chooses the profile (issue 18, defect 1): a path holding
+/// `ops@` (or `ops%40`, which git decodes to `@` before a helper sees it) once built the
+/// remote `REGION://ops@Repo`, so a URL someone hands the user picked the profile that
+/// signed — and received its key id and session token. `@` is no repository character.
+#[test]
+fn the_repository_path_never_chooses_the_profile() {
+    require_git!();
+    let world = World::new();
+    for args in [&["get"][..], &["--profile", "dev", "get"][..]] {
+        for path in ["v1/repos/ops@ProjectAlpha", "v1/repos/ops%40ProjectAlpha"] {
+            let run = ask(&world, args, &request(CODECOMMIT_HOST, Some(path)));
+            assert_eq!((run.code, run.stdout.as_str()), (Some(1), ""), "{run:#?}");
+            assert!(!run.stderr.contains(OPS_KEY), "{run:#?}");
+            assert!(
+                run.stderr.contains("repository name") && run.stderr.contains("is not valid"),
+                "{run:#?}"
+            );
+        }
+    }
+    // Through git itself: the URL's `%40` reaches us decoded, and is refused the same.
+    let input = format!("url=https://{CODECOMMIT_HOST}/v1/repos/ops%40ProjectAlpha\n\n");
+    let run = world.run_in(
+        world.dir.path(),
+        "git",
+        &[
+            "-c",
+            "credential.helper=codecommit",
+            "-c",
+            "credential.useHttpPath=true",
+            "-c",
+            "credential.interactive=false",
+            "credential",
+            "fill",
+        ],
+        input.as_bytes(),
+    );
+    assert!(!run.stdout.contains(OPS_KEY), "{run:#?}");
+    assert!(!run.stdout.contains("password="), "{run:#?}");
+}
