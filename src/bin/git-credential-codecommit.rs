@@ -169,6 +169,18 @@ fn get(input: &str, profile: Option<&str>) -> ExitCode {
     let signed = resolution.sign(time);
     debug_assert_eq!(signed.host(), host);
     let creds = resolution.credentials();
+    // git's protocol is one `key=value` per line, and the username is the key id, `%`
+    // and the token, unencoded: a line break in either would add lines of its own
+    // (`host=`, `password=`, `quit=1`), and a `%` in the key id would move the split.
+    // The library refuses line breaks and NUL in every credential; here the key id must
+    // also be spelled as AWS spells them.
+    if !is_aws_access_key_id(creds.access_key_id()) {
+        return fail(&format!(
+            "git-credential-codecommit: the access key id of {} is not an AWS access key id \
+             (16 to 128 letters, digits or '_'); fix the source of the credentials",
+            resolution.credential_source()
+        ));
+    }
     let token = creds.session_token().filter(|t| !t.is_empty());
     let mut answer = format!("username={}", creds.access_key_id());
     if let Some(token) = token {
@@ -191,6 +203,17 @@ fn get(input: &str, profile: Option<&str>) -> ExitCode {
             "git-credential-codecommit: cannot answer git: {e}"
         )),
     }
+}
+
+/// IAM's `AccessKeyIdType`: 16 to 128 characters of `[\w]` (ASCII letters, digits and
+/// `_`).
+///
+/// The library itself signs any key id the files hold, as botocore does — the oracle
+/// replays keep `a=b:c` and `AK/+=%:@ ~x` from a credentials file, which the remote
+/// helper percent-encodes into its URL — but no such text can be written into git's
+/// credential protocol unencoded.
+fn is_aws_access_key_id(id: &str) -> bool {
+    (16..=128).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
 /// The attributes of git's request we use; the last value of a key wins, unknown keys
@@ -342,6 +365,27 @@ mod tests {
             "",
         ] {
             assert_eq!(codecommit_region(host), None, "{host}");
+        }
+    }
+
+    #[test]
+    fn access_key_ids_as_aws_spells_them() {
+        for id in [
+            "AKIAIOSFODNN7EXAMPLE",
+            "ASIAE2ESSO0000000004",
+            "AKIA_0123456789ab",
+        ] {
+            assert!(is_aws_access_key_id(id), "{id}");
+        }
+        let long = "A".repeat(129);
+        for id in [
+            "",
+            "AKIDAPP",
+            "AKIAIOSFODNN7EXAMP%LE",
+            "AKIAIOSFODNN7EXAMPLE\nhost=x",
+            &long,
+        ] {
+            assert!(!is_aws_access_key_id(id), "{id}");
         }
     }
 

@@ -60,7 +60,8 @@ fn execute(ctx: &ChainContext<'_>, plan: &ChainPlan) -> Result<Resolved, Error> 
     }
     let mut current = match current {
         Some(hit) => hit,
-        None => base(ctx, plan.base())?,
+        // The base step's credentials sign the STS call: check them before they do.
+        None => super::refuse_line_breaks(base(ctx, plan.base())?)?,
     };
     for (i, role) in roles.iter().enumerate().skip(next) {
         let source = match i.checked_sub(1) {

@@ -87,14 +87,20 @@ pub(crate) fn read(
     if !is_fresh(expiry, env.now()) {
         return Lookup::Miss;
     }
-    Lookup::Hit(build(
+    let credentials = build(
         ak.to_owned(),
         sk.to_owned(),
         text("SessionToken").map(str::to_owned),
         Some(expiry),
         text("AccountId").map(str::to_owned),
         provider_name,
-    ))
+    );
+    // An entry with a line break in a key or token was not written by an AWS tool:
+    // malformed, so a miss that the next fetch replaces.
+    if super::line_breaking_field(&credentials).is_some() {
+        return Lookup::Miss;
+    }
+    Lookup::Hit(credentials)
 }
 
 /// How long a process waits for another that is fetching the same credentials: longer

@@ -395,7 +395,9 @@ impl CredentialChain {
         for link in &self.links {
             let mark = ctx.tried.len();
             if let Some(found) = link.provider.provide(ctx)? {
-                return Ok(Some(found));
+                // Whatever the source — a process, a file, a variable, a service, the
+                // application — nothing with a line break leaves the chain.
+                return refuse_line_breaks(found).map(Some);
             }
             if ctx.tried.len() == mark {
                 match link.label {
@@ -459,6 +461,45 @@ pub(crate) fn reject_expired(
             ),
         )),
         _ => Ok(()),
+    }
+}
+
+/// The part of `credentials` sent anywhere — the access key id or the session token —
+/// that holds a line break or NUL, if any.
+///
+/// No AWS key id or token contains one, and every place that passes them on line by
+/// line (git's credential protocol, an HTTP header) would let one add lines of its own;
+/// git's `credential_write` refuses such values for the same reason.
+///
+/// BOTOCORE: accepts any text. The secret access key is not checked: it never leaves
+/// the process (it only keys the HMAC), and a shared file's continuation line gives it
+/// a line break that botocore signs with (the oracle cases
+/// `grammar-secret-continuation*`), so we sign with it too.
+pub(crate) fn line_breaking_field(credentials: &Credentials) -> Option<&'static str> {
+    let breaks = |s: &str| s.contains(['\r', '\n', '\0']);
+    if breaks(credentials.access_key_id()) {
+        Some("access key id")
+    } else if credentials.session_token().is_some_and(breaks) {
+        Some("session token")
+    } else {
+        None
+    }
+}
+
+/// Refuses credentials with a line break or NUL in the key id or token
+/// ([`ErrorKind::MalformedCredentials`](crate::error::ErrorKind::MalformedCredentials)),
+/// naming where they came from and which part, never its value.
+pub(crate) fn refuse_line_breaks(resolved: Resolved) -> Result<Resolved, Error> {
+    match line_breaking_field(&resolved.credentials) {
+        None => Ok(resolved),
+        Some(field) => Err(Error::new(
+            crate::error::ErrorKind::MalformedCredentials,
+            format!(
+                "the {field} from {} contains a line break or NUL character, which no AWS \
+                 credential has; fix the source of the credentials",
+                resolved.source
+            ),
+        )),
     }
 }
 

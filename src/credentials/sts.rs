@@ -247,6 +247,12 @@ fn parse(text: &str, operation: Operation, describe: &str) -> Result<StsCredenti
         account.clone(),
         "assume-role",
     );
+    // Refused before it reaches the cache file (the chain would refuse it anyway).
+    if let Some(field) = super::line_breaking_field(&credentials) {
+        return Err(malformed(&format!(
+            "has a line break or NUL in its {field}"
+        )));
+    }
     let mut c = super::cli_cache::credentials_json(&credentials, &cache_expiration(expiry));
     if account.is_none() {
         c.as_object_mut().map(|o| o.remove("AccountId"));

@@ -408,3 +408,66 @@ fn the_repository_path_never_chooses_the_profile() {
     assert!(!run.stdout.contains(OPS_KEY), "{run:#?}");
     assert!(!run.stdout.contains("password="), "{run:#?}");
 }
+
+/// Credentials can never add lines to git's credential protocol (issue 18, defect 3):
+/// a key id or token with a line break, from a variable or a `credential_process`,
+/// once wrote `host=`, `password=` or `quit=1` lines that git acted on. Now nothing is
+/// answered, and the key id must be spelled as AWS spells them.
+#[test]
+fn credentials_cannot_inject_protocol_lines() {
+    require_git!();
+    let mut world = World::new();
+    let req = request(CODECOMMIT_HOST, Some("v1/repos/ProjectAlpha"));
+    let refused = |world: &World, args: &[&str], what: &str| {
+        let run = ask(world, args, &req);
+        assert_eq!(
+            (run.code, run.stdout.as_str()),
+            (Some(1), ""),
+            "{what}: {run:#?}"
+        );
+        assert!(!run.stderr.contains("evil"), "{what}: {run:#?}");
+        assert_eq!(run.stderr.lines().count(), 1, "{what}: {run:#?}");
+    };
+    world.set_var("AWS_SECRET_ACCESS_KEY", DEV_SECRET);
+    for (key, token) in [
+        (format!("{DEV_KEY}\nhost=evil.example.com"), None),
+        (DEV_KEY.to_owned(), Some("token\npassword=evil\nquit=1")),
+        (
+            DEV_KEY.to_owned(),
+            Some("token\r\nurl=https://evil.example.com/"),
+        ),
+        ("AKIAE2E%DEV000000001".to_owned(), Some("evil")),
+        ("AKID".to_owned(), Some("evil")),
+    ] {
+        world.set_var("AWS_ACCESS_KEY_ID", &key);
+        match token {
+            Some(t) => world.set_var("AWS_SESSION_TOKEN", t),
+            None => world.remove_var("AWS_SESSION_TOKEN"),
+        }
+        refused(&world, &["get"], &format!("{key:?} / {token:?}"));
+    }
+    world.remove_var("AWS_ACCESS_KEY_ID");
+    world.remove_var("AWS_SECRET_ACCESS_KEY");
+    world.remove_var("AWS_SESSION_TOKEN");
+
+    // The same from a credential_process, whose JSON may spell a line break as \n.
+    let process = world.script(
+        "process.sh",
+        &format!(
+            "printf '%s' '{{\"Version\": 1, \"AccessKeyId\": \"{DEV_KEY}\", \
+             \"SecretAccessKey\": \"{DEV_SECRET}\", \
+             \"SessionToken\": \"t\\npassword=evil\\nquit=1\"}}'\n"
+        ),
+    );
+    let config = world.at("process-config");
+    std::fs::write(
+        &config,
+        format!(
+            "[profile proc]\nregion = us-east-1\ncredential_process = {}\n",
+            process.display()
+        ),
+    )
+    .unwrap();
+    world.set_var("AWS_CONFIG_FILE", &config.display().to_string());
+    refused(&world, &["--profile", "proc", "get"], "credential_process");
+}

@@ -221,7 +221,23 @@ fn cli_cache_rows() {
             &entry("\"ASIACACHE\"", &fresh)[..30],
             portal.clone(),
         ),
-        cache_row("over the 256 KiB limit", big, portal),
+        cache_row("over the 256 KiB limit", big, portal.clone()),
+        // Issue 18, defect 3: no AWS tool writes a line break into a key or token.
+        cache_row(
+            "a line break in the key id",
+            entry("\"ASIACACHE\\nhost=evil\"", &fresh),
+            portal.clone(),
+        ),
+        cache_row(
+            "a NUL in the session token",
+            entry("\"ASIACACHE\"", &fresh).replace("cache-token", "cache\\u0000token"),
+            portal.clone(),
+        ),
+        cache_row(
+            "a carriage return in the session token",
+            entry("\"ASIACACHE\"", &fresh).replace("cache-token", "cache\\rtoken"),
+            portal,
+        ),
     ]);
 }
 
@@ -317,6 +333,47 @@ fn credential_process_output_rows() {
                 ProcessFailed,
                 "its output is not JSON (recursion limit exceeded",
             ),
+        ),
+        // Issue 18, defect 3: a line break or NUL in any part is refused, and the value
+        // is not quoted.
+        process_row(
+            "a line break in the session token",
+            0,
+            good.replace("}", r#", "SessionToken": "t\npassword=evil"}"#),
+            "",
+            error(
+                MalformedCredentials,
+                "the session token from credential_process of profile p contains a line break",
+            ),
+        ),
+        process_row(
+            "a carriage return in the key id",
+            0,
+            good.replace("AKIDPROC", r"AKIDPROC\rquit=1"),
+            "",
+            error(
+                MalformedCredentials,
+                "the access key id from credential_process",
+            ),
+        ),
+        process_row(
+            "a NUL in the key id",
+            0,
+            good.replace("AKIDPROC", r"AKIDPROC\u0000evil"),
+            "",
+            error(
+                MalformedCredentials,
+                "the access key id from credential_process",
+            ),
+        ),
+        // The secret is only the HMAC key and never leaves the process; botocore signs
+        // with a line break in it (a continuation line), and so do we.
+        process_row(
+            "a line break in the secret is signed with",
+            0,
+            good.replace("\"s\"", r#""s\nt""#),
+            "",
+            url(host, "https://AKIDPROC:20270115T080000Z"),
         ),
         process_row(
             "a failure's stderr is shown escaped",

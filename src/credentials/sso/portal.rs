@@ -110,6 +110,12 @@ fn parse(sso: &SsoConfig, body: &[u8]) -> Result<(Credentials, String), Error> {
         Some(sso.account_id.clone()),
         "sso",
     );
+    // Refused before it reaches the cache file (the chain would refuse it anyway).
+    if let Some(field) = crate::credentials::line_breaking_field(&credentials) {
+        return Err(malformed(&format!(
+            "has a line break or NUL in its {field}"
+        )));
+    }
     Ok((credentials, expiration))
 }
 
