@@ -156,6 +156,17 @@ fn assume(
             ),
         ));
     }
+    // One process fetches while the others sharing this cache wait, then read what it
+    // wrote — the lock and key the SSO path uses. An outer process found no entry for
+    // this role before it resolved the source; look once more now the lock is held.
+    let key = cli_cache::key(&cache_args(role), Separators::Default);
+    let cli_dir = cli_cache::cli_dir(ctx.env);
+    let _lock = cli_dir
+        .as_deref()
+        .and_then(|dir| cli_cache::lock(ctx.env, dir, &key));
+    if let Some(hit) = cached(ctx, role) {
+        return Ok(hit);
+    }
     let args = arguments(role, ctx.env.now());
     let answer = sts::call(
         ctx,
@@ -164,10 +175,9 @@ fn assume(
         Some(&source.credentials),
         &format!("role {} assumed with the {describe}", role.role_arn),
     )?;
-    if let Some(dir) = cli_cache::cli_dir(ctx.env) {
+    if let Some(dir) = &cli_dir {
         // As with SSO: an unwritable cache costs a call next time, nothing more.
-        let key = cli_cache::key(&cache_args(role), Separators::Default);
-        let _ = cli_cache::write(ctx.env, &dir, &key, &answer.cache_doc);
+        let _ = cli_cache::write(ctx.env, dir, &key, &answer.cache_doc);
     }
     Ok(Resolved {
         credentials: answer.credentials,

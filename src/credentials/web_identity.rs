@@ -57,10 +57,22 @@ impl Provider for WebIdentity {
             token_file: token_file.clone(),
         };
         let cli_dir = cli_cache::cli_dir(ctx.env);
-        if let Some(dir) = &cli_dir
-            && let Lookup::Hit(credentials) =
-                cli_cache::read(ctx.env, dir, &key, "assume-role-with-web-identity")
-        {
+        let lookup = || match cli_dir.as_deref() {
+            Some(dir) => cli_cache::read(ctx.env, dir, &key, "assume-role-with-web-identity"),
+            None => Lookup::Miss,
+        };
+        if let Lookup::Hit(credentials) = lookup() {
+            return Ok(Some(Resolved {
+                credentials,
+                source,
+            }));
+        }
+        // One process fetches while the others sharing this cache wait, then read what
+        // it wrote (the SSO path's lock and key).
+        let _lock = cli_dir
+            .as_deref()
+            .and_then(|dir| cli_cache::lock(ctx.env, dir, &key));
+        if let Lookup::Hit(credentials) = lookup() {
             return Ok(Some(Resolved {
                 credentials,
                 source,

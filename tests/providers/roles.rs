@@ -652,3 +652,67 @@ sso_role_name = DevRole
     }
     assert!(server.seen().is_empty());
 }
+
+/// Twenty resolvers over one real home with an empty cache (issue 18, defect 2): an
+/// assume-role profile, a web identity profile and an SSO-sourced role each make one STS
+/// call (and the SSO one one portal call), as the README promises — the per-key lock
+/// the SSO path takes now covers the STS fetches too, and the cache is read again once
+/// it is held.
+#[test]
+fn parallel_role_misses_make_one_sts_call_each() {
+    let home = TempDir::new("role-herd");
+    let token = home.path().join("token.jwt");
+    std::fs::write(&token, "eyJ.header.sig").unwrap();
+    home.write(
+        ".aws/config",
+        &format!(
+            "{ROLES}\n[profile web-disk]\nregion = us-east-1\n\
+             role_arn = arn:aws:iam::888888888888:role/Web\n\
+             web_identity_token_file = {}\n",
+            token.display()
+        ),
+    );
+    home.write(
+        ".aws/sso/cache/c7aaaf71fcc8777ae2475525ed049d39fe16c484.json",
+        token_file("ACCESS-1", 3600, false),
+    );
+    for (profile, operation) in [
+        ("role1", "AssumeRole"),
+        ("web-disk", "AssumeRoleWithWebIdentity"),
+        ("via-sso", "AssumeRole"),
+    ] {
+        let server = Server::start();
+        server.route(
+            "POST",
+            "/",
+            vec![
+                Reply::new(
+                    200,
+                    assume_role_response(operation, 1, "111111111111", &at(3600)),
+                )
+                .delayed(Duration::from_millis(200)),
+            ],
+        );
+        server.route(
+            "GET",
+            PORTAL,
+            vec![role_credentials(1, 3600).delayed(Duration::from_millis(100))],
+        );
+        let urls: Vec<String> = super::race(
+            20,
+            &home,
+            &[
+                ("AWS_ENDPOINT_URL_STS", server.url()),
+                ("AWS_ENDPOINT_URL_SSO", server.url()),
+            ],
+            &format!("codecommit://{profile}@Repo"),
+        )
+        .into_iter()
+        .map(|r| r.unwrap_or_else(|e| panic!("{profile}: {e}")))
+        .collect();
+        assert!(urls.windows(2).all(|w| w[0] == w[1]), "{profile}: {urls:?}");
+        assert_eq!(server.count("/"), 1, "{profile}: STS calls for twenty runs");
+        let portal = usize::from(profile == "via-sso");
+        assert_eq!(server.count(PORTAL), portal, "{profile}: portal calls");
+    }
+}
