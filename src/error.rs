@@ -263,6 +263,37 @@ pub(crate) fn shown(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// What masks a secret in a quoted answer.
+pub(crate) const REDACTED: &str = "** redacted **";
+
+/// A secret shorter than this is not masked: real tokens are hundreds of characters,
+/// and masking every `t` of a message would make it unreadable without hiding anything.
+const MIN_MASKED: usize = 4;
+
+/// A service's answer with every secret we sent in the request — a bearer token, a
+/// session token, a web identity token, a refresh token — replaced by
+/// [`REDACTED`], should the service echo it: as sent, trimmed, or percent-encoded.
+/// Mask before [`shown`] escapes or cuts, so no escaped or cut copy survives.
+pub(crate) fn masked<'a>(text: &'a str, secrets: &[&str]) -> std::borrow::Cow<'a, str> {
+    let mut out = std::borrow::Cow::Borrowed(text);
+    for secret in secrets {
+        let trimmed = secret.trim();
+        let forms = [
+            (*secret).to_owned(),
+            trimmed.to_owned(),
+            crate::sign::percent_encode(secret),
+            crate::sign::percent_encode(trimmed),
+            crate::sign::percent_encode(trimmed).replace("%20", "+"),
+        ];
+        for form in forms {
+            if form.chars().count() >= MIN_MASKED && out.contains(form.as_str()) {
+                out = std::borrow::Cow::Owned(out.replace(form.as_str(), REDACTED));
+            }
+        }
+    }
+    out
+}
+
 /// Every kind, in declaration order: for tests and for the C ABI's code table.
 #[cfg(test)]
 pub(crate) const ALL_KINDS: &[ErrorKind] = &[
@@ -324,6 +355,22 @@ mod tests {
             shown(&"x".repeat(1 << 20), MAX_SHOWN).chars().count(),
             MAX_SHOWN + 1
         );
+    }
+
+    #[test]
+    fn masked_hides_every_form_of_a_secret() {
+        let secrets = ["tok/en+1=\n", "eyJ a.b"];
+        let text = "a tok/en+1=\n b tok/en+1= c tok%2Fen%2B1%3D d eyJ+a.b e eyJ%20a.b f";
+        assert_eq!(
+            masked(text, &secrets),
+            "a ** redacted ** b ** redacted ** c ** redacted ** d ** redacted ** e ** \
+             redacted ** f"
+        );
+        assert_eq!(masked("a t b", &["t"]), "a t b", "too short to mask");
+        assert!(matches!(
+            masked("clean", &secrets),
+            std::borrow::Cow::Borrowed(_)
+        ));
     }
 
     #[test]

@@ -279,14 +279,12 @@ pub(crate) struct Failure {
 /// in the excerpt of an error body, should the endpoint echo it.
 pub(crate) fn read_answer(response: &HttpResponse, token: Option<&str>) -> Result<Value, Failure> {
     if response.status != 200 {
-        let mut excerpt: String = String::from_utf8_lossy(&response.body)
+        let body = String::from_utf8_lossy(&response.body);
+        let excerpt: String = crate::error::masked(&body, token.as_slice())
             .chars()
             .map(|c| if c.is_control() { ' ' } else { c })
             .take(300)
             .collect();
-        if let Some(token) = token.filter(|t| !t.is_empty()) {
-            excerpt = excerpt.replace(token, "** redacted **");
-        }
         return Err(Failure {
             kind: ErrorKind::ServiceError,
             message: format!(

@@ -13,7 +13,7 @@ use std::time::SystemTime;
 use super::{ChainContext, Credentials, build, retry, timestamp, xml};
 use crate::endpoint::services::{self, Service};
 use crate::env::HttpRequest;
-use crate::error::{Error, ErrorKind, MAX_SHOWN, shown};
+use crate::error::{Error, ErrorKind, MAX_SHOWN, masked, shown};
 
 /// Regions that `AWS_STS_REGIONAL_ENDPOINTS=legacy` sends to the global endpoint.
 const LEGACY_GLOBAL: [&str; 16] = [
@@ -177,11 +177,23 @@ pub(crate) fn call(
     if response.status != 200 {
         // The answer's words, escaped rather than filtered: dropping a control character
         // could join the text around it into something the server never sent whole.
+        // The secrets this request sent — the source's session token, a web identity
+        // token — are masked should STS echo them.
+        let mut secrets: Vec<&str> = signer
+            .and_then(Credentials::session_token)
+            .into_iter()
+            .collect();
+        secrets.extend(
+            params
+                .iter()
+                .filter(|(name, _)| *name == "WebIdentityToken")
+                .map(|(_, value)| value.as_str()),
+        );
         let code = xml::text(&text, &["Error", "Code"])
-            .map(|c| shown(&c, MAX_SHOWN).into_owned())
+            .map(|c| shown(&masked(&c, &secrets), MAX_SHOWN).into_owned())
             .unwrap_or_else(|| format!("HTTP {}", response.status));
         let message = xml::text(&text, &["Error", "Message"])
-            .map(|m| shown(&m, 500).into_owned())
+            .map(|m| shown(&masked(&m, &secrets), 500).into_owned())
             .unwrap_or_default();
         let retried = if attempt > 1 {
             format!(" (reached max retries: {})", attempt - 1)

@@ -275,7 +275,7 @@ fn refresh(
         .map_err(RefreshFailure::Unreachable)?
         .response;
     if response.status != 200 {
-        let (code, _) = super::portal::error_code(&response);
+        let (code, _) = super::portal::error_code(&response, &[refresh_token, client_secret]);
         return Err(format!(
             "SSO OIDC refused to refresh the token (HTTP {}, {code})",
             response.status
