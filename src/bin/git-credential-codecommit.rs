@@ -323,7 +323,8 @@ fn zeroize_string(s: String) {
 }
 
 fn fail(message: &str) -> ExitCode {
-    eprintln!("{message}");
+    // Not `eprintln!`, which panics (exit 101) when stderr is a closed pipe.
+    let _ = writeln!(std::io::stderr(), "{message}");
     ExitCode::FAILURE
 }
 

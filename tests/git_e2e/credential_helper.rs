@@ -471,3 +471,31 @@ fn credentials_cannot_inject_protocol_lines() {
     world.set_var("AWS_CONFIG_FILE", &config.display().to_string());
     refused(&world, &["--profile", "proc", "get"], "credential_process");
 }
+
+/// No input makes either binary exit 101 (issue 18, defect 4): an error message written
+/// to a stderr whose reader has gone (`… 2>&1 | true`) once panicked in `eprintln!`.
+#[test]
+fn a_closed_stderr_is_no_panic() {
+    use std::process::{Command, Stdio};
+    for (bin, args) in [
+        (credential_helper_bin(), vec!["--bogus"]),
+        (
+            remote_helper_bin(),
+            vec!["origin", "codecommit://bad remote"],
+        ),
+    ] {
+        // The reader is gone before the child starts.
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let status = Command::new(&bin)
+            .args(&args)
+            .env_clear()
+            .env("HOME", "/nonexistent")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(writer)
+            .status()
+            .unwrap();
+        assert_eq!(status.code(), Some(1), "{bin} {args:?}");
+    }
+}

@@ -243,3 +243,49 @@ fn sso_without_login_says_how_to_log_in() {
     );
     assert!(run.stdout.contains("run `aws sso login --profile sso-dev`"));
 }
+
+/// An expiry past year 9999 — `9999-12-31T23:59:59-14:00` is 10000-01-01 in UTC — once
+/// made the doctor panic (exit 101) while formatting it (issue 18, defect 4), from an
+/// environment variable or a token cache file alike. It is reported like any other.
+#[test]
+fn expiries_past_year_9999_are_reported_not_a_panic() {
+    require_git!();
+    let mut world = World::new();
+    let far = "9999-12-31T23:59:59-14:00";
+    world.set_var("AWS_ACCESS_KEY_ID", DEV_KEY);
+    world.set_var("AWS_SECRET_ACCESS_KEY", DEV_SECRET);
+    world.set_var("AWS_SESSION_TOKEN", "token");
+    world.set_var("AWS_CREDENTIAL_EXPIRATION", far);
+    let run = doctor(&world, &["codecommit://ProjectAlpha"]);
+    assert_ne!(run.code, Some(101), "{run:#?}");
+    assert!(
+        line(&run, "credentials").starts_with("  ok"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("expire at 10000-01-01 13:59:59 UTC"),
+        "{}",
+        run.stdout
+    );
+    world.remove_var("AWS_CREDENTIAL_EXPIRATION");
+    world.remove_var("AWS_ACCESS_KEY_ID");
+    world.remove_var("AWS_SECRET_ACCESS_KEY");
+    world.remove_var("AWS_SESSION_TOKEN");
+
+    world.with_sso(3600);
+    let token = world.home.join(SSO_TOKEN_FILE);
+    let text = std::fs::read_to_string(&token).unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let mut doc = doc.as_object().unwrap().clone();
+    doc.insert("expiresAt".into(), far.into());
+    std::fs::write(&token, serde_json::Value::Object(doc).to_string()).unwrap();
+    let run = doctor(&world, &["codecommit://sso-dev@ProjectAlpha"]);
+    assert_ne!(run.code, Some(101), "{run:#?}");
+    assert!(
+        line(&run, "sso login").contains("valid until 10000-01-01 13:59:59 UTC"),
+        "{}",
+        run.stdout
+    );
+    assert_no_secrets(&run);
+}

@@ -578,16 +578,64 @@ fn is_executable(path: &Path) -> bool {
 
 /// `2027-01-15 08:00:00 UTC`.
 fn utc(t: SystemTime) -> String {
-    let t = time::OffsetDateTime::from(t);
+    // `time` spells years -9999 to 9999 and panics converting a `SystemTime` outside
+    // them, which an expiry from a file, a variable or a service can be. The Gregorian
+    // calendar repeats every 400 years: shift the instant into range by whole cycles,
+    // format it there, and add the cycles back to the year.
+    const CYCLE: i128 = 146_097 * 86_400; // seconds in 400 Gregorian years
+    const MAX: i128 = 253_402_300_799; // 9999-12-31T23:59:59Z
+    const MIN: i128 = -377_705_116_800; // -9999-01-01T00:00:00Z
+    let mut unix: i128 = match t.duration_since(std::time::UNIX_EPOCH) {
+        Ok(d) => i128::from(d.as_secs()),
+        Err(e) => -i128::from(e.duration().as_secs()) - i128::from(e.duration().subsec_nanos() > 0),
+    };
+    let mut cycles: i128 = 0;
+    if unix > MAX {
+        cycles = (unix - MAX + CYCLE - 1) / CYCLE;
+    } else if unix < MIN {
+        cycles = -((MIN - unix + CYCLE - 1) / CYCLE);
+    }
+    unix -= cycles * CYCLE;
+    let Some(t) = i64::try_from(unix)
+        .ok()
+        .and_then(|u| time::OffsetDateTime::from_unix_timestamp(u).ok())
+    else {
+        return "an unrepresentable time".to_owned();
+    };
     format!(
         "{:04}-{:02}-{:02} {:02}:{:02}:{:02} UTC",
-        t.year(),
+        i128::from(t.year()) + cycles * 400,
         u8::from(t.month()),
         t.day(),
         t.hour(),
         t.minute(),
         t.second()
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::utc;
+    use std::time::{Duration, UNIX_EPOCH};
+
+    #[test]
+    fn utc_spells_every_system_time() {
+        let at = |secs: u64| utc(UNIX_EPOCH + Duration::from_secs(secs));
+        assert_eq!(at(0), "1970-01-01 00:00:00 UTC");
+        assert_eq!(at(253_402_300_799), "9999-12-31 23:59:59 UTC");
+        assert_eq!(at(253_402_300_800), "10000-01-01 00:00:00 UTC");
+        assert_eq!(at(253_402_387_139), "10000-01-01 23:58:59 UTC");
+        // 400 years later, the same day of the same month.
+        assert_eq!(
+            at(253_402_300_800 + 146_097 * 86_400),
+            "10400-01-01 00:00:00 UTC"
+        );
+        assert!(at(u64::MAX / 4).ends_with(" UTC"));
+        assert_eq!(
+            utc(UNIX_EPOCH - Duration::from_secs(377_705_116_801)),
+            "-10000-12-31 23:59:59 UTC"
+        );
+    }
 }
 
 /// `7h 59m`, `14m`, `30s`.

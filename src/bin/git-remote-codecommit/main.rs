@@ -199,6 +199,7 @@ fn explain(remote: &str) -> ExitCode {
 
 /// Prints `message` on stderr; exit status 1.
 fn fail(message: &str) -> ExitCode {
-    eprintln!("{message}");
+    // Not `eprintln!`, which panics (exit 101) when stderr is a closed pipe.
+    let _ = writeln!(std::io::stderr(), "{message}");
     ExitCode::FAILURE
 }
