@@ -291,7 +291,7 @@ fn parse(text: &str, operation: Operation, describe: &str) -> Result<StsCredenti
 
 /// The CLI's role cache writes `Expiration` as `%Y-%m-%dT%H:%M:%S` + `UTC` (§6.3).
 fn cache_expiration(t: SystemTime) -> String {
-    let z = timestamp::format_utc(t);
+    let z = timestamp::format_for_file(t);
     format!("{}UTC", z.trim_end_matches('Z'))
 }
 

@@ -165,9 +165,40 @@ pub(crate) fn format_utc(t: SystemTime) -> String {
     }
 }
 
+/// The last second the AWS CLI's cache formats can spell: 9999-12-31T23:59:59Z.
+const LAST_SPELLABLE: u64 = crate::sign::SigningTime::MAX_UNIX as u64;
+
+/// `t` as an expiry written to a file the AWS CLI also reads (its credential cache, the
+/// SSO token cache): [`format_utc`] of `t`, clamped to 1970 to 9999.
+///
+/// A later expiry (a service may promise anything) would come out as `N seconds since
+/// 1970`, which botocore cannot parse — breaking the profile for the CLI, and making us
+/// miss our own cache and call the service on every run. The clamped time is earlier
+/// than the real one, so an entry is never used past its credentials' life.
+pub(crate) fn format_for_file(t: SystemTime) -> String {
+    let last = UNIX_EPOCH + Duration::from_secs(LAST_SPELLABLE);
+    format_utc(t.clamp(UNIX_EPOCH, last))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn files_get_only_spellable_expiries() {
+        let at = |secs: u64| UNIX_EPOCH + Duration::from_secs(secs);
+        assert_eq!(format_for_file(at(1_800_000_000)), "2027-01-15T08:00:00Z");
+        assert_eq!(format_for_file(at(LAST_SPELLABLE)), "9999-12-31T23:59:59Z");
+        for beyond in [LAST_SPELLABLE + 1, 253_402_387_139, u64::MAX / 2] {
+            let written = format_for_file(at(beyond));
+            assert_eq!(written, "9999-12-31T23:59:59Z");
+            assert!(parse(&written).is_ok());
+        }
+        assert_eq!(
+            format_for_file(UNIX_EPOCH - Duration::from_secs(5)),
+            "1970-01-01T00:00:00Z"
+        );
+    }
 
     fn unix(s: &str) -> i64 {
         let t = parse(s).unwrap_or_else(|e| panic!("{s}: {e:?}"));

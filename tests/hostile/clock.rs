@@ -208,3 +208,46 @@ fn expiry_comparison_rows() {
         ),
     ]);
 }
+
+/// Cache entries the AWS CLI can read (issue 18, defect 5): an STS or portal answer
+/// that expires after year 9999 was written as `253402387139 seconds since 1970UTC`,
+/// which botocore cannot parse and we missed on every later run (one call each time).
+/// The written expiry is clamped to 9999-12-31T23:59:59, and the entry is used.
+#[test]
+fn far_future_expiries_are_cached_in_a_form_the_cli_reads() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let far_millis = (MAX as u64 + 86_400) * 1000;
+    let calls = Arc::new(AtomicUsize::new(0));
+    let counted = Arc::clone(&calls);
+    let env = memory()
+        .with_file(config_path(), SSO_CONFIG)
+        .with_file(format!("{HOME}/.aws/sso/cache/{LEGACY_TOKEN}"), token_file(3600))
+        .with_http_client(Answer(move |r: &HttpRequest| {
+            counted.fetch_add(1, Ordering::SeqCst);
+            if r.url.contains("/federation/credentials") {
+                response(
+                    200,
+                    format!(
+                        r#"{{"roleCredentials": {{"accessKeyId": "ASIAPORTAL", "secretAccessKey": "portal-secret", "sessionToken": "portal-token", "expiration": {far_millis}}}}}"#
+                    ),
+                )
+            } else {
+                response(404, "")
+            }
+        }));
+    let entry = format!("{HOME}/.aws/cli/cache/{LEGACY_CLI_CACHE}");
+    let env = std::sync::Arc::new(env);
+    for _ in 0..3 {
+        Resolver::with_environment(Arc::clone(&env))
+            .signed_url_at("codecommit://legacy@Repo", now())
+            .unwrap();
+    }
+    let written = String::from_utf8(env.file(&entry).expect("an entry")).unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&written).unwrap();
+    assert_eq!(
+        doc["Credentials"]["Expiration"], "9999-12-31T23:59:59Z",
+        "{written}"
+    );
+    assert_eq!(calls.load(Ordering::SeqCst), 1, "later runs read the entry");
+}

@@ -101,7 +101,7 @@ fn parse(sso: &SsoConfig, body: &[u8]) -> Result<(Credentials, String), Error> {
         })
         .ok_or_else(|| malformed("lacks a numeric roleCredentials.expiration"))?;
     let expiry: SystemTime = UNIX_EPOCH + Duration::from_secs(millis / 1000);
-    let expiration = timestamp::format_utc(expiry);
+    let expiration = timestamp::format_for_file(expiry);
     let credentials = build(
         ak.to_owned(),
         sk.to_owned(),

@@ -309,7 +309,10 @@ fn refresh(
     new_doc.insert("startUrl".into(), json!(sso.start_url));
     new_doc.insert("region".into(), json!(sso.sso_region));
     new_doc.insert("accessToken".into(), json!(access_token));
-    new_doc.insert("expiresAt".into(), json!(timestamp::format_utc(expires_at)));
+    new_doc.insert(
+        "expiresAt".into(),
+        json!(timestamp::format_for_file(expires_at)),
+    );
     if let Some(new_refresh) = answer.get("refreshToken").and_then(Value::as_str) {
         new_doc.insert("refreshToken".into(), json!(new_refresh));
     }
