@@ -254,14 +254,16 @@ impl Environment for OsEnvironment {
 
     fn lock_file(&self, path: &Path, timeout: std::time::Duration) -> io::Result<FileLock> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)?;
+            create_private_dirs(dir)?;
         }
         let mut options = std::fs::OpenOptions::new();
         options.read(true).write(true).create(true).truncate(false);
         #[cfg(unix)]
         {
             use std::os::unix::fs::OpenOptionsExt;
-            options.mode(0o600);
+            // A `<key>.lock` planted as a symlink must not make us create or open the
+            // file it points to (as root: anywhere): refuse to follow it.
+            options.mode(0o600).custom_flags(libc::O_NOFOLLOW);
         }
         let file = options.open(path)?;
         let deadline = std::time::Instant::now() + timeout;
@@ -290,7 +292,7 @@ impl Environment for OsEnvironment {
             Some(d) if !d.as_os_str().is_empty() => d,
             _ => Path::new("."),
         };
-        std::fs::create_dir_all(dir)?;
+        create_private_dirs(dir)?;
         let name = path
             .file_name()
             .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "no file name"))?;
@@ -308,6 +310,21 @@ impl Environment for OsEnvironment {
         }
         result
     }
+}
+
+/// Creates `dir` and any missing parents with mode 0700 (before the umask, which can
+/// only take bits away): `~/.aws` itself when missing, `~/.aws/cli`, the cache folders.
+/// They hold credentials and tokens; other users must not read them, nor plant entries.
+/// Existing directories are left as they are.
+fn create_private_dirs(dir: &Path) -> io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(dir)
 }
 
 /// Creates `path` (which must not exist) with mode 0600, writes and syncs it.

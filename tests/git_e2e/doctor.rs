@@ -289,3 +289,46 @@ fn expiries_past_year_9999_are_reported_not_a_panic() {
     );
     assert_no_secrets(&run);
 }
+
+/// A cache directory other users can write to, or that another user owns, gets a
+/// warning (issue 18, defect 7): its entries are used as they are, so whoever can write
+/// there chooses the credentials git uses.
+#[test]
+fn cache_directories_others_can_write_are_warned_about() {
+    use std::os::unix::fs::PermissionsExt;
+    require_git!();
+    let world = World::new();
+    let cache = world.home.join(".aws/cli/cache");
+    std::fs::create_dir_all(&cache).unwrap();
+    std::fs::set_permissions(&cache, std::fs::Permissions::from_mode(0o700)).unwrap();
+    let run = doctor(&world, &["codecommit://dev@ProjectAlpha"]);
+    assert!(!run.stdout.contains("cache dir"), "{}", run.stdout);
+
+    std::fs::set_permissions(&cache, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let run = doctor(&world, &["codecommit://dev@ProjectAlpha"]);
+    assert_eq!(run.code, Some(0), "{run:#?}");
+    let warned = line(&run, "cache dir");
+    assert!(
+        warned.starts_with("WARN")
+            && warned.contains(&cache.display().to_string())
+            && warned.contains("mode 0777"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.ends_with("see the warnings (marked WARN)\n"),
+        "{}",
+        run.stdout
+    );
+
+    // Another owner, where this test may change it (as root).
+    std::fs::set_permissions(&cache, std::fs::Permissions::from_mode(0o700)).unwrap();
+    if std::os::unix::fs::chown(&cache, Some(4242), None).is_ok() {
+        let run = doctor(&world, &["codecommit://dev@ProjectAlpha"]);
+        assert!(
+            line(&run, "cache dir").contains("belongs to another user (uid 4242"),
+            "{}",
+            run.stdout
+        );
+    }
+}

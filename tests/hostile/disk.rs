@@ -429,3 +429,49 @@ fn a_writer_killed_mid_write_never_leaves_half_a_file() {
         "{litter:?}"
     );
 }
+
+/// Locks and directories (issue 18, defect 7): a `<key>.lock` planted as a symlink once
+/// made us create the file it points to (as root: anywhere), and the cache directories
+/// we create got the default mode (0755, or 0777 under `umask 000`). Now the link is not
+/// followed — the fetch goes on without the lock — and what we create is 0700.
+#[test]
+fn locks_do_not_follow_symlinks_and_new_directories_are_private() {
+    let home = Home::new("hostile-locklink");
+    home.dir
+        .write(&format!(".aws/sso/cache/{LEGACY_TOKEN}"), token_file(3600));
+    let victim = home.dir.path().join("victim-created-by-the-lock");
+    let lock = home.dir.path().join(format!(
+        ".aws/cli/cache/{}",
+        LEGACY_CLI_CACHE.replace(".json", ".lock")
+    ));
+    std::fs::create_dir_all(lock.parent().unwrap()).unwrap();
+    symlink(&victim, &lock).unwrap();
+    assert_rows(vec![(
+        "a planted lock symlink".into(),
+        portal(),
+        home.sign(&[], "codecommit://legacy@Repo"),
+    )]);
+    assert!(!victim.exists(), "the lock followed the symlink");
+    assert!(std::fs::symlink_metadata(&lock).unwrap().is_symlink());
+
+    let home = Home::new("hostile-dirmodes");
+    home.dir
+        .write(&format!(".aws/sso/cache/{LEGACY_TOKEN}"), token_file(3600));
+    assert_rows(vec![(
+        "directories created for the cache".into(),
+        portal(),
+        home.sign(&[], "codecommit://legacy@Repo"),
+    )]);
+    for dir in [".aws/cli", ".aws/cli/cache"] {
+        let mode = std::fs::metadata(home.dir.path().join(dir))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o700, "{dir}: {mode:o}");
+    }
+    assert!(
+        home.dir
+            .read(&format!(".aws/cli/cache/{LEGACY_CLI_CACHE}"))
+            .is_some()
+    );
+}

@@ -64,6 +64,7 @@ pub(crate) fn run(remote: &str, online: bool) -> ExitCode {
             sso_login(&env, config, &profile, credentials.as_ref(), &mut report);
         }
     }
+    cache_dirs(&env, &mut report);
     git(&env, &mut report);
 
     say!();
@@ -462,6 +463,62 @@ fn sso_login(
             format!("{what}: expired at {}\n{login}", utc(expires)),
         ),
     }
+}
+
+/// The directories whose entries the library trusts: a warning for each that another
+/// user owns or that group or others can write, since whoever can write there can plant
+/// credentials or tokens that git then uses (or read what is cached). Nothing is said
+/// about private or missing ones.
+fn cache_dirs(env: &DoctorEnv, report: &mut Report) {
+    let Some(home) = config::home_dir(env) else {
+        return;
+    };
+    let aws = home.join(".aws");
+    for dir in [
+        aws.clone(),
+        aws.join("cli").join("cache"),
+        aws.join("sso").join("cache"),
+        aws.join("boto").join("cache"),
+    ] {
+        if let Some(problem) = dir_problem(&dir, &home) {
+            report.line(
+                Status::Warn,
+                "cache dir",
+                format!(
+                    "{} {problem}: they could plant credentials or tokens that git would use",
+                    dir.display()
+                ),
+            );
+        }
+    }
+}
+
+/// Why other users could plant entries in `dir`, if they could. "Other" means other
+/// than the owner of the home directory `home`.
+#[cfg(unix)]
+fn dir_problem(dir: &Path, home: &Path) -> Option<String> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::metadata(dir).ok().filter(|m| m.is_dir())?;
+    let owner = std::fs::metadata(home).ok()?.uid();
+    if meta.uid() != owner {
+        return Some(format!(
+            "belongs to another user (uid {}, while the home directory's owner is uid \
+             {owner}); make it theirs with `chown`",
+            meta.uid()
+        ));
+    }
+    let mode = meta.mode() & 0o7777;
+    (mode & 0o022 != 0).then(|| {
+        format!(
+            "can be written by other users (mode {mode:04o}); run `chmod go-w {}`",
+            dir.display()
+        )
+    })
+}
+
+#[cfg(not(unix))]
+fn dir_problem(_dir: &Path, _home: &Path) -> Option<String> {
+    None
 }
 
 /// Step 8: git, `git remote-http`, and which `git-remote-codecommit` git will run.
