@@ -295,21 +295,95 @@ impl Environment for OsEnvironment {
         create_private_dirs(dir)?;
         let name = path
             .file_name()
-            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "no file name"))?;
-        // Unique per process and call, so concurrent writers never share a temp file.
-        static COUNTER: AtomicU64 = AtomicU64::new(0);
-        let tmp = dir.join(format!(
-            ".{}.{}.{}.tmp",
-            name.to_string_lossy(),
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed)
-        ));
-        let result = write_new_private(&tmp, contents).and_then(|()| std::fs::rename(&tmp, path));
-        if result.is_err() {
+            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "no file name"))?
+            .to_string_lossy()
+            .into_owned();
+        // An unpredictable name, so no other user can plant a file where we will write
+        // (and make the write fail, or have us delete their file); on the rare clash,
+        // another name. Only a file this call created is ever removed.
+        let mut attempts = 0;
+        let tmp = loop {
+            let tmp = dir.join(format!(".{name}.{:016x}.tmp", unpredictable()));
+            match write_new_private(&tmp, contents) {
+                Ok(()) => break tmp,
+                Err(Failed::Opening(e))
+                    if e.kind() == io::ErrorKind::AlreadyExists && attempts < 16 =>
+                {
+                    attempts += 1;
+                }
+                Err(Failed::Opening(e)) => return Err(e),
+                Err(Failed::Writing(e)) => {
+                    let _ = std::fs::remove_file(&tmp);
+                    return Err(e);
+                }
+            }
+        };
+        if let Err(e) = std::fs::rename(&tmp, path) {
             let _ = std::fs::remove_file(&tmp);
+            return Err(e);
         }
-        result
+        sweep_stale_temp_files(dir, &name);
+        Ok(())
     }
+}
+
+/// A temp file of ours older than this was left by a writer that was killed between
+/// creating it and renaming it (a live write takes milliseconds). It may hold refreshed
+/// tokens, so it goes.
+const STALE_TEMP: std::time::Duration = std::time::Duration::from_secs(10 * 60);
+
+/// Removes stale temp files of ours for `name` in `dir`: `.NAME.*.tmp`, regular files
+/// (not links) owned by whoever owns `dir`, untouched for [`STALE_TEMP`].
+fn sweep_stale_temp_files(dir: &Path, name: &str) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let prefix = format!(".{name}.");
+    #[cfg(unix)]
+    let dir_owner = {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata(dir).map(|m| m.uid()).ok()
+    };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let file_name = file_name.to_string_lossy();
+        if !(file_name.starts_with(&prefix) && file_name.ends_with(".tmp")) {
+            continue;
+        }
+        // `DirEntry::metadata` does not follow a symlink.
+        let Ok(meta) = entry.metadata() else {
+            continue;
+        };
+        #[cfg(unix)]
+        let ours = {
+            use std::os::unix::fs::MetadataExt;
+            dir_owner == Some(meta.uid())
+        };
+        #[cfg(not(unix))]
+        let ours = true;
+        let stale = meta
+            .modified()
+            .ok()
+            .and_then(|m| m.elapsed().ok())
+            .is_some_and(|age| age >= STALE_TEMP);
+        if meta.is_file() && ours && stale {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// 64 bits no other user can guess: std's per-process random SipHash keys (seeded from
+/// the OS), over the process id, a counter and the time.
+fn unpredictable() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u32(std::process::id());
+    h.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
+    if let Ok(d) = SystemTime::UNIX_EPOCH.elapsed() {
+        h.write_u128(d.as_nanos());
+    }
+    h.finish()
 }
 
 /// Creates `dir` and any missing parents with mode 0700 (before the umask, which can
@@ -327,8 +401,14 @@ fn create_private_dirs(dir: &Path) -> io::Result<()> {
     builder.create(dir)
 }
 
+/// How [`write_new_private`] failed: before the file existed (it is not ours), or after.
+enum Failed {
+    Opening(io::Error),
+    Writing(io::Error),
+}
+
 /// Creates `path` (which must not exist) with mode 0600, writes and syncs it.
-fn write_new_private(path: &Path, contents: &[u8]) -> io::Result<()> {
+fn write_new_private(path: &Path, contents: &[u8]) -> Result<(), Failed> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -336,9 +416,10 @@ fn write_new_private(path: &Path, contents: &[u8]) -> io::Result<()> {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    let mut file = options.open(path)?;
-    file.write_all(contents)?;
-    file.sync_all()
+    let mut file = options.open(path).map_err(Failed::Opening)?;
+    file.write_all(contents)
+        .and_then(|()| file.sync_all())
+        .map_err(Failed::Writing)
 }
 
 /// Errors that mean "nothing usable is there", as botocore treats them.

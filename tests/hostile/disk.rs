@@ -475,3 +475,60 @@ fn locks_do_not_follow_symlinks_and_new_directories_are_private() {
             .is_some()
     );
 }
+
+/// Temporary files (issue 18, defect 8). The temp name was `.KEY.json.PID.N.tmp`: a file
+/// planted at the next names made the write fail silently (every run fetched again),
+/// and the writer then deleted the planted file, which it had not created. A writer
+/// killed between create and rename left a temp file holding refreshed tokens forever.
+/// Now names are unpredictable, a clash is retried, only what we created is removed,
+/// and stale temp files of ours are swept.
+#[test]
+fn temp_files_are_unpredictable_ours_alone_and_swept() {
+    let home = Home::new("hostile-tempfiles");
+    home.dir
+        .write(&format!(".aws/sso/cache/{LEGACY_TOKEN}"), token_file(3600));
+    let cache = home.dir.path().join(".aws/cli/cache");
+    std::fs::create_dir_all(&cache).unwrap();
+    // What the old scheme would pick next in this process (the resolver runs here).
+    let pid = std::process::id();
+    let planted: Vec<_> = (0..2000)
+        .map(|n| cache.join(format!(".{LEGACY_CLI_CACHE}.{pid}.{n}.tmp")))
+        .collect();
+    for p in &planted {
+        std::fs::write(p, "someone else's").unwrap();
+    }
+    // A temp file a killed writer left an hour ago, holding tokens.
+    let stale = cache.join(format!(".{LEGACY_CLI_CACHE}.0123456789abcdef.tmp"));
+    std::fs::write(&stale, "{\"accessToken\": \"left behind\"}").unwrap();
+    let hour_ago = std::time::SystemTime::now() - Duration::from_secs(3600);
+    std::fs::File::options()
+        .write(true)
+        .open(&stale)
+        .unwrap()
+        .set_modified(hour_ago)
+        .unwrap();
+
+    assert_rows(vec![(
+        "planted temp names".into(),
+        portal(),
+        home.sign(&[], "codecommit://legacy@Repo"),
+    )]);
+    assert!(
+        home.dir
+            .read(&format!(".aws/cli/cache/{LEGACY_CLI_CACHE}"))
+            .is_some(),
+        "the cache entry was written"
+    );
+    assert!(
+        planted.iter().all(|p| p.exists()),
+        "a file we did not create was removed"
+    );
+    assert!(!stale.exists(), "the stale temp file was not swept");
+    // The second run reads the entry: one portal call in all.
+    assert_rows(vec![(
+        "the entry is used".into(),
+        portal(),
+        home.sign(&[], "codecommit://legacy@Repo"),
+    )]);
+    assert_eq!(home.server.count("/federation/credentials"), 1);
+}
