@@ -51,18 +51,22 @@ impl OsEnvironment {
                 "the command is empty",
             ));
         };
-        let mut child = Command::new(program)
+        let mut command = Command::new(program);
+        command
             .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|e| {
-                ProcessError::new(
-                    ProcessErrorKind::Spawn,
-                    format!("cannot run {program:?}: {e}"),
-                )
-            })?;
+            .stderr(Stdio::piped());
+        // Its own process group, so that stopping it stops what it started too: a
+        // wrapper script's real program would otherwise run on past the timeout.
+        #[cfg(unix)]
+        std::os::unix::process::CommandExt::process_group(&mut command, 0);
+        let mut child = command.spawn().map_err(|e| {
+            ProcessError::new(
+                ProcessErrorKind::Spawn,
+                format!("cannot run {program:?}: {e}"),
+            )
+        })?;
         let stdout = Capture::start(child.stdout.take(), request.max_output);
         let stderr = Capture::start(child.stderr.take(), request.max_output);
         // `None`: a timeout too large to add to the clock never passes.
@@ -80,6 +84,7 @@ impl OsEnvironment {
             }
             let overflow = stdout.overflowed() || stderr.overflowed();
             if overflow || deadline.is_some_and(|d| Instant::now() >= d) {
+                kill_group(&child);
                 let _ = child.kill();
                 let _ = child.wait();
                 return Err(if overflow {
@@ -116,6 +121,20 @@ impl OsEnvironment {
             stderr,
         })
     }
+}
+
+/// Sends SIGKILL to the process group `child` leads (see [`OsEnvironment::run`]).
+///
+/// On Windows only the direct child is stopped: putting it in a job object needs the
+/// Win32 API, which this crate does not bind (yet).
+fn kill_group(child: &std::process::Child) {
+    #[cfg(unix)]
+    {
+        let pid = rustix::process::Pid::from_child(child);
+        let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
+    }
+    #[cfg(not(unix))]
+    let _ = child;
 }
 
 /// What a reader thread shares: the bytes, whether the limit was hit, whether the pipe
@@ -263,7 +282,9 @@ impl Environment for OsEnvironment {
             use std::os::unix::fs::OpenOptionsExt;
             // A `<key>.lock` planted as a symlink must not make us create or open the
             // file it points to (as root: anywhere): refuse to follow it.
-            options.mode(0o600).custom_flags(libc::O_NOFOLLOW);
+            options
+                .mode(0o600)
+                .custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32);
         }
         let file = options.open(path)?;
         let deadline = std::time::Instant::now() + timeout;
@@ -467,6 +488,38 @@ mod tests {
             "{:?}",
             start.elapsed()
         );
+    }
+
+    /// Issue 18, defect 6: a wrapper's child (the real program) once ran on after the
+    /// timeout killed the wrapper. The whole process group goes now.
+    #[test]
+    #[cfg(target_os = "linux")]
+    #[allow(clippy::disallowed_methods)] // reads its own fixture and /proc
+    fn a_timeout_stops_the_commands_children_too() {
+        let pid_file =
+            std::env::temp_dir().join(format!("codecommit-auth-pgrp-{}", std::process::id()));
+        let script = format!("sleep 30 & echo $! > {}; wait", pid_file.display());
+        let err = sh(&script, 300, 1024).unwrap_err();
+        assert_eq!(err.kind(), ProcessErrorKind::Timeout);
+        let pid = std::fs::read_to_string(&pid_file).unwrap();
+        let _ = std::fs::remove_file(&pid_file);
+        let stat = format!("/proc/{}/stat", pid.trim());
+        // Killed, it is gone or a zombie waiting for init to reap it.
+        let alive = || {
+            std::fs::read_to_string(&stat)
+                .ok()
+                .and_then(|s| {
+                    s.rsplit(')')
+                        .next()
+                        .map(|r| r.trim_start().starts_with('Z'))
+                })
+                .is_some_and(|zombie| !zombie)
+        };
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while alive() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert!(!alive(), "the command's child {} still runs", pid.trim());
     }
 
     #[test]
