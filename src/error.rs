@@ -235,14 +235,22 @@ impl std::error::Error for Error {
 }
 
 /// How many characters of an input [`shown`] keeps.
-pub(crate) const MAX_SHOWN: usize = 256;
+pub const MAX_SHOWN: usize = 256;
 
 /// `text` as it may appear inside a message: control characters escaped (`\u{1b}`,
 /// `\n`), so a remote, a name or a process's output cannot move the cursor or recolour
 /// the terminal it is printed on; and cut after `max` characters with `…`, so a
 /// megabyte input does not make a megabyte message. Text that needs neither comes back
 /// unchanged and unallocated.
-pub(crate) fn shown(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
+///
+/// This is the one escaping function: the library's messages and the binaries' output
+/// use it for every text that comes from files, variables or arguments.
+///
+/// ```
+/// assert_eq!(codecommit_auth::shown("a\u{1b}[2Jb", 256), "a\\u{1b}[2Jb");
+/// assert_eq!(codecommit_auth::shown("abcdef", 3), "abc…");
+/// ```
+pub fn shown(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
     let mut chars = text.char_indices();
     let clean = chars.by_ref().take(max).all(|(_, c)| !c.is_control()) && chars.next().is_none();
     if clean {

@@ -97,7 +97,7 @@ mod resolver;
 pub mod sign;
 
 pub use endpoint::{GitHost, Region};
-pub use error::{Error, ErrorKind};
+pub use error::{Error, ErrorKind, MAX_SHOWN, shown};
 pub use remote::{Remote, RepositoryName};
 pub use resolver::{ProfileSource, RegionFrom, Resolution, Resolver};
 pub use sign::{SignedUrl, SigningTime};

@@ -332,3 +332,56 @@ fn cache_directories_others_can_write_are_warned_about() {
         );
     }
 }
+
+/// No control character from a file, a variable or an argument reaches the terminal
+/// (issue 18, defect 10): the doctor's header, its profile list and its SSO lines, and
+/// the remote helper's "Too many arguments" echo of argv, once printed them raw.
+#[test]
+fn control_characters_are_escaped_everywhere() {
+    require_git!();
+    let world = World::new();
+    let config = world.at("aws/config");
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str(
+        "\n[profile evil\u{1b}[2J]\nregion = us-east-1\n\n\
+         [profile ssoevil]\nregion = us-east-1\nsso_session = bad\u{7}\u{1b}]0;title\u{7}\n\
+         sso_account_id = 111122223333\nsso_role_name = Dev\n",
+    );
+    std::fs::write(&config, text).unwrap();
+    let clean = |run: &Run, what: &str| {
+        for (name, out) in [("stdout", &run.stdout), ("stderr", &run.stderr)] {
+            assert!(
+                !out.chars().any(|c| c.is_control() && c != '\n'),
+                "{what}: a control character on {name}:\n{out:?}"
+            );
+        }
+    };
+    let run = doctor(&world, &["codecommit://dev@ProjectAlpha"]);
+    clean(&run, "the profile list");
+    assert!(
+        line(&run, "profiles").contains("evil\\u{1b}[2J"),
+        "{}",
+        run.stdout
+    );
+
+    let run = doctor(&world, &["codecommit://ssoevil@ProjectAlpha"]);
+    clean(&run, "an sso_session name");
+    assert!(
+        run.stdout.contains("bad\\u{7}\\u{1b}]0;title"),
+        "{}",
+        run.stdout
+    );
+
+    let run = doctor(&world, &["codecommit://x\u{1b}[31m@Repo"]);
+    clean(&run, "the header");
+
+    let run = world.run_in(
+        world.dir.path(),
+        &remote_helper_bin(),
+        &["origin", "codecommit://dev@ProjectAlpha", "\u{1b}[2Jextra"],
+        b"",
+    );
+    assert_eq!(run.code, Some(1), "{run:#?}");
+    clean(&run, "the Too many arguments echo");
+    assert!(run.stderr.contains("'\\u{1b}[2Jextra'"), "{run:#?}");
+}

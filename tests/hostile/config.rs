@@ -82,6 +82,18 @@ fn rows() -> Vec<Row> {
         // (defect 3) a NUL or line break in a key id or token is refused when the
         // credentials leave the chain: once in git's credential protocol or an HTTP
         // header it would end a line. Until then this row signed `AKID%00X`.
+        // Issue 18, defect 10: the sso_session name in its error is escaped like every
+        // other name from a file.
+        row(
+            "a control character in an sso_session name",
+            "[profile dev]\nregion = eu-west-1\nsso_session = s\u{1b}[2J\n\
+             sso_account_id = 1\nsso_role_name = r\n",
+            "",
+            error(
+                InvalidConfig,
+                "The specified sso-session does not exist: \"s\\u{1b}[2J\" (profile dev",
+            ),
+        ),
         row(
             "NUL inside a key id is refused",
             CONFIG,

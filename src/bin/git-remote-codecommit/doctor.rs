@@ -33,7 +33,9 @@ use codecommit_auth::env::{
     Environment, FileLock, HttpError, HttpErrorKind, HttpRequest, HttpResponse, OsEnvironment,
     Platform, ProcessError, ProcessErrorKind, ProcessOutput, ProcessRequest,
 };
-use codecommit_auth::{ErrorKind, ProfileSource, RegionFrom, Remote, Resolution, Resolver};
+use codecommit_auth::{
+    ErrorKind, MAX_SHOWN, ProfileSource, RegionFrom, Remote, Resolution, Resolver, shown,
+};
 
 /// The most of a shared file or token cache file the doctor reads.
 const FILE_LIMIT: u64 = 16 << 20;
@@ -43,7 +45,10 @@ const WINDOW: Duration = Duration::from_secs(15 * 60);
 pub(crate) fn run(remote: &str, online: bool) -> ExitCode {
     let env = DoctorEnv::new(online);
     let mut report = Report::default();
-    say!("git-remote-codecommit --doctor {remote}");
+    say!(
+        "git-remote-codecommit --doctor {}",
+        shown(remote, MAX_SHOWN)
+    );
     if online {
         say!("online: credentials are fetched as git would fetch them");
     } else {
@@ -109,9 +114,12 @@ impl Report {
                 "FAIL"
             }
         };
+        // Names, paths and answers come from files, variables and arguments: every
+        // line is escaped (the library's own messages already are; escaping is
+        // idempotent on them), so no control character reaches the terminal.
         let text = text.to_string();
-        let mut lines = text.lines();
-        say!("{mark:>4}  {step:<12} {}", lines.next().unwrap_or(""));
+        let mut lines = text.lines().map(|l| shown(l, usize::MAX));
+        say!("{mark:>4}  {step:<12} {}", lines.next().unwrap_or_default());
         for more in lines {
             say!("{:>4}  {:<12} {more}", "", "");
         }

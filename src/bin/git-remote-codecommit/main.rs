@@ -40,7 +40,7 @@ use std::io::Write;
 use std::process::{Command, ExitCode};
 
 use codecommit_auth::env::Environment;
-use codecommit_auth::{Resolver, SigningTime};
+use codecommit_auth::{MAX_SHOWN, Resolver, SigningTime, shown};
 
 const USAGE: &str = "\
 usage: git-remote-codecommit REMOTE-NAME URL          (run by git for codecommit:// remotes)
@@ -114,7 +114,7 @@ fn run_helper(args: &[OsString]) -> ExitCode {
     if args.len() > 3 {
         let quoted: Vec<String> = args
             .iter()
-            .map(|a| format!("'{}'", a.to_string_lossy()))
+            .map(|a| format!("'{}'", shown(&a.to_string_lossy(), MAX_SHOWN)))
             .collect();
         return fail(&format!(
             "Too many arguments. Hook only accepts the git command and remote, but argv was: {}",

@@ -24,7 +24,7 @@ use super::cli_cache::{self, Lookup};
 use super::pyjson::Separators;
 use super::{ChainContext, Provider, Resolved, Source, timestamp};
 use crate::config::{Profile, SharedConfig};
-use crate::error::{Error, ErrorKind};
+use crate::error::{Error, ErrorKind, MAX_SHOWN, shown};
 
 mod portal;
 pub(crate) mod token;
@@ -169,6 +169,8 @@ impl SsoConfig {
             .collect();
         if let Some(session_name) = session_name {
             let Some(session) = config.sso_session(session_name) else {
+                // Names from the file, escaped and bounded like every name we show.
+                let (session_name, name) = (shown(session_name, MAX_SHOWN), shown(name, MAX_SHOWN));
                 return Err(invalid(format!(
                     "The specified sso-session does not exist: \"{session_name}\" (profile \
                      {name} names it; add an [sso-session {session_name}] section to the \
@@ -209,6 +211,7 @@ impl SsoConfig {
             // section is "falsy" there and reported as missing altogether.
             let session = config.sso_session(session_name);
             if session.is_some_and(|s| s.is_empty()) {
+                let (session_name, name) = (shown(session_name, MAX_SHOWN), shown(name, MAX_SHOWN));
                 return Err(invalid(format!(
                     "The profile \"{name}\" is configured to use the SSO token provider but \
                      the \"{session_name}\" sso_session configuration does not exist."
