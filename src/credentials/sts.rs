@@ -208,7 +208,18 @@ pub(crate) fn call(
             ),
         ));
     }
-    let answer = parse(&text, operation, describe)?;
+    // A lossy decoding would sign with U+FFFD in place of the bytes STS sent, and the
+    // user would meet a 403 later instead of this error now.
+    let Ok(text) = std::str::from_utf8(&response.body) else {
+        return Err(Error::new(
+            ErrorKind::MalformedCredentials,
+            format!(
+                "the STS {} answer for {describe} is not UTF-8 text",
+                operation.name()
+            ),
+        ));
+    };
+    let answer = parse(text, operation, describe)?;
     super::reject_expired(&answer.credentials, ctx.env.now(), "STS")?;
     Ok(answer)
 }

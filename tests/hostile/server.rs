@@ -292,3 +292,32 @@ fn sts_faults() {
     }
     assert_rows(rows);
 }
+
+/// Issue 18, defect 11: an STS answer whose secret is not UTF-8 was decoded lossily
+/// (U+FFFD in place of the bytes) and signed with, so the user met a 403 from the Git
+/// host later. A malformed answer is an error now, naming what was wrong.
+#[test]
+fn an_sts_answer_that_is_not_utf8_is_an_error() {
+    let config = "[profile role]\nregion = eu-west-1\nrole_arn = arn:aws:iam::123456789012:role/R\nsource_profile = base\n\
+                  [profile base]\naws_access_key_id = AKIDBASE\naws_secret_access_key = s\n";
+    let mut body =
+        crate::support::sts::assume_role_response("AssumeRole", 1, "123456789012", &at(3600))
+            .into_bytes();
+    let at_secret = body.windows(10).position(|w| w == b"sts-secret").unwrap();
+    body[at_secret + 3] = 0xff;
+    let env = memory()
+        .with_file(config_path(), config)
+        .with_var("AWS_ENDPOINT_URL_STS", "https://sts.example.test")
+        .with_http_client(Answer(move |_: &codecommit_auth::env::HttpRequest| {
+            response(200, body.clone())
+        }));
+    assert_rows(vec![(
+        "STS answers with a byte that is not UTF-8 in the secret".into(),
+        error(
+            MalformedCredentials,
+            "the STS AssumeRole answer for role arn:aws:iam::123456789012:role/R assumed with \
+             the source profile base of profile role is not UTF-8 text",
+        ),
+        sign(env, "codecommit://role@Repo"),
+    )]);
+}
