@@ -93,12 +93,15 @@ fn main() -> ExitCode {
             _ => return fail(&format!("unexpected argument {arg:?}\n{USAGE}")),
         }
     }
-    let mut input = String::new();
     // git writes the whole request and closes the pipe; read it even for store and
     // erase, so git never writes into a closed pipe.
-    if let Err(e) = std::io::stdin().read_to_string(&mut input) {
-        return fail(&format!("cannot read the request from git: {e}"));
-    }
+    let input = match read_request(std::io::stdin().lock()) {
+        Ok(Some(input)) => input,
+        // Larger than any request git sends: not one we can answer. Silent, as for
+        // any request that is not ours, so git asks its next helper.
+        Ok(None) => return ExitCode::SUCCESS,
+        Err(e) => return fail(&format!("cannot read the request from git: {e}")),
+    };
     match action {
         Some("get") => get(&input, profile.as_deref()),
         // store, erase, and actions git may add later: nothing to do.
@@ -107,12 +110,13 @@ fn main() -> ExitCode {
     }
 }
 
-fn get(input: &str, profile: Option<&str>) -> ExitCode {
+fn get(input: &[u8], profile: Option<&str>) -> ExitCode {
     let request = Request::parse(input);
-    if request.protocol != Some("https") {
+    if request.protocol != Some(b"https".as_slice()) {
         return ExitCode::SUCCESS;
     }
-    let Some(authority) = request.host else {
+    // A host that is not UTF-8 is no CodeCommit host: not ours.
+    let Some(authority) = request.host.and_then(|h| std::str::from_utf8(h).ok()) else {
         return ExitCode::SUCCESS;
     };
     // The signature covers the host without the port (behavior.md §2).
@@ -120,13 +124,15 @@ fn get(input: &str, profile: Option<&str>) -> ExitCode {
     let Some(region) = codecommit_region(host) else {
         return ExitCode::SUCCESS; // not ours: git asks the next helper
     };
-    let Some(path) = request.path else {
+    let Some(path) = request.path.map(String::from_utf8_lossy) else {
         return fail(&format!(
             "git-credential-codecommit: git sent no repository path for {authority}; the \
              signature covers it, so set `git config --global \
              credential.https://{authority}.useHttpPath true`"
         ));
     };
+    // (A path that is not UTF-8 keeps U+FFFD here, which no repository name has: it is
+    // refused below, with the rest of the path escaped.)
     let Some(repository) = path
         .trim_start_matches('/')
         .strip_prefix("v1/repos/")
@@ -216,26 +222,56 @@ fn is_aws_access_key_id(id: &str) -> bool {
     (16..=128).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
-/// The attributes of git's request we use; the last value of a key wins, unknown keys
-/// (`capability[]`, `wwwauth[]`, `username`, …) are ignored.
+/// The most of git's request we keep. Real requests are a few hundred bytes (a
+/// `wwwauth[]` line can be a few KiB); a larger one is read to its end and dropped.
+const MAX_REQUEST: usize = 64 * 1024;
+
+/// Reads git's request to its end, keeping at most [`MAX_REQUEST`] bytes: `None` if it
+/// was longer. Memory stays bounded whatever git (or whoever runs us) writes.
+fn read_request(mut input: impl Read) -> io::Result<Option<Vec<u8>>> {
+    let mut kept = Vec::new();
+    let mut buf = [0u8; 8192];
+    let mut over = false;
+    loop {
+        let n = match input.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if !over && kept.len() + n <= MAX_REQUEST {
+            kept.extend_from_slice(&buf[..n]);
+        } else if !over {
+            over = true;
+            kept = Vec::new();
+        }
+    }
+    Ok((!over).then_some(kept))
+}
+
+/// The attributes of git's request we use, as bytes; the last value of a key wins,
+/// unknown keys (`capability[]`, `wwwauth[]`, `username`, …) are ignored whatever bytes
+/// they hold.
 #[derive(Default)]
 struct Request<'a> {
-    protocol: Option<&'a str>,
-    host: Option<&'a str>,
-    path: Option<&'a str>,
+    protocol: Option<&'a [u8]>,
+    host: Option<&'a [u8]>,
+    path: Option<&'a [u8]>,
 }
 
 impl<'a> Request<'a> {
-    fn parse(input: &'a str) -> Request<'a> {
+    fn parse(input: &'a [u8]) -> Request<'a> {
         let mut request = Request::default();
-        for line in input.lines() {
-            let Some((key, value)) = line.split_once('=') else {
+        for line in input.split(|&b| b == b'\n') {
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            let Some(eq) = line.iter().position(|&b| b == b'=') else {
                 continue;
             };
+            let (key, value) = (&line[..eq], &line[eq + 1..]);
             match key {
-                "protocol" => request.protocol = Some(value),
-                "host" => request.host = Some(value),
-                "path" => request.path = Some(value),
+                b"protocol" => request.protocol = Some(value),
+                b"host" => request.host = Some(value),
+                b"path" => request.path = Some(value),
                 _ => {}
             }
         }
@@ -393,10 +429,40 @@ mod tests {
     #[test]
     fn request_keeps_the_last_value_and_ignores_the_rest() {
         let r = Request::parse(
-            "protocol=http\nprotocol=https\ncapability[]=authtype\nhost=h:1\nnoise\npath=v1/repos/R\n\n",
+            b"protocol=http\nprotocol=https\ncapability[]=authtype\nwwwauth[]=\xff\xfe\nhost=h:1\r\nnoise\npath=v1/repos/R\n\n",
         );
-        assert_eq!(r.protocol, Some("https"));
-        assert_eq!(r.host, Some("h:1"));
-        assert_eq!(r.path, Some("v1/repos/R"));
+        assert_eq!(r.protocol, Some(b"https".as_slice()));
+        assert_eq!(r.host, Some(b"h:1".as_slice()));
+        assert_eq!(r.path, Some(b"v1/repos/R".as_slice()));
+    }
+
+    /// Issue 18, defect 12: a 200 MB request once cost 198 MB of memory.
+    #[test]
+    fn requests_are_read_to_the_end_with_bounded_memory() {
+        /// `len` bytes of `x`, produced as they are read.
+        struct Flood {
+            left: usize,
+        }
+        impl Read for Flood {
+            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                let n = buf.len().min(self.left);
+                buf[..n].fill(b'x');
+                self.left -= n;
+                Ok(n)
+            }
+        }
+        let mut flood = Flood { left: 200 << 20 };
+        assert_eq!(read_request(&mut flood).unwrap(), None);
+        assert_eq!(
+            flood.left, 0,
+            "read to the end, so git never meets a closed pipe"
+        );
+        let exact = read_request(Flood { left: MAX_REQUEST }).unwrap().unwrap();
+        assert_eq!(exact.len(), MAX_REQUEST);
+        assert!(exact.capacity() <= 2 * MAX_REQUEST);
+        assert_eq!(
+            read_request(&b"protocol=https\n"[..]).unwrap().unwrap(),
+            b"protocol=https\n"
+        );
     }
 }

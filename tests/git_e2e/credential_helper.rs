@@ -499,3 +499,42 @@ fn a_closed_stderr_is_no_panic() {
         assert_eq!(status.code(), Some(1), "{bin} {args:?}");
     }
 }
+
+/// Requests are bytes, bounded (issue 18, defect 12): a byte that is not UTF-8 once
+/// failed every request, even one for another host; now a request that is not ours gets
+/// silence, and one that is ours is answered whatever other keys hold. A request larger
+/// than any git sends is read to its end and left unanswered, silently.
+#[test]
+fn requests_are_bytes_and_bounded() {
+    require_git!();
+    let world = World::new();
+    let ask_bytes =
+        |input: &[u8]| world.run_in(world.dir.path(), &credential_helper_bin(), &["get"], input);
+    let silent = |run: &Run, what: &str| {
+        assert_eq!(
+            (run.code, run.stdout.as_str(), run.stderr.as_str()),
+            (Some(0), "", ""),
+            "{what}"
+        );
+    };
+    silent(
+        &ask_bytes(b"protocol=https\nhost=github.com\npath=a\xffb\nwwwauth[]=\xfe\n\n"),
+        "another host, bytes that are not UTF-8",
+    );
+    silent(
+        &ask_bytes(
+            b"protocol=https\nhost=git-codecommit.us-east-1.amazonaws.com\xff\npath=v1/repos/R\n\n",
+        ),
+        "a host that is not UTF-8 is not ours",
+    );
+    let mut ours = format!("protocol=https\nhost={CODECOMMIT_HOST}\n").into_bytes();
+    ours.extend_from_slice(b"wwwauth[]=Basic realm=\"\xff\"\npath=v1/repos/ProjectAlpha\n\n");
+    let (user, password, _) = answer(&ask_bytes(&ours));
+    assert_eq!(user, DEV_KEY);
+    check_signature(DEV_SECRET, REGION, CODECOMMIT_HOST, REPO, &password, now()).unwrap();
+
+    let mut flood = format!("protocol=https\nhost={CODECOMMIT_HOST}\npath=v1/repos/").into_bytes();
+    flood.resize(flood.len() + (10 << 20), b'x');
+    flood.extend_from_slice(b"\n\n");
+    silent(&ask_bytes(&flood), "a 10 MB request");
+}
