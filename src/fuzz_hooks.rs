@@ -14,7 +14,8 @@ use crate::credentials::{process, timestamp, xml};
 use crate::env::Platform;
 
 /// Parses an expiry timestamp as every provider does, and checks that a parsed time
-/// prints in the `…Z` form and parses back to the same second.
+/// prints in the `…Z` form and parses back to the same second, and that the form
+/// written to cache files always parses back, never later.
 pub fn timestamp(text: &str) -> Option<SystemTime> {
     let t = timestamp::parse(text).ok()?;
     let printed = timestamp::format_utc(t);
@@ -29,6 +30,18 @@ pub fn timestamp(text: &str) -> Option<SystemTime> {
             whole_seconds(t),
             "{text:?} -> {printed:?} does not round-trip"
         );
+    }
+    // What cache files get (issue 18): always a time that parses back, never later
+    // than `t`, and `t` itself whenever it is spellable.
+    let written = timestamp::format_for_file(t);
+    let back = timestamp::parse(&written)
+        .unwrap_or_else(|e| panic!("{written:?} (for {text:?}) does not parse: {e:?}"));
+    assert!(
+        whole_seconds(back) <= whole_seconds(t).max(0),
+        "{text:?} -> {written:?} is later"
+    );
+    if written == printed {
+        assert_eq!(whole_seconds(back), whole_seconds(t), "{text:?} -> {written:?}");
     }
     Some(t)
 }

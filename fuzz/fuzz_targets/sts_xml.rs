@@ -42,12 +42,15 @@ fuzz_target!(|data: &[u8]| {
         "codecommit://role@Repo"
     };
 
-    // What we send must never come back in a message, unless the answer itself says it.
+    // The secret key (never sent) must not come back in a message unless the answer
+    // itself says it; the web identity token (sent) never, even when the answer echoes
+    // it: quoted answers mask what we sent (issue 18).
     let text = String::from_utf8_lossy(body);
-    let mut never: Vec<&str> = ["SENTINEL-SECRET-BASE-KEY", "SENTINEL-WEB-IDENTITY-TOKEN"]
+    let mut never: Vec<&str> = ["SENTINEL-SECRET-BASE-KEY"]
         .into_iter()
         .filter(|s| !text.contains(s))
         .collect();
+    never.push("SENTINEL-WEB-IDENTITY-TOKEN");
     let sent = never.len();
     for tag in ["SecretAccessKey", "SessionToken"] {
         if let Some(value) = element(&text, tag)

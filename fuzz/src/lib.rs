@@ -138,6 +138,14 @@ pub fn check(
             assert!(text.ends_with(url.path()));
 
             let creds = resolution.credentials();
+            // Issue 18: nothing with a line break or NUL leaves the chain as a key id or
+            // token (it would add lines to git's credential protocol or a header).
+            let breaks = |s: &str| s.contains(['\r', '\n', '\0']);
+            assert!(!breaks(creds.access_key_id()), "a line break in the key id");
+            assert!(
+                !creds.session_token().is_some_and(breaks),
+                "a line break in the session token"
+            );
             let views = format!("{resolution:?}\n{url:?}\n{}", resolution.explain());
             let public = [creds.access_key_id(), resolution.profile()];
             let mut secrets: Vec<&str> = vec![creds.secret_access_key()];
