@@ -41,7 +41,11 @@ pub fn timestamp(text: &str) -> Option<SystemTime> {
         "{text:?} -> {written:?} is later"
     );
     if written == printed {
-        assert_eq!(whole_seconds(back), whole_seconds(t), "{text:?} -> {written:?}");
+        assert_eq!(
+            whole_seconds(back),
+            whole_seconds(t),
+            "{text:?} -> {written:?}"
+        );
     }
     Some(t)
 }

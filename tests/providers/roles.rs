@@ -665,7 +665,7 @@ fn parallel_role_misses_make_one_sts_call_each() {
     std::fs::write(&token, "eyJ.header.sig").unwrap();
     home.write(
         ".aws/config",
-        &format!(
+        format!(
             "{ROLES}\n[profile web-disk]\nregion = us-east-1\n\
              role_arn = arn:aws:iam::888888888888:role/Web\n\
              web_identity_token_file = {}\n",

@@ -678,31 +678,6 @@ fn utc(t: SystemTime) -> String {
     )
 }
 
-#[cfg(test)]
-mod tests {
-    use super::utc;
-    use std::time::{Duration, UNIX_EPOCH};
-
-    #[test]
-    fn utc_spells_every_system_time() {
-        let at = |secs: u64| utc(UNIX_EPOCH + Duration::from_secs(secs));
-        assert_eq!(at(0), "1970-01-01 00:00:00 UTC");
-        assert_eq!(at(253_402_300_799), "9999-12-31 23:59:59 UTC");
-        assert_eq!(at(253_402_300_800), "10000-01-01 00:00:00 UTC");
-        assert_eq!(at(253_402_387_139), "10000-01-01 23:58:59 UTC");
-        // 400 years later, the same day of the same month.
-        assert_eq!(
-            at(253_402_300_800 + 146_097 * 86_400),
-            "10400-01-01 00:00:00 UTC"
-        );
-        assert!(at(u64::MAX / 4).ends_with(" UTC"));
-        assert_eq!(
-            utc(UNIX_EPOCH - Duration::from_secs(377_705_116_801)),
-            "-10000-12-31 23:59:59 UTC"
-        );
-    }
-}
-
 /// `7h 59m`, `14m`, `30s`.
 fn span(d: Duration) -> String {
     let s = d.as_secs();
@@ -830,5 +805,30 @@ impl Environment for DoctorEnv {
         // Offline nothing is fetched, so there is nothing to exclude (and a lock file
         // would be a write).
         Ok(FileLock::none())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::utc;
+    use std::time::{Duration, UNIX_EPOCH};
+
+    #[test]
+    fn utc_spells_every_system_time() {
+        let at = |secs: u64| utc(UNIX_EPOCH + Duration::from_secs(secs));
+        assert_eq!(at(0), "1970-01-01 00:00:00 UTC");
+        assert_eq!(at(253_402_300_799), "9999-12-31 23:59:59 UTC");
+        assert_eq!(at(253_402_300_800), "10000-01-01 00:00:00 UTC");
+        assert_eq!(at(253_402_387_139), "10000-01-01 23:58:59 UTC");
+        // 400 years later, the same day of the same month.
+        assert_eq!(
+            at(253_402_300_800 + 146_097 * 86_400),
+            "10400-01-01 00:00:00 UTC"
+        );
+        assert!(at(u64::MAX / 4).ends_with(" UTC"));
+        assert_eq!(
+            utc(UNIX_EPOCH - Duration::from_secs(377_705_116_801)),
+            "-10000-12-31 23:59:59 UTC"
+        );
     }
 }
