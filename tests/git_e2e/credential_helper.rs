@@ -336,13 +336,9 @@ fn plain_https_remote_with_an_sso_profile() {
     assert_eq!(world.portal_calls(), 1);
 }
 
-/// `git credential fill` shows what git keeps from our answer, expiry included.
-#[test]
-fn git_credential_fill_takes_our_answer() {
-    require_git!();
-    let world = World::new();
-    let input = format!("protocol=https\nhost={CODECOMMIT_HOST}\npath=v1/repos/ProjectAlpha\n\n");
-    let run = world.run_in(
+/// `git credential fill` with our helper for every URL (and no prompting), given `input`.
+fn credential_fill(world: &World, input: &str) -> Run {
+    world.run_in(
         world.dir.path(),
         "git",
         &[
@@ -350,11 +346,22 @@ fn git_credential_fill_takes_our_answer() {
             "credential.helper=codecommit",
             "-c",
             "credential.useHttpPath=true",
+            "-c",
+            "credential.interactive=false",
             "credential",
             "fill",
         ],
         input.as_bytes(),
-    );
+    )
+}
+
+/// `git credential fill` shows what git keeps from our answer, expiry included.
+#[test]
+fn git_credential_fill_takes_our_answer() {
+    require_git!();
+    let world = World::new();
+    let input = format!("protocol=https\nhost={CODECOMMIT_HOST}\npath=v1/repos/ProjectAlpha\n\n");
+    let run = credential_fill(&world, &input);
     run.assert_ok("git credential fill");
     assert!(
         run.stdout.contains(&format!("username={DEV_KEY}\n")),
@@ -390,21 +397,7 @@ fn the_repository_path_never_chooses_the_profile() {
     }
     // Through git itself: the URL's `%40` reaches us decoded, and is refused the same.
     let input = format!("url=https://{CODECOMMIT_HOST}/v1/repos/ops%40ProjectAlpha\n\n");
-    let run = world.run_in(
-        world.dir.path(),
-        "git",
-        &[
-            "-c",
-            "credential.helper=codecommit",
-            "-c",
-            "credential.useHttpPath=true",
-            "-c",
-            "credential.interactive=false",
-            "credential",
-            "fill",
-        ],
-        input.as_bytes(),
-    );
+    let run = credential_fill(&world, &input);
     assert!(!run.stdout.contains(OPS_KEY), "{run:#?}");
     assert!(!run.stdout.contains("password="), "{run:#?}");
 }
