@@ -1357,3 +1357,37 @@ fn secrets_a_service_echoes_are_masked() {
         assert_clean(name, &error_views(&err));
     }
 }
+
+/// The instance metadata service echoing its own session token where the role name
+/// belongs: the error quoting the role name masks it (issue 18, defect 9).
+#[test]
+fn an_echoed_instance_metadata_token_is_masked() {
+    struct Imds;
+    impl HttpClient for Imds {
+        fn send(&self, request: &HttpRequest) -> Result<HttpResponse, HttpError> {
+            let token = "SENTINEL-IMDS-SESSION-TOKEN";
+            let body = if request.method == "PUT" {
+                token.to_owned()
+            } else {
+                format!("not a role: {token}")
+            };
+            Ok(HttpResponse {
+                status: 200,
+                headers: Vec::new(),
+                body: body.into_bytes(),
+            })
+        }
+    }
+    let env = MemoryEnvironment::new()
+        .with_var("HOME", HOME)
+        .with_var("AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://127.0.0.1:1")
+        .with_file(format!("{HOME}/.aws/config"), CONFIG)
+        .with_http_client(Imds);
+    let err = Resolver::with_environment(env)
+        .resolve("codecommit://plain@Repo")
+        .map(|_| ())
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::MalformedCredentials, "{err}");
+    assert!(err.chain_message().contains("** redacted **"), "{err}");
+    assert_clean("an IMDS role name", &error_views(&err));
+}

@@ -454,7 +454,8 @@ fn fetch(ctx: &ChainContext<'_>, s: &Settings) -> Result<Result<Resolved, String
                 "the instance metadata service at {} gave a role name that is not an IAM role \
                  name: {:?}",
                 s.base_url,
-                clean(&role)
+                // Should the service echo the session token we sent, it is masked.
+                clean(&crate::error::masked(&role, token.as_slice()))
             ),
         ));
     }
