@@ -532,3 +532,47 @@ fn temp_files_are_unpredictable_ours_alone_and_swept() {
     )]);
     assert_eq!(home.server.count("/federation/credentials"), 1);
 }
+
+/// A `credential_process` wrapper whose real program never ends (issue 18, defect 6):
+/// the timeout once killed only the wrapper, and the program ran on. The whole process
+/// group is stopped now; the program's pid file shows it is gone.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_timed_out_wrappers_program_is_stopped_too() {
+    let home = Home::new("hostile-pgroup");
+    let pid_file = home.dir.path().join("program.pid");
+    home.dir.write(
+        ".aws/config",
+        &format!(
+            "[profile wrapped]\nregion = eu-west-1\n\
+             credential_process = sh -c \"sleep 30 & echo $! > {}; wait\"\n",
+            pid_file.display()
+        ),
+    );
+    assert_rows(vec![(
+        "a wrapper that waits for a program that never ends".into(),
+        error(ProcessFailed, "did not finish within 1 s and was stopped"),
+        home.sign(
+            &[("CODECOMMIT_AUTH_PROCESS_TIMEOUT", "1")],
+            "codecommit://wrapped@Repo",
+        ),
+    )]);
+    let pid = std::fs::read_to_string(&pid_file).unwrap();
+    let stat = format!("/proc/{}/stat", pid.trim());
+    // Gone, or a zombie until init reaps it; never still sleeping.
+    let running = || {
+        std::fs::read_to_string(&stat)
+            .ok()
+            .and_then(|s| {
+                s.rsplit(')')
+                    .next()
+                    .map(|r| !r.trim_start().starts_with('Z'))
+            })
+            .unwrap_or(false)
+    };
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while running() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(!running(), "the program {} still runs", pid.trim());
+}
