@@ -543,7 +543,7 @@ fn a_timed_out_wrappers_program_is_stopped_too() {
     let pid_file = home.dir.path().join("program.pid");
     home.dir.write(
         ".aws/config",
-        &format!(
+        format!(
             "[profile wrapped]\nregion = eu-west-1\n\
              credential_process = sh -c \"sleep 30 & echo $! > {}; wait\"\n",
             pid_file.display()
