@@ -153,7 +153,8 @@ fn get(input: &[u8], profile: Option<&str>) -> ExitCode {
         Ok(r) => r,
         Err(e) => return fail(&format!("git-credential-codecommit: {}", e.chain_message())),
     };
-    let region = match Region::new(region) {
+    // Lower-cased, as the `REGION://` remote this helper once built had it.
+    let region = match Region::new(&region.to_ascii_lowercase()) {
         Ok(r) => r,
         Err(e) => return fail(&format!("git-credential-codecommit: {}", e.chain_message())),
     };
