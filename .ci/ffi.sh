@@ -69,6 +69,8 @@ cc -std=c99 -Iinclude examples/c/signed_url.c "$release/libcodecommit_auth.a" \
     -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc -o "$work/static"
 cc -std=c99 -Iinclude examples/c/signed_url.c -L"$release" -lcodecommit_auth \
     -Wl,-rpath,"$release" -o "$work/shared"
+ln -sf libcodecommit_auth.so "$release/$(readelf -d "$release/libcodecommit_auth.so" |
+    sed -n 's/.*(SONAME).*\[\(.*\)\]$/\1/p')"
 
 # With pkg-config after the manual install (README, "Installing").
 examples/c/install.sh "$work/prefix"
