@@ -26,7 +26,7 @@ export CARGO_TERM_COLOR=never
 target=${CARGO_TARGET_DIR:-target}
 target=$(mkdir -p "$target" && cd "$target" && pwd)
 
-step() { printf '\n==> package: %s\n' "$*"; }
+step() { printf "\n==> package: %s (at %ss)\n" "$*" "$SECONDS"; }
 fail() {
     echo "package: $*" >&2
     exit 1
