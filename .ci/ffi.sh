@@ -18,15 +18,9 @@ target=${CARGO_TARGET_DIR:-target}
 step() { printf '\n==> ffi: %s\n' "$*"; }
 
 step "packages: C and C++ compilers, valgrind, pkg-config, binutils"
-missing=()
-for tool_package in cc:gcc c++:g++ valgrind:valgrind pkg-config:pkg-config nm:binutils; do
-    command -v "${tool_package%%:*}" >/dev/null || missing+=("${tool_package##*:}")
-done
-if ((${#missing[@]})); then
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+# shellcheck source=.ci/need-tools.sh
+source .ci/need-tools.sh
+need_tools cc:gcc c++:g++ valgrind:valgrind pkg-config:pkg-config nm:binutils
 cc --version | head -n1
 valgrind --version
 

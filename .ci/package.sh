@@ -33,16 +33,10 @@ fail() {
 }
 
 step "tools: dpkg-dev, help2man, lintian, pkg-config, a C compiler, binutils; maturin"
-missing=()
-for tool_package in dpkg-shlibdeps:dpkg-dev help2man:help2man lintian:lintian \
-    pkg-config:pkg-config cc:gcc readelf:binutils; do
-    command -v "${tool_package%%:*}" >/dev/null || missing+=("${tool_package##*:}")
-done
-if ((${#missing[@]})); then
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+# shellcheck source=.ci/need-tools.sh
+source .ci/need-tools.sh
+need_tools dpkg-shlibdeps:dpkg-dev help2man:help2man lintian:lintian pkg-config:pkg-config \
+    cc:gcc readelf:binutils
 # maturin from PyPI in its own environment, pinned so the wheel is built the same way
 # each time (pyproject.toml accepts any 1.x from 1.9 for people building it themselves).
 maturin_venv="$target/maturin-venv"
