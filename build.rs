@@ -7,6 +7,10 @@
 //! A failure here does not fail the build: the Rust library is still usable without a
 //! header, and `tests/header.rs` then fails, naming the cbindgen error printed as a
 //! cargo warning.
+//!
+//! It also gives the shared library its SONAME on ELF platforms (see [`soname`]), so
+//! the `libcodecommit_auth.so` of a plain `cargo build` is the one cargo-c and the
+//! Debian package install.
 
 // The library reads the world through env::Environment; a build script has only cargo's
 // variables to read, and reads them directly.
@@ -19,6 +23,10 @@ fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed=cbindgen.toml");
     println!("cargo:rerun-if-changed=src/ffi");
+
+    if let Some(soname) = soname() {
+        println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,{soname}");
+    }
 
     let crate_dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("set by cargo"));
     let out = PathBuf::from(env::var("OUT_DIR").expect("set by cargo")).join("codecommit_auth.h");
@@ -44,6 +52,42 @@ fn main() {
         }
         Err(e) => println!("cargo:warning=cbindgen could not generate the C header: {e}"),
     }
+}
+
+/// The SONAME of `libcodecommit_auth.so`, cargo-c's (`[package.metadata.capi.library]`
+/// `versioning = true`): `libcodecommit_auth.so.MAJOR`, and for a 0.x version
+/// `libcodecommit_auth.so.0.MINOR` (0.0.x: `.so.0.0.PATCH`), the part of the version
+/// that changes with a breaking release. With the same value here, `cargo cinstall`'s
+/// own `-soname` agrees with ours; `tests/c_programs.rs` checks it with `readelf -d`.
+/// `None` where the target's shared objects are not ELF (macOS, Windows) or, like
+/// Android's, take no version.
+fn soname() -> Option<String> {
+    let os = env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();
+    let elf = [
+        "linux",
+        "freebsd",
+        "dragonfly",
+        "netbsd",
+        "openbsd",
+        "illumos",
+        "haiku",
+        "hurd",
+    ];
+    if !elf.contains(&os.as_str()) {
+        return None;
+    }
+    let part = |name: &str| env::var(name).expect("set by cargo");
+    let (major, minor, patch) = (
+        part("CARGO_PKG_VERSION_MAJOR"),
+        part("CARGO_PKG_VERSION_MINOR"),
+        part("CARGO_PKG_VERSION_PATCH"),
+    );
+    let sover = match (major.as_str(), minor.as_str()) {
+        ("0", "0") => format!("0.0.{patch}"),
+        ("0", _) => format!("0.{minor}"),
+        _ => major,
+    };
+    Some(format!("libcodecommit_auth.so.{sover}"))
 }
 
 /// The version macros, from the package version, so the header cannot drift from it.

@@ -18,15 +18,9 @@ target=${CARGO_TARGET_DIR:-target}
 step() { printf '\n==> ffi: %s\n' "$*"; }
 
 step "packages: C and C++ compilers, valgrind, pkg-config, binutils"
-missing=()
-for tool_package in cc:gcc c++:g++ valgrind:valgrind pkg-config:pkg-config nm:binutils; do
-    command -v "${tool_package%%:*}" >/dev/null || missing+=("${tool_package##*:}")
-done
-if ((${#missing[@]})); then
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+# shellcheck source=.ci/need-tools.sh
+source .ci/need-tools.sh
+need_tools cc:gcc c++:g++ valgrind:valgrind pkg-config:pkg-config nm:binutils
 cc --version | head -n1
 valgrind --version
 
@@ -69,6 +63,8 @@ cc -std=c99 -Iinclude examples/c/signed_url.c "$release/libcodecommit_auth.a" \
     -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc -o "$work/static"
 cc -std=c99 -Iinclude examples/c/signed_url.c -L"$release" -lcodecommit_auth \
     -Wl,-rpath,"$release" -o "$work/shared"
+ln -sf libcodecommit_auth.so "$release/$(readelf -d "$release/libcodecommit_auth.so" |
+    sed -n 's/.*(SONAME).*\[\(.*\)\]$/\1/p')"
 
 # With pkg-config after the manual install (README, "Installing").
 examples/c/install.sh "$work/prefix"

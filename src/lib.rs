@@ -75,7 +75,12 @@
 //!   STS and the container and instance metadata endpoints. Without it, [`env::OsEnvironment`] cannot make network calls; static keys,
 //!   `credential_process` and fresh cached credentials still work, and an embedder can
 //!   supply its own [`env::HttpClient`] through an [`env::Environment`].
+//! * `capi`: changes nothing; cargo-c (`cargo cinstall`) turns it on. The C ABI
+//!   ([`ffi`]) is always built.
+//! * `fuzzing`: hooks for the fuzz targets in the repository's `fuzz/`; not part of the
+//!   API and not covered by semver.
 
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(unsafe_code)]
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub)]
 

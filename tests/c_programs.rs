@@ -118,6 +118,7 @@ fn build(source: &str, link: Link) -> PathBuf {
                 .args(NATIVE_STATIC_LIBS.split_whitespace());
         }
         Link::Shared => {
+            let lib = soname_links(&dir.join("lib"));
             cmd.arg(format!("-L{}", lib.display()))
                 .arg("-lcodecommit_auth")
                 .arg(format!("-Wl,-rpath,{}", lib.display()));
@@ -158,6 +159,47 @@ fn build(source: &str, link: Link) -> PathBuf {
 
     built.insert((source.to_owned(), link), binary.clone());
     binary
+}
+
+/// The SONAME in the dynamic section of `library` (`readelf -d`), if it has one.
+fn soname(library: &Path) -> Option<String> {
+    dynamic_entries(library, "SONAME").into_iter().next()
+}
+
+/// The values of the `tag` entries (`NEEDED`, `SONAME`) of `elf`'s dynamic section.
+fn dynamic_entries(elf: &Path, tag: &str) -> Vec<String> {
+    let out = Command::new("readelf")
+        .args(["-d", "-W"])
+        .arg(elf)
+        .output()
+        .expect("readelf (binutils) is needed");
+    assert!(out.status.success(), "readelf -d {}", elf.display());
+    // " 0x000000000000000e (SONAME)             Library soname: [libx.so.1]"
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .filter(|line| line.contains(&format!("({tag})")))
+        .filter_map(|line| Some(line.split_once('[')?.1.split_once(']')?.0.to_owned()))
+        .collect()
+}
+
+/// `dir`, holding this run's shared library the way an install lays it out: under its
+/// SONAME (the name a program linked against it asks the loader for) and as
+/// `libcodecommit_auth.so` (what `-lcodecommit_auth` finds), both links to the file
+/// cargo built.
+fn soname_links(dir: &Path) -> PathBuf {
+    let library = lib_dir().join("libcodecommit_auth.so");
+    let soname = soname(&library)
+        .unwrap_or_else(|| panic!("{} has no SONAME (build.rs sets it)", library.display()));
+    std::fs::create_dir_all(dir).unwrap();
+    for name in [soname.as_str(), "libcodecommit_auth.so"] {
+        // Link beside, then rename over: another test process may be doing the same.
+        let temp = dir.join(format!("{name}.{}", std::process::id()));
+        let _ = std::fs::remove_file(&temp);
+        std::os::unix::fs::symlink(&library, &temp).unwrap();
+        std::fs::rename(&temp, dir.join(name)).unwrap();
+    }
+    dir.to_owned()
 }
 
 fn nm(path: &Path, args: &[&str]) -> String {
@@ -234,6 +276,34 @@ fn result<'a>(results: &'a [(String, String)], key: &str) -> &'a str {
 /// The fixture environment (HOME and PATH).
 fn fixture_env() -> Vec<(String, String)> {
     scenarios::scenario("vector").env()
+}
+
+/// The shared library carries cargo-c's SONAME (`libcodecommit_auth.so.0.MINOR` while the
+/// version is 0.x, `.so.MAJOR` from 1.0), so a program linked against it keeps working
+/// across compatible updates and refuses an incompatible one; a program linked with
+/// `-lcodecommit_auth` records that name, not the unversioned `.so`.
+#[test]
+fn shared_library_has_cargo_c_soname() {
+    let major: u32 = env!("CARGO_PKG_VERSION_MAJOR").parse().unwrap();
+    let minor: u32 = env!("CARGO_PKG_VERSION_MINOR").parse().unwrap();
+    let patch: u32 = env!("CARGO_PKG_VERSION_PATCH").parse().unwrap();
+    let sover = match (major, minor) {
+        (0, 0) => format!("0.0.{patch}"),
+        (0, minor) => format!("0.{minor}"),
+        (major, _) => major.to_string(),
+    };
+    let expected = format!("libcodecommit_auth.so.{sover}");
+    assert_eq!(
+        soname(&lib_dir().join("libcodecommit_auth.so")).as_deref(),
+        Some(expected.as_str()),
+        "the SONAME of libcodecommit_auth.so"
+    );
+    let program = build("tests/c/sign_url.c", Link::Shared);
+    assert!(
+        dynamic_entries(&program, "NEEDED").contains(&expected),
+        "{} does not need {expected}",
+        program.display()
+    );
 }
 
 fn sign_url(link: Link) {

@@ -18,6 +18,7 @@
  *
  *   cc -std=c99 -Iinclude examples/c/signed_url.c -Ltarget/release -lcodecommit_auth \
  *      -Wl,-rpath,"$PWD/target/release" -o signed_url
+ *   ln -sf libcodecommit_auth.so target/release/libcodecommit_auth.so.0.1   # its SONAME
  *
  * or, once installed (see README.md, "The C ABI"):
  *

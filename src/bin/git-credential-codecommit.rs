@@ -62,6 +62,7 @@ use codecommit_auth::{Region, RepositoryName, Resolver, SigningTime};
 
 const USAGE: &str = "\
 usage: git-credential-codecommit [--profile NAME] get|store|erase
+       git-credential-codecommit --help | --version
 A git credential helper for https://git-codecommit.REGION.amazonaws.com remotes; git
 runs it. See `credential.helper` in git's documentation.";
 
@@ -87,6 +88,15 @@ fn main() -> ExitCode {
             }
             "-h" | "--help" => {
                 let _ = writeln!(std::io::stdout(), "{USAGE}");
+                return ExitCode::SUCCESS;
+            }
+            // What `help2man` reads for the Debian package's man page, besides --help.
+            "-V" | "--version" => {
+                let _ = writeln!(
+                    std::io::stdout(),
+                    "git-credential-codecommit {}",
+                    env!("CARGO_PKG_VERSION")
+                );
                 return ExitCode::SUCCESS;
             }
             _ if action.is_none() && !arg.starts_with('-') => action = Some(arg),

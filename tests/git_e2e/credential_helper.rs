@@ -195,6 +195,24 @@ fn store_and_erase_do_nothing() {
 }
 
 #[test]
+fn help_and_version() {
+    require_git!();
+    let world = World::new();
+    let run = ask(&world, &["--help"], "");
+    run.assert_ok("--help");
+    assert!(
+        run.stdout.contains("[--profile NAME] get|store|erase"),
+        "{run:#?}"
+    );
+    let run = ask(&world, &["--version"], "");
+    run.assert_ok("--version");
+    assert_eq!(
+        run.stdout,
+        format!("git-credential-codecommit {}\n", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+#[test]
 fn no_path_means_no_answer_and_says_why() {
     require_git!();
     let world = World::new();
