@@ -191,6 +191,12 @@ fn sso_online_fetches_the_role_credentials() {
     let run = doctor(&world, &["--online", "codecommit://sso-dev@ProjectAlpha"]);
     assert_eq!(run.code, Some(0), "{run:#?}");
     assert_eq!(world.portal_calls(), 1);
+    assert!(
+        run.stdout.starts_with(
+            "git-remote-codecommit --doctor --online codecommit://sso-dev@ProjectAlpha\n"
+        ),
+        "the header echoes the command, --online included: {run:#?}"
+    );
     let creds = line(&run, "credentials");
     assert!(creds.starts_with("  ok"), "{creds}");
     assert!(

@@ -43,7 +43,8 @@ const WINDOW: Duration = Duration::from_secs(15 * 60);
 pub(crate) fn run(remote: &str, online: bool) -> ExitCode {
     let env = DoctorEnv::new(online);
     let mut report = Report::default();
-    say!("git-remote-codecommit --doctor {remote}");
+    let flag = if online { " --online" } else { "" };
+    say!("git-remote-codecommit --doctor{flag} {remote}");
     if online {
         say!("online: credentials are fetched as git would fetch them");
     } else {
