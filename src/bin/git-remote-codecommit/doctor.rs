@@ -255,7 +255,15 @@ fn resolve_without_credentials(
               AWS_PROFILE is set"
             .to_owned(),
     };
-    report.line(Status::Ok, "profile", format!("{profile} ({why})"));
+    match resolution.profile_note() {
+        // Both profile variables set, to different names: git and `aws` (v2) differ.
+        Some(note) => report.line(
+            Status::Warn,
+            "profile",
+            format!("{profile} ({why})\n{note}"),
+        ),
+        None => report.line(Status::Ok, "profile", format!("{profile} ({why})")),
+    }
 
     let why = match resolution.region_from() {
         RegionFrom::Remote => "named in the remote".to_owned(),
