@@ -214,12 +214,12 @@ pub(crate) fn parse(args: &[OsString]) -> Command {
 
 /// The message for an option we do not know, with the nearest one we do.
 fn unknown(arg: &str) -> String {
-    if let Some((name, _)) = arg.split_once('=') {
-        if OPTIONS.contains(&name) {
-            return format!(
-                "{name} takes no '=VALUE'; give the remote as its own argument: {name} REMOTE"
-            );
-        }
+    if let Some((name, _)) = arg.split_once('=')
+        && OPTIONS.contains(&name)
+    {
+        return format!(
+            "{name} takes no '=VALUE'; give the remote as its own argument: {name} REMOTE"
+        );
     }
     let nearest = OPTIONS
         .iter()
@@ -240,8 +240,8 @@ fn distance(a: &str, b: &str) -> usize {
     for (i, row) in rows.iter_mut().enumerate() {
         row[0] = i;
     }
-    for j in 0..=b.len() {
-        rows[0][j] = j;
+    for (j, cell) in rows[0].iter_mut().enumerate() {
+        *cell = j;
     }
     for i in 1..=a.len() {
         for j in 1..=b.len() {
