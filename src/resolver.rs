@@ -496,26 +496,55 @@ fn available(config: &SharedConfig) -> String {
     names.join(", ")
 }
 
-/// "No profiles were found" and where we looked: each file's path, where the path came
-/// from, and what was there.
+/// One of the two shared files, for the messages: which, the variable that can name it,
+/// where [`config::locate`] finds it now, and whether that is the file that was read.
+struct SharedFile {
+    which: &'static str,
+    var: &'static str,
+    located: Option<std::path::PathBuf>,
+    read: bool,
+}
+
 #[cold]
-fn no_profiles(env: &dyn Environment, config: &SharedConfig) -> String {
+fn shared_files(env: &dyn Environment, config: &SharedConfig) -> [SharedFile; 2] {
     let found = config::locate(env);
-    let mut looked = Vec::new();
-    for (which, var, located, read) in [
-        (
+    let file = |which, var, located: Option<std::path::PathBuf>, path: Option<&std::path::Path>| {
+        let read = located.is_some() && located.as_deref() == path;
+        SharedFile {
+            which,
+            var,
+            located,
+            read,
+        }
+    };
+    [
+        file(
             "config",
             "AWS_CONFIG_FILE",
             found.config,
             config.config_path(),
         ),
-        (
+        file(
             "credentials",
             "AWS_SHARED_CREDENTIALS_FILE",
             found.credentials,
             config.credentials_path(),
         ),
-    ] {
+    ]
+}
+
+/// "No profiles were found" and where we looked: each file's path, where the path came
+/// from, and what was there.
+#[cold]
+fn no_profiles(env: &dyn Environment, config: &SharedConfig) -> String {
+    let mut looked = Vec::new();
+    for SharedFile {
+        which,
+        var,
+        located,
+        read,
+    } in shared_files(env, config)
+    {
         let from = match env.var(var) {
             Some(_) => format!("from {var}"),
             None => "the default".to_owned(),
@@ -523,7 +552,7 @@ fn no_profiles(env: &dyn Environment, config: &SharedConfig) -> String {
         looked.push(match located {
             None => format!("no {which} file ({var} is empty)"),
             Some(path) => {
-                let what = match read == Some(path.as_path()) {
+                let what = match read {
                     true => "no profiles in it",
                     false => "not found",
                 };
@@ -547,7 +576,6 @@ fn no_profiles(env: &dyn Environment, config: &SharedConfig) -> String {
 // read as an empty one, without a word (behavior.md §3.1).
 #[cold]
 fn notes(env: &dyn Environment, config: &SharedConfig, profile_variables: bool) -> String {
-    let found = config::locate(env);
     let home_var = match env.platform() {
         Platform::Unix => "HOME",
         Platform::Windows => "USERPROFILE",
@@ -558,22 +586,15 @@ fn notes(env: &dyn Environment, config: &SharedConfig, profile_variables: bool) 
         Some(_) => None,
     };
     let mut notes = Vec::new();
-    for (which, var, located, read) in [
-        (
-            "config",
-            "AWS_CONFIG_FILE",
-            found.config,
-            config.config_path(),
-        ),
-        (
-            "credentials",
-            "AWS_SHARED_CREDENTIALS_FILE",
-            found.credentials,
-            config.credentials_path(),
-        ),
-    ] {
+    for SharedFile {
+        which,
+        var,
+        located,
+        read,
+    } in shared_files(env, config)
+    {
         match (env.var(var), located) {
-            (_, Some(path)) if read == Some(path.as_path()) => {}
+            (_, Some(_)) if read => {}
             (Some(_), None) => notes.push(format!("{var} is empty, so no {which} file is read")),
             (Some(_), Some(path)) => notes.push(format!(
                 "{var} names {}, which does not exist or is not a file",
