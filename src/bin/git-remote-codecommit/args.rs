@@ -13,8 +13,8 @@
 //! so there `--print-ur REMOTE` signs a URL and runs `git remote-http`). A first
 //! argument without a leading `-` is git's contract, checked as the reference checks it
 //! (exactly two arguments, else its "Too few/many arguments" text). A git remote whose
-//! name starts with `-` therefore cannot use this helper; git's own `git remote add`
-//! refuses such names unless forced with `--`.
+//! name starts with `-` therefore cannot use this helper (it gets the usage error);
+//! `git remote add` takes such a name for an option unless it follows `--`.
 
 use std::ffi::OsString;
 
