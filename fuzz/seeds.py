@@ -1,15 +1,15 @@
 #!/usr/bin/env python3
 """Writes the seed corpora of the fuzz targets into fuzz/corpus/<target>/.
 
-Seeds come from the shared conformance data (the cross-SDK profile-parser suite, the
-botocore cfg fixtures, the smithy-rs provider directories: their config, credentials and
-SSO cache files and recorded STS answers), from this repository's oracle vectors
+Seeds come from the conformance data in tests/data/conformance (the cross-SDK
+profile-parser suite, the botocore cfg fixtures, the smithy-rs provider directories:
+their config, credentials and SSO cache files and recorded STS answers), from this repository's oracle vectors
 (tests/data/oracle/*.json: remotes, configs, token and CLI cache files), and from a few
 hand-made inputs that put `SENTINEL` secrets where secrets go, so the targets' leak
 checks have something to find. Nothing is copied into the repository: the corpora are
 written under fuzz/corpus/ (ignored by git) each time.
 
-Usage: fuzz/seeds.py [CONFORMANCE_DIR]   (default: ../shared/conformance beside the repo)
+Usage: fuzz/seeds.py [CONFORMANCE_DIR]   (default: tests/data/conformance in the repo)
 """
 
 import hashlib
@@ -20,7 +20,7 @@ import sys
 
 FUZZ = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(FUZZ)
-CONFORMANCE = sys.argv[1] if len(sys.argv) > 1 else os.path.join(REPO, "..", "shared", "conformance")
+CONFORMANCE = sys.argv[1] if len(sys.argv) > 1 else os.path.join(REPO, "tests", "data", "conformance")
 SR = os.path.join(CONFORMANCE, "smithy-rs", "aws", "rust-runtime")
 STAMP = re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|UTC|[+-]\d\d(?::?\d\d)?)?")
 

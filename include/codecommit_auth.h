@@ -108,7 +108,7 @@ enum codecommit_auth_result
     CODECOMMIT_AUTH_RESULT_MALFORMED_REMOTE = 200,
     /**
      * The repository name breaks CodeCommit's rules (1 to 100 letters, digits, '.',
-     * '_' or '-').
+     * '_' or '-'; "." and ".." alone are refused too).
      */
     CODECOMMIT_AUTH_RESULT_INVALID_REPOSITORY_NAME = 201,
     /**

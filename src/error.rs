@@ -32,7 +32,8 @@ pub enum ErrorKind {
     /// `REGION://[profile@]repository` (git-remote-codecommit's `FormatError`).
     MalformedRemote,
     /// The repository name breaks CodeCommit's naming rules (letters, digits, `.`, `_`,
-    /// `-`; 1 to 100 characters). git-remote-codecommit does not check this.
+    /// `-`; 1 to 100 characters; `.` and `..` alone are refused too).
+    /// git-remote-codecommit does not check this.
     InvalidRepositoryName,
     /// A config or credentials file could not be read (permissions, too large, I/O).
     ConfigRead,

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use crate::config::{self, ProfileNameSource, SharedConfig};
 use crate::credentials::{ChainContext, CredentialChain, Credentials, Resolved, Source, Tried};
 use crate::endpoint::{GitHost, HostSource, Region};
-use crate::env::{Environment, OsEnvironment};
+use crate::env::{Environment, OsEnvironment, Platform};
 use crate::error::{Error, ErrorKind, MAX_SHOWN, shown};
 use crate::remote::{RegionSource, RemoteParts, RepositoryName};
 use crate::sign::{SignedUrl, Signer, SigningTime, UrlRequest};
@@ -226,7 +226,7 @@ impl<E: Environment> Resolver<E> {
         let (profile, profile_source) = match named_profile {
             Some(name) => {
                 if config.profile(name).is_none() {
-                    return Err(profile_not_found(name, &config));
+                    return Err(profile_not_found(&self.env, name, &config));
                 }
                 (name.to_owned(), ProfileSource::Remote)
             }
@@ -240,7 +240,7 @@ impl<E: Environment> Resolver<E> {
                 // BOTOCORE: a profile selected by a variable must exist, even `default`;
                 // the implicit `default` may be absent (§1.4).
                 if source != ProfileSource::Default && config.profile(&name).is_none() {
-                    return Err(env_profile_not_found(&name, source, &config));
+                    return Err(env_profile_not_found(&self.env, &name, source, &config));
                 }
                 (name, source)
             }
@@ -265,7 +265,9 @@ impl<E: Environment> Resolver<E> {
                 };
                 match value.filter(|v| !v.is_empty()) {
                     Some(v) => (Region::new(&v)?, from),
-                    None => return Err(region_not_found(message_profile)),
+                    None => {
+                        return Err(region_not_found(&self.env, message_profile, &config));
+                    }
                 }
             }
         };
@@ -287,12 +289,17 @@ impl<E: Environment> Resolver<E> {
         let credentials = self
             .chain
             .resolve(&ctx)?
-            .ok_or_else(|| credentials_not_found(message_profile, &tried))?;
+            .ok_or_else(|| credentials_not_found(&self.env, message_profile, &tried, &config))?;
+        let profile_note = match profile_source {
+            ProfileSource::AwsDefaultProfile => profile_variables_note(&self.env),
+            _ => None,
+        };
 
         Ok(Resolution {
             remote,
             profile,
             profile_source,
+            profile_note,
             region,
             region_from,
             repository,
@@ -339,6 +346,7 @@ pub struct Resolution {
     remote: Option<String>,
     profile: String,
     profile_source: ProfileSource,
+    profile_note: Option<String>,
     region: Region,
     region_from: RegionFrom,
     repository: RepositoryName,
@@ -355,6 +363,13 @@ impl Resolution {
     /// How the profile was chosen.
     pub fn profile_source(&self) -> ProfileSource {
         self.profile_source
+    }
+
+    /// When `AWS_DEFAULT_PROFILE` chose the profile and `AWS_PROFILE` is set to another
+    /// name: a sentence saying which won, and that the AWS CLI v2 (which reads
+    /// `AWS_PROFILE` first) would use the other. `None` otherwise.
+    pub fn profile_note(&self) -> Option<&str> {
+        self.profile_note.as_deref()
     }
 
     /// The repository's region, which is also the signing region.
@@ -424,6 +439,9 @@ impl Resolution {
             ProfileSource::Default => "the default",
         };
         line("profile", &format_args!("{} ({why})", self.profile));
+        if let Some(note) = &self.profile_note {
+            line("", &format_args!("note: {note}"));
+        }
         let why = match self.region_from {
             RegionFrom::Remote => "named in the remote".to_owned(),
             RegionFrom::AwsDefaultRegion => "from AWS_DEFAULT_REGION".to_owned(),
@@ -461,40 +479,53 @@ impl Resolution {
     }
 }
 
-/// git-remote-codecommit's `ProfileNotFound`.
+/// git-remote-codecommit's `ProfileNotFound`, plus [`notes`].
+///
+/// DIFFERENCE: with no profile at all, "Available profiles are: ." becomes a sentence
+/// saying so and where we looked. BOTOCORE: the reference joins the (empty) list of
+/// names, `Available profiles are: . Either use one of …`.
 #[cold]
-fn profile_not_found(name: &str, config: &SharedConfig) -> Error {
+fn profile_not_found(env: &dyn Environment, name: &str, config: &SharedConfig) -> Error {
     let name = shown(name, MAX_SHOWN);
+    let available = match config.profile_names().is_empty() {
+        true => no_profiles(env, config),
+        false => format!("Available profiles are: {}.", available(config)),
+    };
     Error::new(
         ErrorKind::ProfileNotFound,
         format!(
-            "The following profile was not found: {name}. Available profiles are: {}. Either \
-             use one of the available profiles, or create an AWS CLI profile to use and then \
-             try again. For more information, see Configure an AWS CLI Profile in the AWS CLI \
-             User Guide.",
-            available(config)
+            "The following profile was not found: {name}. {available} Either use one of the \
+             available profiles, or create an AWS CLI profile to use and then try again. For \
+             more information, see Configure an AWS CLI Profile in the AWS CLI User Guide.{}",
+            notes(env, config, false)
         ),
     )
 }
 
-/// botocore's `ProfileNotFound` (the reference crashes with it), plus what to do.
+/// botocore's `ProfileNotFound` (the reference crashes with it), plus what to do and
+/// [`notes`] (which here include the profile variables').
 #[cold]
-fn env_profile_not_found(name: &str, source: ProfileSource, config: &SharedConfig) -> Error {
+fn env_profile_not_found(
+    env: &dyn Environment,
+    name: &str,
+    source: ProfileSource,
+    config: &SharedConfig,
+) -> Error {
     let variable = match source {
         ProfileSource::AwsDefaultProfile => "AWS_DEFAULT_PROFILE",
         _ => "AWS_PROFILE",
     };
     let name = shown(name, MAX_SHOWN);
+    let available = match config.profile_names().is_empty() {
+        true => no_profiles(env, config),
+        false => format!("Available profiles are: {}.", available(config)),
+    };
     Error::new(
         ErrorKind::ProfileNotFound,
         format!(
-            "The config profile ({name}) could not be found; {variable} selects it. Available \
-             profiles are: {}. Set {variable} to one of them, or unset it",
-            if config.profile_names().is_empty() {
-                "none".to_owned()
-            } else {
-                available(config)
-            }
+            "The config profile ({name}) could not be found; {variable} selects it. \
+             {available} Set {variable} to one of them, or unset it{}",
+            notes(env, config, true)
         ),
     )
 }
@@ -510,24 +541,180 @@ fn available(config: &SharedConfig) -> String {
     names.join(", ")
 }
 
-/// git-remote-codecommit's `RegionNotFound`.
+/// One of the two shared files, for the messages: which, the variable that can name it,
+/// where [`config::locate`] finds it now, and whether that is the file that was read.
+struct SharedFile {
+    which: &'static str,
+    var: &'static str,
+    located: Option<std::path::PathBuf>,
+    read: bool,
+}
+
 #[cold]
-fn region_not_found(profile: &str) -> Error {
+fn shared_files(env: &dyn Environment, config: &SharedConfig) -> [SharedFile; 2] {
+    let found = config::locate(env);
+    let file = |which, var, located: Option<std::path::PathBuf>, path: Option<&std::path::Path>| {
+        let read = located.is_some() && located.as_deref() == path;
+        SharedFile {
+            which,
+            var,
+            located,
+            read,
+        }
+    };
+    [
+        file(
+            "config",
+            "AWS_CONFIG_FILE",
+            found.config,
+            config.config_path(),
+        ),
+        file(
+            "credentials",
+            "AWS_SHARED_CREDENTIALS_FILE",
+            found.credentials,
+            config.credentials_path(),
+        ),
+    ]
+}
+
+/// "No profiles were found" and where we looked: each file's path, where the path came
+/// from, and what was there.
+#[cold]
+fn no_profiles(env: &dyn Environment, config: &SharedConfig) -> String {
+    let mut looked = Vec::new();
+    for SharedFile {
+        which,
+        var,
+        located,
+        read,
+    } in shared_files(env, config)
+    {
+        let from = match env.var(var) {
+            Some(_) => format!("from {var}"),
+            None => "the default".to_owned(),
+        };
+        looked.push(match located {
+            None => format!("no {which} file ({var} is empty)"),
+            Some(path) => {
+                let what = match read {
+                    true => "no profiles in it",
+                    false => "not found",
+                };
+                format!("{} ({from}; {what})", shown_path(&path))
+            }
+        });
+    }
+    format!(
+        "No profiles were found: looked in {}.",
+        looked.join(" and ")
+    )
+}
+
+/// What the user should know about the shared files and the profile variables when a
+/// profile, region or credentials are missing, as ` Note: …; ….` after the message (or
+/// nothing): a file that `AWS_CONFIG_FILE` or `AWS_SHARED_CREDENTIALS_FILE` names but
+/// that is not there, an empty such variable, default files looked for without a home
+/// directory (`HOME` unset or empty), and with `profile_variables` the two profile
+/// variables disagreeing.
+// DIFFERENCE: the reference's message ends before the note. BOTOCORE: a missing file is
+// read as an empty one, without a word (behavior.md §3.1).
+#[cold]
+fn notes(env: &dyn Environment, config: &SharedConfig, profile_variables: bool) -> String {
+    let home_var = match env.platform() {
+        Platform::Unix => "HOME",
+        Platform::Windows => "USERPROFILE",
+    };
+    let home = match env.var(home_var) {
+        None => Some("is not set"),
+        Some(v) if v.is_empty() => Some("is empty"),
+        Some(_) => None,
+    };
+    let mut notes = Vec::new();
+    for SharedFile {
+        which,
+        var,
+        located,
+        read,
+    } in shared_files(env, config)
+    {
+        match (env.var(var), located) {
+            (_, Some(_)) if read => {}
+            (Some(_), None) => notes.push(format!("{var} is empty, so no {which} file is read")),
+            (Some(_), Some(path)) => notes.push(format!(
+                "{var} names {}, which does not exist or is not a file",
+                shown_path(&path)
+            )),
+            (None, Some(path)) => {
+                if let Some(state) = home {
+                    notes.push(format!(
+                        "{home_var} {state}, so the {which} file was looked for at {}, which \
+                         does not exist or is not a file",
+                        shown_path(&path)
+                    ));
+                }
+            }
+            (None, None) => {}
+        }
+    }
+    if profile_variables {
+        notes.extend(profile_variables_note(env));
+    }
+    if notes.is_empty() {
+        String::new()
+    } else {
+        format!(" Note: {}.", notes.join("; "))
+    }
+}
+
+/// When `AWS_DEFAULT_PROFILE` and `AWS_PROFILE` are both set and differ: which one we
+/// used and what the AWS CLI v2 would use.
+// BOTOCORE: behavior.md §3.5 — botocore and git-remote-codecommit read
+// AWS_DEFAULT_PROFILE first (so do we); the AWS CLI v2 reads AWS_PROFILE first, and an
+// empty AWS_PROFILE there is a profile named "".
+fn profile_variables_note(env: &dyn Environment) -> Option<String> {
+    let default = env.var("AWS_DEFAULT_PROFILE")?;
+    let profile = env.var("AWS_PROFILE")?;
+    (default != profile).then(|| {
+        format!(
+            "AWS_DEFAULT_PROFILE ('{}') was used, not AWS_PROFILE ('{}'): git-remote-codecommit \
+             and botocore (and the AWS CLI v1) read AWS_DEFAULT_PROFILE first, the AWS CLI v2 \
+             reads AWS_PROFILE first and would use '{}'",
+            shown(&default, MAX_SHOWN),
+            shown(&profile, MAX_SHOWN),
+            shown(&profile, MAX_SHOWN)
+        )
+    })
+}
+
+fn shown_path(path: &std::path::Path) -> String {
+    shown(&path.to_string_lossy(), MAX_SHOWN).into_owned()
+}
+
+/// git-remote-codecommit's `RegionNotFound`, plus [`notes`].
+#[cold]
+fn region_not_found(env: &dyn Environment, profile: &str, config: &SharedConfig) -> Error {
     let profile = shown(profile, MAX_SHOWN);
     Error::new(
         ErrorKind::RegionNotFound,
         format!(
             "The following profile does not have an AWS Region: {profile}. You must set an AWS \
              Region for this profile. For more information, see Configure An AWS CLI Profile in \
-             the AWS CLI User Guide."
+             the AWS CLI User Guide.{}",
+            notes(env, config, false)
         ),
     )
 }
 
 /// git-remote-codecommit's `CredentialsNotFound`, word for word, then what the chain
-/// looked at: ` (tried: environment variables, …)`.
+/// looked at: ` (tried: environment variables, …)`, then [`notes`].
 #[cold]
-fn credentials_not_found(profile: &str, tried: &Tried) -> Error {
+fn credentials_not_found(
+    env: &dyn Environment,
+    profile: &str,
+    tried: &Tried,
+    config: &SharedConfig,
+) -> Error {
     let profile = shown(profile, MAX_SHOWN);
     let tried = tried
         .since(0)
@@ -538,7 +725,219 @@ fn credentials_not_found(profile: &str, tried: &Tried) -> Error {
         format!(
             "The following profile does not have credentials configured: {profile}. You must \
              configure the access key and secret key for the profile. For more information, \
-             see Configure an AWS CLI Profile in the AWS CLI User Guide.{tried}"
+             see Configure an AWS CLI Profile in the AWS CLI User Guide.{tried}{}",
+            notes(env, config, false)
         ),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::env::MemoryEnvironment;
+
+    const REGION_NOT_FOUND: &str = "The following profile does not have an AWS Region: \
+        default. You must set an AWS Region for this profile. For more information, see \
+        Configure An AWS CLI Profile in the AWS CLI User Guide.";
+    const KEYS: &str = "[default]\naws_access_key_id = AKIDNOTES\naws_secret_access_key = s\n\
+                        [dev]\naws_access_key_id = AKIDNOTES\naws_secret_access_key = s\n";
+
+    fn error(env: MemoryEnvironment, remote: &str) -> Error {
+        Resolver::with_environment(env).resolve(remote).unwrap_err()
+    }
+
+    fn home() -> MemoryEnvironment {
+        MemoryEnvironment::new().with_var("HOME", "/home/dev")
+    }
+
+    #[test]
+    fn a_named_config_file_that_is_missing_is_named() {
+        let env = home()
+            .with_var("AWS_CONFIG_FILE", "/nope/config")
+            .with_file("/home/dev/.aws/credentials", KEYS);
+        let err = error(env, "codecommit://Repo");
+        assert_eq!(err.kind(), ErrorKind::RegionNotFound);
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "{REGION_NOT_FOUND} Note: AWS_CONFIG_FILE names /nope/config, which does not \
+                 exist or is not a file."
+            )
+        );
+    }
+
+    #[test]
+    fn a_named_credentials_file_that_is_missing_is_named() {
+        let env = home()
+            .with_var("AWS_DEFAULT_REGION", "us-east-1")
+            .with_var("AWS_SHARED_CREDENTIALS_FILE", "/nope/credentials")
+            .with_file("/home/dev/.aws/config", "[default]\n");
+        let err = error(env, "codecommit://Repo");
+        assert_eq!(err.kind(), ErrorKind::CredentialsNotFound);
+        let text = err.to_string();
+        assert!(
+            text.starts_with("The following profile does not have credentials configured"),
+            "{text}"
+        );
+        assert!(
+            text.ends_with(
+                ") Note: AWS_SHARED_CREDENTIALS_FILE names /nope/credentials, which does not \
+                 exist or is not a file."
+            ),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn two_notes_and_an_empty_variable() {
+        let env = home()
+            .with_var("AWS_CONFIG_FILE", "")
+            .with_var("AWS_SHARED_CREDENTIALS_FILE", "/nope/credentials");
+        let err = error(env, "codecommit::us-east-1://Repo");
+        assert_eq!(err.kind(), ErrorKind::CredentialsNotFound);
+        assert!(
+            err.to_string().ends_with(
+                " Note: AWS_CONFIG_FILE is empty, so no config file is read; \
+                 AWS_SHARED_CREDENTIALS_FILE names /nope/credentials, which does not exist or \
+                 is not a file."
+            ),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn default_files_without_a_home_say_so() {
+        // HOME unset (and no account home in this environment): `~` stays.
+        let err = error(MemoryEnvironment::new(), "codecommit://Repo");
+        assert_eq!(err.kind(), ErrorKind::RegionNotFound);
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "{REGION_NOT_FOUND} Note: HOME is not set, so the config file was looked for \
+                 at ~/.aws/config, which does not exist or is not a file; HOME is not set, so \
+                 the credentials file was looked for at ~/.aws/credentials, which does not \
+                 exist or is not a file."
+            )
+        );
+        // HOME empty: Python's expanduser makes `~/.aws/config` `/.aws/config`.
+        let err = error(
+            MemoryEnvironment::new().with_var("HOME", ""),
+            "codecommit://Repo",
+        );
+        assert!(
+            err.to_string()
+                .contains("Note: HOME is empty, so the config file was looked for at /.aws/config"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn files_that_are_there_or_defaults_with_a_home_add_nothing() {
+        // The default files missing under a known home: the reference's words alone.
+        let err = error(home(), "codecommit://Repo");
+        assert_eq!(err.to_string(), REGION_NOT_FOUND);
+        let env = home()
+            .with_var("AWS_CONFIG_FILE", "/etc/aws/config")
+            .with_file("/etc/aws/config", "[default]\n");
+        assert_eq!(
+            error(env, "codecommit://Repo").to_string(),
+            REGION_NOT_FOUND
+        );
+    }
+
+    #[test]
+    fn no_profiles_says_where_it_looked() {
+        let env = home()
+            .with_var("AWS_SHARED_CREDENTIALS_FILE", "/etc/aws/credentials")
+            .with_file("/etc/aws/credentials", "# nothing yet\n");
+        let err = error(env, "codecommit://dev@Repo");
+        assert_eq!(err.kind(), ErrorKind::ProfileNotFound);
+        assert_eq!(
+            err.to_string(),
+            "The following profile was not found: dev. No profiles were found: looked in \
+             /home/dev/.aws/config (the default; not found) and /etc/aws/credentials (from \
+             AWS_SHARED_CREDENTIALS_FILE; no profiles in it). Either use one of the available \
+             profiles, or create an AWS CLI profile to use and then try again. For more \
+             information, see Configure an AWS CLI Profile in the AWS CLI User Guide."
+        );
+        assert!(!err.to_string().contains("Available profiles are: ."));
+
+        // Selected by a variable: botocore's form, the same sentence.
+        let env = home().with_var("AWS_PROFILE", "dev");
+        let err = error(env, "codecommit://Repo");
+        assert_eq!(err.kind(), ErrorKind::ProfileNotFound);
+        assert!(
+            err.to_string().starts_with(
+                "The config profile (dev) could not be found; AWS_PROFILE selects it. No \
+                 profiles were found: looked in /home/dev/.aws/config (the default; not found) \
+                 and /home/dev/.aws/credentials (the default; not found)."
+            ),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn disagreeing_profile_variables_say_which_won() {
+        let both = |default: &str, profile: &str| {
+            home()
+                .with_var("AWS_DEFAULT_PROFILE", default)
+                .with_var("AWS_PROFILE", profile)
+                .with_var("AWS_DEFAULT_REGION", "us-east-1")
+                .with_file("/home/dev/.aws/credentials", KEYS)
+        };
+        let note = "AWS_DEFAULT_PROFILE ('dev') was used, not AWS_PROFILE ('default'): \
+                    git-remote-codecommit and botocore (and the AWS CLI v1) read \
+                    AWS_DEFAULT_PROFILE first, the AWS CLI v2 reads AWS_PROFILE first and \
+                    would use 'default'";
+        let resolution = Resolver::with_environment(both("dev", "default"))
+            .resolve("codecommit://Repo")
+            .unwrap();
+        assert_eq!(resolution.profile(), "dev");
+        assert_eq!(resolution.profile_note(), Some(note));
+        let explain = resolution.explain();
+        assert!(
+            explain.contains(&format!(
+                "profile      dev (from AWS_DEFAULT_PROFILE)\n             note: {note}\n"
+            )),
+            "{explain}"
+        );
+
+        // Not found: the message says it too.
+        let err = error(both("ops", "dev"), "codecommit://Repo");
+        assert_eq!(err.kind(), ErrorKind::ProfileNotFound);
+        assert!(
+            err.to_string().ends_with(
+                " Note: AWS_DEFAULT_PROFILE ('ops') was used, not AWS_PROFILE ('dev'): \
+                 git-remote-codecommit and botocore (and the AWS CLI v1) read \
+                 AWS_DEFAULT_PROFILE first, the AWS CLI v2 reads AWS_PROFILE first and would \
+                 use 'dev'."
+            ),
+            "{err}"
+        );
+
+        // An empty AWS_PROFILE is a profile named "" to the AWS CLI v2.
+        let resolution = Resolver::with_environment(both("dev", ""))
+            .resolve("codecommit://Repo")
+            .unwrap();
+        assert!(resolution.profile_note().unwrap().ends_with("would use ''"));
+
+        // Agreeing, only one set, or a profile in the remote: no note.
+        for env in [
+            both("dev", "dev"),
+            home()
+                .with_var("AWS_DEFAULT_PROFILE", "dev")
+                .with_var("AWS_DEFAULT_REGION", "us-east-1")
+                .with_file("/home/dev/.aws/credentials", KEYS),
+        ] {
+            let r = Resolver::with_environment(env)
+                .resolve("codecommit://Repo")
+                .unwrap();
+            assert_eq!(r.profile_note(), None);
+            assert!(!r.explain().contains("note:"));
+        }
+        let r = Resolver::with_environment(both("dev", "default"))
+            .resolve("codecommit://default@Repo")
+            .unwrap();
+        assert_eq!(r.profile_note(), None);
+    }
 }

@@ -19,8 +19,9 @@
 //!   15 minutes, made afresh on every `get`.
 //!
 //! **The profile** is `--profile NAME` if given, else `AWS_DEFAULT_PROFILE`, else
-//! `AWS_PROFILE`, else `default` — the AWS CLI's order, so a helper line without
-//! `--profile` behaves as `aws codecommit credential-helper` does (environment
+//! `AWS_PROFILE`, else `default` — the AWS CLI v1's order (botocore's; the AWS CLI v2
+//! reads `AWS_PROFILE` first), so a helper line without `--profile` behaves as
+//! `aws codecommit credential-helper` of the AWS CLI v1 does (environment
 //! credentials win then; with `--profile` they are ignored, as with the CLI's
 //! `--profile`). To use different profiles for different repositories or regions, give
 //! each URL its own helper line, which git matches by URL:
@@ -40,7 +41,15 @@
 //! * DIFFERENCE: without a `path` (git's `credential.useHttpPath` off) we answer
 //!   nothing and say why on stderr; the CLI crashes. The path is the repository, which
 //!   the signature covers, so it is required.
-//! * DIFFERENCE: an empty session token adds no `%` (the CLI writes `AKID%`).
+//! * DIFFERENCE: an empty session token adds no `%`. The CLI writes `AKID%` when a
+//!   shared file holds an empty token line — `aws_session_token =`, or
+//!   `aws_security_token =`, which also hides a real `aws_session_token` — because
+//!   botocore reads that as a token `""`; an empty `AWS_SESSION_TOKEN` variable is no
+//!   token to botocore, so there the CLI writes `AKID` as we do.
+//! * DIFFERENCE: git's `path` is taken without leading slashes and must be
+//!   `v1/repos/NAME`: `path=/v1/repos/NAME` is signed as `/v1/repos/NAME`. The CLI
+//!   signs `/` + the path as given, so a leading slash gives `//v1/repos/NAME`, a
+//!   signature CodeCommit refuses; and it signs any other path too.
 //! * The region must be one CodeCommit is offered in (the library's list); the CLI
 //!   signs for any.
 //!

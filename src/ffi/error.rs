@@ -50,7 +50,7 @@ pub enum codecommit_auth_result {
     /// `codecommit::REGION://[profile@]repository` or `REGION://[profile@]repository`.
     MalformedRemote = 200,
     /// The repository name breaks CodeCommit's rules (1 to 100 letters, digits, '.',
-    /// '_' or '-').
+    /// '_' or '-'; "." and ".." alone are refused too).
     InvalidRepositoryName = 201,
 
     /// A shared config or credentials file could not be read.

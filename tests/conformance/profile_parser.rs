@@ -293,7 +293,7 @@ fn botocore_cfg_fixtures() {
     for row in rows {
         let file = row["file"].as_str().unwrap();
         let path = conformance::root().join("botocore").join(file);
-        let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let bytes = conformance::bytes(&path);
         let result = SharedConfig::from_sources(Some(&bytes), None);
         let want = &row["load_config"];
         let ok = match &result {
@@ -306,8 +306,7 @@ fn botocore_cfg_fixtures() {
     }
     // The raw string behind the nested view (conformance README §9).
     let nested =
-        std::fs::read(conformance::root().join("botocore/tests/unit/cfg/aws_config_nested"))
-            .unwrap();
+        conformance::bytes(&conformance::root().join("botocore/tests/unit/cfg/aws_config_nested"));
     let shared = SharedConfig::from_sources(Some(&nested), None).unwrap();
     let default = shared.profile("default").unwrap();
     assert_eq!(

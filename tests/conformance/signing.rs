@@ -38,10 +38,9 @@ fn finish(suite: &str, checked: usize, failures: Vec<String>) {
 
 #[test]
 fn aws_c_auth_v4_suite() {
-    let root = conformance::root().join("aws-c-auth/tests/aws-signing-test-suite/v4");
-    let mut cases: Vec<PathBuf> = std::fs::read_dir(&root)
-        .unwrap_or_else(|e| panic!("{}: {e}", root.display()))
-        .map(|e| e.unwrap().path())
+    let root = conformance::dir("aws-c-auth/tests/aws-signing-test-suite/v4");
+    let mut cases: Vec<PathBuf> = conformance::entries(&root)
+        .into_iter()
         .filter(|p| p.join("context.json").exists())
         .collect();
     cases.sort();
@@ -52,8 +51,7 @@ fn aws_c_auth_v4_suite() {
     for case in &cases {
         let name = case.file_name().unwrap().to_string_lossy().into_owned();
         let ctx: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(case.join("context.json")).unwrap())
-                .unwrap();
+            serde_json::from_str(&conformance::text(&case.join("context.json"))).unwrap();
         let secret = ctx["credentials"]["secret_access_key"].as_str().unwrap();
         let region = ctx["region"].as_str().unwrap();
         let service = ctx["service"].as_str().unwrap();
@@ -62,7 +60,7 @@ fn aws_c_auth_v4_suite() {
         let time = SigningTime::parse(&compact).unwrap();
 
         for mode in ["header", "query"] {
-            let read = |f: &str| std::fs::read_to_string(case.join(format!("{mode}-{f}"))).unwrap();
+            let read = |f: &str| conformance::text(&case.join(format!("{mode}-{f}")));
             let creq = read("canonical-request.txt");
             let sts = read("string-to-sign.txt");
             let want = read("signature.txt");
@@ -90,8 +88,7 @@ fn aws_c_auth_v4_suite() {
 }
 
 fn files_with_extension(dir: &Path, ext: &str, out: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
+    for path in conformance::entries(dir) {
         if path.is_dir() {
             files_with_extension(&path, ext, out);
         } else if path.extension().is_some_and(|e| e == ext) {
@@ -102,7 +99,7 @@ fn files_with_extension(dir: &Path, ext: &str, out: &mut Vec<PathBuf>) {
 
 #[test]
 fn botocore_aws4_suite() {
-    let root = conformance::root().join("botocore/tests/unit/auth/aws4_testsuite");
+    let root = conformance::dir("botocore/tests/unit/auth/aws4_testsuite");
     let mut authz = Vec::new();
     files_with_extension(&root, "authz", &mut authz);
     authz.sort();
@@ -116,7 +113,7 @@ fn botocore_aws4_suite() {
     let mut failures = Vec::new();
     for path in &authz {
         let name = path.file_stem().unwrap().to_string_lossy().into_owned();
-        let read = |ext: &str| std::fs::read_to_string(path.with_extension(ext)).unwrap();
+        let read = |ext: &str| conformance::text(&path.with_extension(ext));
         let creq = read("creq");
         let sts = read("sts");
         let authz = read("authz");

@@ -23,8 +23,174 @@ fn too_few_arguments() {
     let expected = "Too few arguments. This hook requires the git command and remote.";
     assert_one_line_error(&helper(&world, &[]), expected);
     assert_one_line_error(&helper(&world, &["origin"]), expected);
-    // Not one of our own command lines either: the reference's answer.
-    assert_one_line_error(&helper(&world, &["--print-url"]), expected);
+}
+
+/// A usage error: exit status 2, the message and the usage on stderr, nothing on stdout.
+#[track_caller]
+fn assert_usage_error(run: &Run, message: &str) {
+    assert_eq!(run.code, Some(2), "{run:#?}");
+    assert_eq!(run.stdout, "", "{run:#?}");
+    assert!(
+        run.stderr
+            .starts_with(&format!("git-remote-codecommit: {message}\n\nusage: ")),
+        "{run:#?}"
+    );
+    assert!(
+        run.stderr.contains("--doctor [--online] REMOTE"),
+        "{run:#?}"
+    );
+    assert!(!run.stderr.contains("panicked"), "{run:#?}");
+}
+
+/// A mistyped option never reaches git: with a fake `git` first on PATH that records
+/// every call, each near miss of our options (before a remote that would sign) is a
+/// usage error, signs nothing and runs no git. The reference takes any two arguments as
+/// git's `REMOTE-NAME URL`, so there `--print-ur REMOTE` hands a signed URL to
+/// `git remote-http`; the last rows show the same fake git is called for the real thing.
+#[test]
+fn mistyped_options_are_usage_errors_and_never_reach_git() {
+    require_git!();
+    let mut world = World::new();
+    let calls = world.at("fake-git.calls");
+    world.script(
+        "fake/git",
+        &format!("printf '%s\\n' \"$*\" >> '{}'\n", calls.display()),
+    );
+    let path = format!("{}:{}", world.at("fake").display(), world.path_var());
+    world.set_path(&path);
+    let remote = "codecommit::us-east-1://dev@ProjectAlpha";
+    let joined = format!("--print-url={remote}");
+
+    let did_you_mean =
+        |typo: &str, option: &str| format!("unknown option '{typo}' (did you mean '{option}'?)");
+    let table: Vec<(Vec<&str>, String)> = vec![
+        (
+            vec!["--print-ur", remote],
+            did_you_mean("--print-ur", "--print-url"),
+        ),
+        (
+            vec!["--print-urll", remote],
+            did_you_mean("--print-urll", "--print-url"),
+        ),
+        (
+            vec!["--printurl", remote],
+            did_you_mean("--printurl", "--print-url"),
+        ),
+        (
+            vec!["--explian", remote],
+            did_you_mean("--explian", "--explain"),
+        ),
+        (
+            vec!["--explain-", remote],
+            did_you_mean("--explain-", "--explain"),
+        ),
+        (vec!["--doctr", remote], did_you_mean("--doctr", "--doctor")),
+        (
+            vec!["--docter", remote],
+            did_you_mean("--docter", "--doctor"),
+        ),
+        (
+            vec!["--Doctor", remote],
+            did_you_mean("--Doctor", "--doctor"),
+        ),
+        (vec!["--helpp", remote], did_you_mean("--helpp", "--help")),
+        (vec!["-x", remote], "unknown option '-x'".to_owned()),
+        (vec!["-", remote], "unknown option '-'".to_owned()),
+        (
+            vec!["-print-url", remote],
+            did_you_mean("-print-url", "--print-url"),
+        ),
+        (
+            vec!["--", remote],
+            "no mode given: --print-url, --explain or --doctor".to_owned(),
+        ),
+        (
+            vec!["--print-url=", remote],
+            "--print-url takes no '=VALUE'; give the remote as its own argument: \
+             --print-url REMOTE"
+                .to_owned(),
+        ),
+        (
+            vec![joined.as_str()],
+            "--print-url takes no '=VALUE'; give the remote as its own argument: \
+             --print-url REMOTE"
+                .to_owned(),
+        ),
+        (vec!["--print-url"], "--print-url needs a REMOTE".to_owned()),
+        (vec!["--explain"], "--explain needs a REMOTE".to_owned()),
+        (vec!["--doctor"], "--doctor needs a REMOTE".to_owned()),
+        (
+            vec!["--doctor", "--online"],
+            "--doctor needs a REMOTE".to_owned(),
+        ),
+        (
+            vec!["--print-url", remote, remote],
+            "--print-url takes exactly one REMOTE".to_owned(),
+        ),
+        (
+            vec!["--print-url", "--ofline", remote],
+            did_you_mean("--ofline", "--online"),
+        ),
+        (
+            vec!["--doctor", "--onlin", remote],
+            did_you_mean("--onlin", "--online"),
+        ),
+        (
+            vec!["--explain", "--online", remote],
+            "--online goes with --doctor, not --explain".to_owned(),
+        ),
+        (
+            vec!["--online", remote],
+            "--online goes with --doctor: --doctor --online REMOTE".to_owned(),
+        ),
+        (
+            vec!["--version", remote],
+            "--version takes nothing else".to_owned(),
+        ),
+    ];
+    for (args, message) in &table {
+        let run = helper(&world, args);
+        assert_usage_error(&run, message);
+        assert!(!has_signature(&run.stderr), "{args:?} signed: {run:#?}");
+        assert!(!calls.exists(), "{args:?} ran git: {:?}", read_text(&calls));
+    }
+
+    // The fake git does record a call: git's own two arguments reach it.
+    let run = helper(&world, &["origin", remote]);
+    assert_eq!(run.code, Some(0), "{run:#?}");
+    let seen = read_text(&calls).expect("the fake git was called");
+    assert!(
+        seen.starts_with("-c credential.helper= remote-http origin https://"),
+        "{seen}"
+    );
+}
+
+/// `--help` after a mode is that mode's help; `--doctor --online` echoes `--online`.
+#[test]
+fn help_per_mode() {
+    require_git!();
+    let world = World::new();
+    for (mode, first_line) in [
+        (
+            "--print-url",
+            "usage: git-remote-codecommit --print-url REMOTE\n",
+        ),
+        (
+            "--explain",
+            "usage: git-remote-codecommit --explain REMOTE\n",
+        ),
+        (
+            "--doctor",
+            "usage: git-remote-codecommit --doctor [--online] REMOTE\n",
+        ),
+    ] {
+        for help in ["--help", "-h"] {
+            let run = helper(&world, &[mode, help]);
+            run.assert_ok(mode);
+            assert!(run.stdout.starts_with(first_line), "{run:#?}");
+            assert_eq!(run.stderr, "");
+        }
+    }
 }
 
 #[test]

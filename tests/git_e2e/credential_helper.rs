@@ -63,6 +63,22 @@ fn get_signs_host_without_port_and_path_as_given() {
     assert_eq!(run.stderr, "");
 }
 
+/// DIFFERENCE (git-credential-codecommit.rs): leading slashes of git's `path` are not
+/// signed. The CLI signs `/` + the path as given, `//v1/repos/NAME` for
+/// `path=/v1/repos/NAME`, which CodeCommit refuses; we sign `/v1/repos/NAME`.
+#[test]
+fn leading_slashes_of_the_path_are_not_signed() {
+    require_git!();
+    let world = World::new();
+    for path in ["/v1/repos/ProjectAlpha", "//v1/repos/ProjectAlpha"] {
+        let run = ask(&world, &["get"], &request(CODECOMMIT_HOST, Some(path)));
+        let (user, password, _) = answer(&run);
+        assert_eq!(user, DEV_KEY);
+        check_signature(DEV_SECRET, REGION, CODECOMMIT_HOST, REPO, &password, now())
+            .unwrap_or_else(|e| panic!("{path}: {e:?}"));
+    }
+}
+
 #[test]
 fn region_comes_from_the_host() {
     require_git!();

@@ -95,6 +95,49 @@ fn static_profile_passes_every_step() {
     );
 }
 
+/// AWS_DEFAULT_PROFILE and AWS_PROFILE set to different profiles: the profile step
+/// warns which one won and what the AWS CLI v2 would use; so does --explain.
+#[test]
+fn disagreeing_profile_variables_are_a_warning() {
+    require_git!();
+    let mut world = World::new();
+    world.set_var("AWS_DEFAULT_PROFILE", "ops");
+    world.set_var("AWS_PROFILE", "dev");
+    let run = doctor(&world, &["codecommit://ProjectAlpha"]);
+    assert_eq!(run.code, Some(0), "a warning, not a failure: {run:#?}");
+    let at = run
+        .stdout
+        .find("WARN  profile      ops (from AWS_DEFAULT_PROFILE)\n");
+    let rest = &run.stdout[at.unwrap_or_else(|| panic!("{}", run.stdout))..];
+    assert!(
+        rest.lines().nth(1).unwrap().trim_start().starts_with(
+            "AWS_DEFAULT_PROFILE ('ops') was used, not AWS_PROFILE ('dev'): \
+             git-remote-codecommit and botocore (and the AWS CLI v1) read AWS_DEFAULT_PROFILE \
+             first, the AWS CLI v2 reads AWS_PROFILE first and would use 'dev'"
+        ),
+        "{rest}"
+    );
+    assert!(
+        run.stdout
+            .ends_with("no failures, but see the warnings (marked WARN)\n")
+    );
+
+    let run = world.run_in(
+        world.dir.path(),
+        &remote_helper_bin(),
+        &["--explain", "codecommit://ProjectAlpha"],
+        b"",
+    );
+    run.assert_ok("--explain");
+    assert!(
+        run.stdout.contains(
+            "profile      ops (from AWS_DEFAULT_PROFILE)\n             note: AWS_DEFAULT_PROFILE \
+             ('ops') was used, not AWS_PROFILE ('dev')"
+        ),
+        "{run:#?}"
+    );
+}
+
 #[test]
 fn missing_profile_fails_its_step() {
     require_git!();
@@ -191,6 +234,12 @@ fn sso_online_fetches_the_role_credentials() {
     let run = doctor(&world, &["--online", "codecommit://sso-dev@ProjectAlpha"]);
     assert_eq!(run.code, Some(0), "{run:#?}");
     assert_eq!(world.portal_calls(), 1);
+    assert!(
+        run.stdout.starts_with(
+            "git-remote-codecommit --doctor --online codecommit://sso-dev@ProjectAlpha\n"
+        ),
+        "the header echoes the command, --online included: {run:#?}"
+    );
     let creds = line(&run, "credentials");
     assert!(creds.starts_with("  ok"), "{creds}");
     assert!(

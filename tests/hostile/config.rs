@@ -180,7 +180,7 @@ fn rows() -> Vec<Row> {
             "both files empty",
             "",
             "",
-            error(ProfileNotFound, "Available profiles are: ."),
+            error(ProfileNotFound, ". No profiles were found: looked in "),
         ),
         row(
             "both files only blank lines and comments",

@@ -249,6 +249,42 @@ fn config_files_that_are_no_files() {
     ]);
 }
 
+/// A file variable that names a directory: the error still has botocore's class, and a
+/// note names the variable and the path (botocore reads a directory as no file, silently).
+#[test]
+fn a_file_variable_naming_a_directory_is_named_in_the_error() {
+    let home = Home::new("hostile-cfgdir");
+    let dir = home.dir.path().to_str().unwrap().to_owned();
+    let err = home
+        .sign(&[("AWS_CONFIG_FILE", &dir)], "codecommit://Repo")
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::RegionNotFound);
+    assert!(
+        err.to_string().ends_with(&format!(
+            "the AWS CLI User Guide. Note: AWS_CONFIG_FILE names {dir}, which does not exist \
+             or is not a file."
+        )),
+        "{err}"
+    );
+    let err = home
+        .sign(
+            &[
+                ("AWS_SHARED_CREDENTIALS_FILE", &dir),
+                ("AWS_DEFAULT_REGION", "eu-west-1"),
+            ],
+            "codecommit://Repo",
+        )
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::CredentialsNotFound);
+    assert!(
+        err.to_string().ends_with(&format!(
+            " Note: AWS_SHARED_CREDENTIALS_FILE names {dir}, which does not exist or is not \
+             a file."
+        )),
+        "{err}"
+    );
+}
+
 /// The CLI cache directory cannot be created (`~/.aws/cli` is a file, which stops root
 /// too): the portal's credentials still sign this command, and nothing is written.
 #[test]

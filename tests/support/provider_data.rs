@@ -120,10 +120,9 @@ impl Exchange {
 
 /// Every case of `TD/<suite>/`, sorted by folder name.
 pub fn provider_cases(suite: &str) -> Vec<ProviderCase> {
-    let root = conformance::root().join(TEST_DATA).join(suite);
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
-        .unwrap_or_else(|e| panic!("{}: {e}", root.display()))
-        .map(|e| e.unwrap().path())
+    let root = conformance::dir(&format!("{TEST_DATA}/{suite}"));
+    let mut dirs: Vec<PathBuf> = conformance::entries(&root)
+        .into_iter()
         .filter(|p| p.is_dir())
         .collect();
     dirs.sort();
@@ -179,8 +178,7 @@ fn provider_case(suite: &str, dir: PathBuf) -> ProviderCase {
 }
 
 fn walk(root: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) {
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
+    for path in conformance::entries(dir) {
         if path.is_dir() {
             walk(root, &path, out);
         } else {
@@ -192,7 +190,7 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) {
                     .collect::<Vec<_>>()
                     .join("/")
             );
-            out.push((virtual_path, std::fs::read(&path).unwrap()));
+            out.push((virtual_path, conformance::bytes(&path)));
         }
     }
 }

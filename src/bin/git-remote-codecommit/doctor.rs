@@ -45,8 +45,9 @@ const WINDOW: Duration = Duration::from_secs(15 * 60);
 pub(crate) fn run(remote: &str, online: bool) -> ExitCode {
     let env = DoctorEnv::new(online);
     let mut report = Report::default();
+    let flag = if online { " --online" } else { "" };
     say!(
-        "git-remote-codecommit --doctor {}",
+        "git-remote-codecommit --doctor{flag} {}",
         shown(remote, MAX_SHOWN)
     );
     if online {
@@ -263,7 +264,15 @@ fn resolve_without_credentials(
               AWS_PROFILE is set"
             .to_owned(),
     };
-    report.line(Status::Ok, "profile", format!("{profile} ({why})"));
+    match resolution.profile_note() {
+        // Both profile variables set, to different names: git and `aws` (v2) differ.
+        Some(note) => report.line(
+            Status::Warn,
+            "profile",
+            format!("{profile} ({why})\n{note}"),
+        ),
+        None => report.line(Status::Ok, "profile", format!("{profile} ({why})")),
+    }
 
     let why = match resolution.region_from() {
         RegionFrom::Remote => "named in the remote".to_owned(),

@@ -21,8 +21,9 @@
 //! asked to store the signed password, which expires after about 15 minutes and would
 //! otherwise be served back stale (403s) by those helpers.
 //!
-//! The other command lines are recognised only in exactly the shapes above; anything
-//! else is taken as git's `REMOTE-NAME URL`.
+//! A command line whose first argument starts with `-` is ours (`args.rs`): anything in
+//! it we do not know is a usage error (exit status 2, the usage on stderr), never git's
+//! `REMOTE-NAME URL`, so a mistyped option signs nothing and runs no git.
 
 /// `println!` that does not panic when stdout is closed (`… --explain | head -1`): the
 /// output is for people, and a reader that stopped reading is not an error.
@@ -33,77 +34,41 @@ macro_rules! say {
     }};
 }
 
+mod args;
 mod doctor;
 
 use std::ffi::{OsStr, OsString};
 use std::io::Write;
-use std::process::{Command, ExitCode};
+use std::process::ExitCode;
+
+use args::Command;
 
 use codecommit_auth::env::Environment;
 use codecommit_auth::{MAX_SHOWN, Resolver, SigningTime, shown};
-
-const USAGE: &str = "\
-usage: git-remote-codecommit REMOTE-NAME URL          (run by git for codecommit:// remotes)
-       git-remote-codecommit --print-url REMOTE       print the signed HTTPS URL
-       git-remote-codecommit --explain REMOTE         show how REMOTE resolves (no secrets)
-       git-remote-codecommit --doctor [--online] REMOTE
-                                                      check everything REMOTE needs
-       git-remote-codecommit --help | --version
-
-REMOTE is codecommit://[PROFILE@]REPOSITORY or codecommit::REGION://[PROFILE@]REPOSITORY.
---doctor makes no network call unless --online is given.";
 
 /// The signed password is valid this long after signing (CodeCommit's window).
 const VALIDITY_SECS: i64 = 15 * 60;
 
 fn main() -> ExitCode {
     let args: Vec<OsString> = std::env::args_os().collect();
-    match mode(args.get(1..).unwrap_or_default()) {
-        Some(Mode::Help) => {
-            say!("{USAGE}");
+    match args::parse(args.get(1..).unwrap_or_default()) {
+        Command::Help(mode) => {
+            say!("{}", mode.map_or(args::USAGE, args::Mode::help));
             ExitCode::SUCCESS
         }
-        Some(Mode::Version) => {
+        Command::Version => {
             say!("git-remote-codecommit {}", env!("CARGO_PKG_VERSION"));
             ExitCode::SUCCESS
         }
-        Some(Mode::PrintUrl(remote)) => print_url(remote),
-        Some(Mode::Explain(remote)) => explain(remote),
-        Some(Mode::Doctor { remote, online }) => doctor::run(remote, online),
-        None => run_helper(&args),
+        Command::PrintUrl(remote) => print_url(&remote),
+        Command::Explain(remote) => explain(&remote),
+        Command::Doctor { remote, online } => doctor::run(&remote, online),
+        Command::Usage(message) => {
+            eprintln!("git-remote-codecommit: {message}\n\n{}", args::USAGE);
+            ExitCode::from(2)
+        }
+        Command::Helper => run_helper(&args),
     }
-}
-
-/// What to do instead of being git's helper.
-enum Mode<'a> {
-    Help,
-    Version,
-    PrintUrl(&'a str),
-    Explain(&'a str),
-    Doctor { remote: &'a str, online: bool },
-}
-
-/// One of our own command lines, matched exactly; anything else is git's
-/// `REMOTE-NAME URL` (or the reference's argument-count error). git allows remote names
-/// that start with `-`, so only these exact shapes are taken from it: a remote named
-/// `--print-url`, `--explain` or `--doctor` cannot be fetched with this helper.
-fn mode(args: &[OsString]) -> Option<Mode<'_>> {
-    let args: Vec<&str> = args.iter().map(|a| a.to_str()).collect::<Option<_>>()?;
-    Some(match *args.as_slice() {
-        ["-h" | "--help"] => Mode::Help,
-        ["-V" | "--version"] => Mode::Version,
-        ["--print-url", remote] => Mode::PrintUrl(remote),
-        ["--explain", remote] => Mode::Explain(remote),
-        ["--doctor", remote] => Mode::Doctor {
-            remote,
-            online: false,
-        },
-        ["--doctor", "--online", remote] => Mode::Doctor {
-            remote,
-            online: true,
-        },
-        _ => return None,
-    })
 }
 
 /// The reference's contract: `git-remote-codecommit REMOTE-NAME URL`.
@@ -135,7 +100,7 @@ fn hand_over(remote_name: &OsStr, signed_url: &str) -> ExitCode {
     // `Environment`): the hand-over is its purpose, and `git` is looked up on PATH as
     // the reference looks it up.
     #[allow(clippy::disallowed_methods)]
-    let mut git = Command::new("git");
+    let mut git = std::process::Command::new("git");
     git.args(["-c", "credential.helper=", "remote-http"])
         .arg(remote_name)
         .arg(signed_url);
