@@ -283,7 +283,7 @@ impl<E: Environment> Resolver<E> {
             config: &config,
             profile: &profile,
             top_profile: &profile,
-            explicit_profile: named_profile.is_some(),
+            disable_env_vars: named_profile.is_some(),
             tried: &tried,
         };
         let credentials = self

@@ -41,7 +41,7 @@ use std::time::{Duration, SystemTime};
 use serde_json::Value;
 use zeroize::Zeroizing;
 
-use super::{ChainContext, Credentials, Provider, Resolved, Source, build, timestamp};
+use super::{ChainContext, Credentials, Outcome, Provider, Resolved, Source, build, timestamp};
 use crate::endpoint::url::HttpUrl;
 use crate::env::{HttpErrorKind, HttpRequest, HttpResponse};
 use crate::error::{Error, ErrorKind};
@@ -77,19 +77,18 @@ const METHOD: &str = "container-role";
 pub(crate) struct Container;
 
 impl Provider for Container {
-    fn provide(&self, ctx: &ChainContext<'_>) -> Result<Option<Resolved>, Error> {
+    fn provide(&self, ctx: &ChainContext<'_>) -> Result<Outcome, Error> {
         let Some(target) = target(|name| ctx.env.var(name)) else {
-            ctx.tried.note(format!(
+            return Ok(Outcome::Nothing(format!(
                 "container credentials ({RELATIVE_URI} and {FULL_URI} unset)"
-            ));
-            return Ok(None);
+            )));
         };
         let url = checked_url(&target)?;
         let token = authorization_token(ctx)?;
         let document = fetch(ctx, &url, &target, token.as_ref())?;
         let credentials = credentials_from(&document, ctx.env.now())
             .map_err(|problem| problem.into_error(&url))?;
-        Ok(Some(Resolved {
+        Ok(Outcome::Found(Resolved {
             credentials,
             source: Source::Container {
                 url,

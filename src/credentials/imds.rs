@@ -46,7 +46,7 @@ use std::time::{Duration, SystemTime};
 use serde_json::Value;
 use zeroize::Zeroizing;
 
-use super::{ChainContext, Credentials, Provider, Resolved, Source, build, timestamp};
+use super::{ChainContext, Credentials, Outcome, Provider, Resolved, Source, build, timestamp};
 use crate::endpoint::url::HttpUrl;
 use crate::env::{HttpError, HttpErrorKind, HttpRequest, HttpResponse};
 use crate::error::{Error, ErrorKind};
@@ -77,24 +77,23 @@ const METHOD: &str = "iam-role";
 pub(crate) struct InstanceMetadata;
 
 impl Provider for InstanceMetadata {
-    fn provide(&self, ctx: &ChainContext<'_>) -> Result<Option<Resolved>, Error> {
+    fn provide(&self, ctx: &ChainContext<'_>) -> Result<Outcome, Error> {
         let profile = ctx.config.profile(ctx.top_profile);
         let settings = Settings::read(
             |name| ctx.env.var(name),
             |key| profile.and_then(|p| p.get(key)).map(str::to_owned),
         )?;
         if settings.disabled {
-            ctx.tried
-                .note(format!("instance metadata (off: {DISABLED}=true)"));
-            return Ok(None);
+            return Ok(Outcome::Nothing(format!(
+                "instance metadata (off: {DISABLED}=true)"
+            )));
         }
         match fetch(ctx, &settings)? {
-            Ok(resolved) => Ok(Some(resolved)),
-            Err(why) => {
-                ctx.tried
-                    .note(format!("instance metadata at {}: {why}", settings.base_url));
-                Ok(None)
-            }
+            Ok(resolved) => Ok(Outcome::Found(resolved)),
+            Err(why) => Ok(Outcome::Nothing(format!(
+                "instance metadata at {}: {why}",
+                settings.base_url
+            ))),
         }
     }
 }

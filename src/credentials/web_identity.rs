@@ -12,7 +12,8 @@ use serde_json::json;
 use super::cli_cache::{self, Lookup};
 use super::pyjson::Separators;
 use super::sts::{self, Operation};
-use super::{ChainContext, Provider, Resolved, Source};
+use super::{BaseStep, ChainContext, Outcome, Provider, Resolved, Source};
+use crate::config::{Profile, SharedConfig};
 use crate::error::{Error, ErrorKind};
 
 /// The largest token file we read (real ones are a few KiB of JWT).
@@ -22,10 +23,10 @@ const MAX_TOKEN: u64 = 64 * 1024;
 pub(crate) struct WebIdentity;
 
 impl Provider for WebIdentity {
-    fn provide(&self, ctx: &ChainContext<'_>) -> Result<Option<Resolved>, Error> {
+    fn provide(&self, ctx: &ChainContext<'_>) -> Result<Outcome, Error> {
         let profile = ctx.config.profile(ctx.profile);
         let get = |key: &str, var: &str| {
-            let from_env = if ctx.explicit_profile {
+            let from_env = if ctx.disable_env_vars {
                 None
             } else {
                 ctx.env.var(var)
@@ -35,15 +36,10 @@ impl Provider for WebIdentity {
         let Some(token_file) =
             get("web_identity_token_file", "AWS_WEB_IDENTITY_TOKEN_FILE").filter(|f| !f.is_empty())
         else {
-            return Ok(None);
+            return Ok(Outcome::NotConfigured);
         };
         let Some(role_arn) = get("role_arn", "AWS_ROLE_ARN").filter(|r| !r.is_empty()) else {
-            return Err(Error::new(
-                ErrorKind::InvalidConfig,
-                "The provided profile or the current environment is configured to assume role \
-                 with web identity but has no role ARN configured. Ensure that the profile has \
-                 the role_arn configuration set or the AWS_ROLE_ARN env var is set.",
-            ));
+            return Err(no_role_arn());
         };
         let session_name = get("role_session_name", "AWS_ROLE_SESSION_NAME");
 
@@ -62,7 +58,7 @@ impl Provider for WebIdentity {
             None => Lookup::Miss,
         };
         if let Lookup::Hit(credentials) = lookup() {
-            return Ok(Some(Resolved {
+            return Ok(Outcome::Found(Resolved {
                 credentials,
                 source,
             }));
@@ -73,7 +69,7 @@ impl Provider for WebIdentity {
             .as_deref()
             .and_then(|dir| cli_cache::lock(ctx.env, dir, &key));
         if let Lookup::Hit(credentials) = lookup() {
-            return Ok(Some(Resolved {
+            return Ok(Outcome::Found(Resolved {
                 credentials,
                 source,
             }));
@@ -129,9 +125,38 @@ impl Provider for WebIdentity {
         if let Some(dir) = &cli_dir {
             let _ = cli_cache::write(ctx.env, dir, &key, &answer.cache_doc);
         }
-        Ok(Some(Resolved {
+        Ok(Outcome::Found(Resolved {
             credentials: answer.credentials,
             source,
         }))
     }
+
+    fn plan(&self, _: &SharedConfig, profile: Profile<'_>) -> Result<Option<BaseStep>, Error> {
+        let Some(token_file) = profile
+            .get("web_identity_token_file")
+            .filter(|f| !f.is_empty())
+        else {
+            return Ok(None);
+        };
+        let Some(role_arn) = profile.get("role_arn").filter(|r| !r.is_empty()) else {
+            return Err(no_role_arn());
+        };
+        Ok(Some(BaseStep::WebIdentity {
+            profile: profile.name().to_owned(),
+            role_arn: role_arn.to_owned(),
+            token_file: token_file.to_owned(),
+            session_name: profile.get("role_session_name").map(str::to_owned),
+        }))
+    }
+}
+
+/// botocore's error for a token file without a role.
+#[cold]
+fn no_role_arn() -> Error {
+    Error::new(
+        ErrorKind::InvalidConfig,
+        "The provided profile or the current environment is configured to assume role with \
+         web identity but has no role ARN configured. Ensure that the profile has the role_arn \
+         configuration set or the AWS_ROLE_ARN env var is set.",
+    )
 }
