@@ -41,7 +41,7 @@ use std::time::{Duration, SystemTime};
 use serde_json::Value;
 use zeroize::Zeroizing;
 
-use super::{ChainContext, Credentials, Outcome, Provider, Resolved, Source, build, timestamp};
+use super::{ChainContext, Credentials, Keys, Outcome, Provider, Resolved, Source, timestamp};
 use crate::endpoint::url::HttpUrl;
 use crate::env::{HttpErrorKind, HttpRequest, HttpResponse};
 use crate::error::{Error, ErrorKind};
@@ -452,14 +452,15 @@ pub(crate) fn credentials_from(
         .get("AccountId")
         .and_then(Value::as_str)
         .map(str::to_owned);
-    Ok(build(
-        access_key,
-        secret,
-        Some(token),
-        Some(expiry),
+    Ok(Keys {
+        access_key_id: access_key,
+        secret_access_key: secret,
+        session_token: Some(token),
+        expiry: Some(expiry),
         account_id,
-        METHOD,
-    ))
+        provider: METHOD,
+    }
+    .build())
 }
 
 #[cfg(test)]

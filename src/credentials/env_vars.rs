@@ -1,6 +1,6 @@
 //! Credentials from `AWS_ACCESS_KEY_ID` and friends (botocore's `env` provider).
 
-use super::{ChainContext, Outcome, Provider, Resolved, Source, build, timestamp};
+use super::{ChainContext, Keys, Outcome, Provider, Resolved, Source, timestamp};
 use crate::error::{Error, ErrorKind};
 
 /// botocore's `EnvProvider`, `reference/behavior.md` §4.4.
@@ -64,14 +64,15 @@ impl Provider for EnvVars {
             }
         };
 
-        let credentials = build(
-            access_key,
-            secret,
-            token,
+        let credentials = Keys {
+            access_key_id: access_key,
+            secret_access_key: secret,
+            session_token: token,
             expiry,
-            non_empty(ACCOUNT_ID),
-            "env",
-        );
+            account_id: non_empty(ACCOUNT_ID),
+            provider: "env",
+        }
+        .build();
         Ok(Outcome::Found(Resolved {
             credentials,
             source: Source::Environment,

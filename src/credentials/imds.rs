@@ -46,7 +46,7 @@ use std::time::{Duration, SystemTime};
 use serde_json::Value;
 use zeroize::Zeroizing;
 
-use super::{ChainContext, Credentials, Outcome, Provider, Resolved, Source, build, timestamp};
+use super::{ChainContext, Credentials, Keys, Outcome, Provider, Resolved, Source, timestamp};
 use crate::endpoint::url::HttpUrl;
 use crate::env::{HttpError, HttpErrorKind, HttpRequest, HttpResponse};
 use crate::error::{Error, ErrorKind};
@@ -501,14 +501,15 @@ fn fetch(ctx: &ChainContext<'_>, s: &Settings) -> Result<Result<Resolved, String
             ));
         }
     };
-    let credentials: Credentials = build(
+    let credentials: Credentials = Keys {
         access_key_id,
         secret_access_key,
-        Some(session_token),
-        Some(expiry),
-        None,
-        METHOD,
-    );
+        session_token: Some(session_token),
+        expiry: Some(expiry),
+        account_id: None,
+        provider: METHOD,
+    }
+    .build();
     Ok(Ok(Resolved {
         credentials,
         source: Source::InstanceMetadata {

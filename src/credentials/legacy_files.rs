@@ -12,7 +12,7 @@
 
 use std::path::PathBuf;
 
-use super::{ChainContext, Outcome, Provider, Resolved, Source, build, static_keys};
+use super::{ChainContext, Keys, Outcome, Provider, Resolved, Source, static_keys};
 use crate::config::{self, MAX_FILE_SIZE};
 use crate::error::{Error, ErrorKind};
 
@@ -89,7 +89,15 @@ impl Provider for Ec2CredentialsFile {
             ));
         };
         Ok(Outcome::Found(Resolved {
-            credentials: build(access_key, secret, None, None, None, "ec2-credentials-file"),
+            credentials: Keys {
+                access_key_id: access_key,
+                secret_access_key: secret,
+                session_token: None,
+                expiry: None,
+                account_id: None,
+                provider: "ec2-credentials-file",
+            }
+            .build(),
             source: Source::LegacyFile {
                 method: "ec2-credentials-file",
                 path: path.display().to_string(),
@@ -131,14 +139,15 @@ impl Provider for BotoConfig {
             if let Some(credentials) =
                 static_keys::from_section(&section.properties, "boto-config")?
             {
-                let credentials = build(
-                    credentials.access_key_id().to_owned(),
-                    credentials.secret_access_key().to_owned(),
-                    None,
-                    None,
-                    None,
-                    "boto-config",
-                );
+                let credentials = Keys {
+                    access_key_id: credentials.access_key_id().to_owned(),
+                    secret_access_key: credentials.secret_access_key().to_owned(),
+                    session_token: None,
+                    expiry: None,
+                    account_id: None,
+                    provider: "boto-config",
+                }
+                .build();
                 return Ok(Outcome::Found(Resolved {
                     credentials,
                     source: Source::LegacyFile {

@@ -570,21 +570,29 @@ pub(crate) fn refuse_line_breaks(resolved: Resolved) -> Result<Resolved, Error> 
     }
 }
 
-/// Builds the credential value every provider returns.
-pub(crate) fn build(
-    access_key_id: String,
-    secret_access_key: String,
-    session_token: Option<String>,
-    expiry: Option<SystemTime>,
-    account_id: Option<String>,
-    provider_name: &'static str,
-) -> Credentials {
-    let mut builder = Credentials::builder()
-        .access_key_id(access_key_id)
-        .secret_access_key(secret_access_key)
-        .provider_name(provider_name);
-    builder.set_session_token(session_token);
-    builder.set_expiry(expiry);
-    builder.set_account_id(account_id.map(Into::into));
-    builder.build()
+/// The parts of the credential value every provider returns, by name: an access key
+/// and a secret (or a key and a token) cannot trade places unnoticed, as they could in
+/// a positional call. No `Debug`: it holds the secret.
+pub(crate) struct Keys {
+    pub(crate) access_key_id: String,
+    pub(crate) secret_access_key: String,
+    pub(crate) session_token: Option<String>,
+    pub(crate) expiry: Option<SystemTime>,
+    pub(crate) account_id: Option<String>,
+    /// botocore's provider name (`Credentials.method`).
+    pub(crate) provider: &'static str,
+}
+
+impl Keys {
+    /// The credentials.
+    pub(crate) fn build(self) -> Credentials {
+        let mut builder = Credentials::builder()
+            .access_key_id(self.access_key_id)
+            .secret_access_key(self.secret_access_key)
+            .provider_name(self.provider);
+        builder.set_session_token(self.session_token);
+        builder.set_expiry(self.expiry);
+        builder.set_account_id(self.account_id.map(Into::into));
+        builder.build()
+    }
 }

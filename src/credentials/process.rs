@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use super::{BaseStep, ChainContext, Outcome, Provider, Resolved, Source, build, timestamp};
+use super::{BaseStep, ChainContext, Keys, Outcome, Provider, Resolved, Source, timestamp};
 use crate::config::{Profile, SharedConfig};
 use crate::env::{Platform, ProcessErrorKind, ProcessRequest};
 use crate::error::{Error, ErrorKind};
@@ -145,14 +145,15 @@ impl Provider for CredentialProcess {
         let account =
             field("AccountId")?.or_else(|| profile.get("aws_account_id").map(str::to_owned));
         Ok(Outcome::Found(Resolved {
-            credentials: build(
-                ak,
-                sk,
-                field("SessionToken")?,
+            credentials: Keys {
+                access_key_id: ak,
+                secret_access_key: sk,
+                session_token: field("SessionToken")?,
                 expiry,
-                account,
-                "custom-process",
-            ),
+                account_id: account,
+                provider: "custom-process",
+            }
+            .build(),
             source: Source::Process {
                 profile: ctx.profile.to_owned(),
             },

@@ -1,7 +1,7 @@
 //! Access keys written in the shared files (botocore's `shared-credentials-file` and
 //! `config-file` providers).
 
-use super::{BaseStep, ChainContext, KeyFile, Outcome, Provider, Resolved, Source, build};
+use super::{BaseStep, ChainContext, KeyFile, Keys, Outcome, Provider, Resolved, Source};
 use crate::config::{Profile, Properties, SharedConfig};
 use crate::error::{Error, ErrorKind};
 
@@ -100,12 +100,15 @@ pub(crate) fn from_section(
         .find_map(|key| section.get(key))
         .map(str::to_owned);
     let account = section.get("aws_account_id").map(str::to_owned);
-    Ok(Some(build(
-        access_key.to_owned(),
-        secret.to_owned(),
-        token,
-        None,
-        account,
-        method,
-    )))
+    Ok(Some(
+        Keys {
+            access_key_id: access_key.to_owned(),
+            secret_access_key: secret.to_owned(),
+            session_token: token,
+            expiry: None,
+            account_id: account,
+            provider: method,
+        }
+        .build(),
+    ))
 }

@@ -10,7 +10,7 @@
 use std::fmt;
 use std::time::SystemTime;
 
-use super::{ChainContext, Credentials, build, retry, timestamp, xml};
+use super::{ChainContext, Credentials, Keys, retry, timestamp, xml};
 use crate::endpoint::services::{self, Service};
 use crate::env::HttpRequest;
 use crate::error::{Error, ErrorKind, MAX_SHOWN, masked, shown};
@@ -262,14 +262,15 @@ fn parse(text: &str, operation: Operation, describe: &str) -> Result<StsCredenti
         .and_then(|a| a.split(':').nth(4))
         .filter(|a| !a.is_empty())
         .map(str::to_owned);
-    let credentials = build(
-        ak,
-        sk,
-        Some(token),
-        Some(expiry),
-        account.clone(),
-        "assume-role",
-    );
+    let credentials = Keys {
+        access_key_id: ak,
+        secret_access_key: sk,
+        session_token: Some(token),
+        expiry: Some(expiry),
+        account_id: account.clone(),
+        provider: "assume-role",
+    }
+    .build();
     // Refused before it reaches the cache file (the chain would refuse it anyway).
     if let Some(field) = super::line_breaking_field(&credentials) {
         return Err(malformed(&format!(

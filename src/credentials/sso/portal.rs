@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::SsoConfig;
 use super::token::Token;
-use crate::credentials::{ChainContext, Credentials, build, retry, timestamp};
+use crate::credentials::{ChainContext, Credentials, Keys, retry, timestamp};
 use crate::endpoint::services::{self, Service};
 use crate::env::{HttpErrorKind, HttpRequest, HttpResponse};
 use crate::error::{Error, ErrorKind, MAX_SHOWN, masked, shown};
@@ -102,14 +102,15 @@ fn parse(sso: &SsoConfig, body: &[u8]) -> Result<(Credentials, String), Error> {
         .ok_or_else(|| malformed("lacks a numeric roleCredentials.expiration"))?;
     let expiry: SystemTime = UNIX_EPOCH + Duration::from_secs(millis / 1000);
     let expiration = timestamp::format_for_file(expiry);
-    let credentials = build(
-        ak.to_owned(),
-        sk.to_owned(),
-        Some(st.to_owned()),
-        Some(expiry),
-        Some(sso.account_id.clone()),
-        "sso",
-    );
+    let credentials = Keys {
+        access_key_id: ak.to_owned(),
+        secret_access_key: sk.to_owned(),
+        session_token: Some(st.to_owned()),
+        expiry: Some(expiry),
+        account_id: Some(sso.account_id.clone()),
+        provider: "sso",
+    }
+    .build();
     // Refused before it reaches the cache file (the chain would refuse it anyway).
     if let Some(field) = crate::credentials::line_breaking_field(&credentials) {
         return Err(malformed(&format!(
