@@ -221,7 +221,7 @@ fn arguments(role: &RoleStep, now: std::time::SystemTime) -> Vec<(&'static str, 
         "RoleSessionName",
         role.session_name
             .clone()
-            .unwrap_or_else(|| default_session_name(now)),
+            .unwrap_or_else(|| super::sts::default_session_name(now)),
     ));
     if let Some(id) = &role.external_id {
         args.push(("ExternalId", id.clone()));
@@ -230,14 +230,6 @@ fn arguments(role: &RoleStep, now: std::time::SystemTime) -> Vec<(&'static str, 
         args.push(("DurationSeconds", d.to_string()));
     }
     args
-}
-
-/// botocore's `botocore-session-<unix seconds>`; left out of the cache key.
-fn default_session_name(now: std::time::SystemTime) -> String {
-    let secs = now
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    format!("botocore-session-{secs}")
 }
 
 /// The cache key's arguments (§6.2): everything passed to AssumeRole except a defaulted

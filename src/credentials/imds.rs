@@ -451,10 +451,10 @@ fn fetch(ctx: &ChainContext<'_>, s: &Settings) -> Result<Result<Resolved, String
             ErrorKind::MalformedCredentials,
             format!(
                 "the instance metadata service at {} gave a role name that is not an IAM role \
-                 name: {:?}",
+                 name: \"{}\"",
                 s.base_url,
                 // Should the service echo the session token we sent, it is masked.
-                clean(&crate::error::masked(&role, token.as_slice()))
+                crate::error::quoted(role.trim(), token.as_slice(), 200)
             ),
         ));
     }

@@ -26,6 +26,7 @@ use crate::env::Environment;
 use crate::error::Error;
 
 mod assume_role;
+mod aws_json;
 mod cli_cache;
 mod container;
 mod env_vars;
@@ -519,15 +520,69 @@ pub(crate) fn reject_expired(
     from: &str,
 ) -> Result<(), Error> {
     match credentials.expiry() {
-        Some(expiry) if expiry <= now => Err(Error::new(
-            crate::error::ErrorKind::CredentialsExpired,
-            format!(
-                "Credentials were refreshed, but the refreshed credentials are still expired. \
-                 ({from} returned credentials that expired at {}; check the system clock)",
-                timestamp::format_utc(expiry)
-            ),
-        )),
+        Some(expiry) if expiry <= now => Err(still_expired(&format!(
+            "{from} returned credentials that expired at {}; check the system clock",
+            timestamp::format_utc(expiry)
+        ))),
         _ => Ok(()),
+    }
+}
+
+/// botocore's error for credentials that arrive already expired, with `detail` (where
+/// they came from, when they expired) in parentheses after it.
+#[cold]
+pub(crate) fn still_expired(detail: &str) -> Error {
+    Error::new(
+        crate::error::ErrorKind::CredentialsExpired,
+        format!(
+            "Credentials were refreshed, but the refreshed credentials are still expired. \
+             ({detail})"
+        ),
+    )
+}
+
+/// The token in the file at `path`, which `named_by` (a variable or key) names: a web
+/// identity token, a container authorization token. `what` names the file in errors
+/// (`web identity token file`). At most `limit` bytes; the text is kept as it is (a
+/// final newline included) and zeroized when dropped.
+///
+/// # Errors
+///
+/// [`ErrorKind::InvalidConfig`](crate::error::ErrorKind::InvalidConfig) if the file does
+/// not exist, [`ErrorKind::ConfigRead`](crate::error::ErrorKind::ConfigRead) if it cannot
+/// be read (too large included),
+/// [`ErrorKind::MalformedCredentials`](crate::error::ErrorKind::MalformedCredentials) if
+/// it is not UTF-8.
+pub(crate) fn read_token_file(
+    env: &dyn Environment,
+    path: &str,
+    what: &str,
+    named_by: &str,
+    limit: u64,
+) -> Result<zeroize::Zeroizing<String>, Error> {
+    use crate::error::ErrorKind;
+    let bytes = match env.read_file(std::path::Path::new(path), limit) {
+        Ok(Some(bytes)) => zeroize::Zeroizing::new(bytes),
+        Ok(None) => {
+            return Err(Error::new(
+                ErrorKind::InvalidConfig,
+                format!("the {what} {path} does not exist (named by {named_by})"),
+            ));
+        }
+        Err(e) => {
+            return Err(Error::with_source(
+                ErrorKind::ConfigRead,
+                format!("cannot read the {what} {path}"),
+                e,
+            ));
+        }
+    };
+    match std::str::from_utf8(&bytes) {
+        Ok(text) => Ok(zeroize::Zeroizing::new(text.to_owned())),
+        Err(_) => Err(Error::new(
+            ErrorKind::MalformedCredentials,
+            format!("the {what} {path} is not UTF-8 text"),
+        )),
     }
 }
 

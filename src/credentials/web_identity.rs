@@ -75,45 +75,18 @@ impl Provider for WebIdentity {
             }));
         }
 
-        let token = match ctx
-            .env
-            .read_file(std::path::Path::new(&token_file), MAX_TOKEN)
-        {
-            Ok(Some(bytes)) => String::from_utf8(bytes).map_err(|_| {
-                Error::new(
-                    ErrorKind::MalformedCredentials,
-                    format!("the web identity token file {token_file} is not UTF-8 text"),
-                )
-            })?,
-            Ok(None) => {
-                return Err(Error::new(
-                    ErrorKind::InvalidConfig,
-                    format!(
-                        "the web identity token file {token_file} does not exist (named by \
-                         web_identity_token_file or AWS_WEB_IDENTITY_TOKEN_FILE)"
-                    ),
-                ));
-            }
-            Err(e) => {
-                return Err(Error::with_source(
-                    ErrorKind::ConfigRead,
-                    format!("cannot read the web identity token file {token_file}"),
-                    e,
-                ));
-            }
-        };
-        let session = session_name.unwrap_or_else(|| {
-            let secs = ctx
-                .env
-                .now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_secs());
-            format!("botocore-session-{secs}")
-        });
+        let token = super::read_token_file(
+            ctx.env,
+            &token_file,
+            "web identity token file",
+            "web_identity_token_file or AWS_WEB_IDENTITY_TOKEN_FILE",
+            MAX_TOKEN,
+        )?;
+        let session = session_name.unwrap_or_else(|| sts::default_session_name(ctx.env.now()));
         let params = [
             ("RoleSessionName", session),
             ("RoleArn", role_arn.clone()),
-            ("WebIdentityToken", token),
+            ("WebIdentityToken", String::clone(&token)),
         ];
         let answer = sts::call(
             ctx,
