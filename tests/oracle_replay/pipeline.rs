@@ -12,17 +12,13 @@
 //! reference on purpose, the case must match one of the named [`DIFFERENCES`], and the
 //! count per difference is printed, so nothing passes or fails silently.
 
-// Tests read their own data and fixtures straight from disk; the seam rule is for the library.
-#![allow(clippy::disallowed_methods)]
-
-mod support;
 
 use std::time::{Duration, UNIX_EPOCH};
 
 use codecommit_auth::env::MemoryEnvironment;
 use codecommit_auth::{Error, ErrorKind, Resolver};
 use serde_json::Value;
-use support::oracle::{self, Difference, HOME};
+use crate::support::oracle::{self, Difference, HOME};
 
 /// The day the vectors were generated; botocore compared expiries with its real clock.
 const NOW_UNIX: u64 = 1_795_564_800; // 2026-11-25T00:00:00Z
