@@ -422,7 +422,7 @@ fn fetch(ctx: &ChainContext<'_>, s: &Settings) -> Result<Step<Resolved>, Error> 
     role_credentials(ctx, s, token, role)
 }
 
-/// 1. The IMDSv2 session token, `None` for the IMDSv1 fallback (refused when
+/// Request 1: the IMDSv2 session token, `None` for the IMDSv1 fallback (refused when
 /// `ec2_metadata_v1_disabled`).
 fn session_token(
     ctx: &ChainContext<'_>,
@@ -478,7 +478,7 @@ fn session_token(
     Ok(Step::Got(token))
 }
 
-/// 2. The name of the instance's role, checked to be one.
+/// Request 2: the name of the instance's role, checked to be one.
 fn role_name(
     ctx: &ChainContext<'_>,
     s: &Settings,
@@ -501,7 +501,7 @@ fn role_name(
     Ok(Step::Got(role))
 }
 
-/// 3. The role's credentials.
+/// Request 3: the role's credentials.
 fn role_credentials(
     ctx: &ChainContext<'_>,
     s: &Settings,

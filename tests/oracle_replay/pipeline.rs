@@ -12,13 +12,12 @@
 //! reference on purpose, the case must match one of the named [`DIFFERENCES`], and the
 //! count per difference is printed, so nothing passes or fails silently.
 
-
 use std::time::{Duration, UNIX_EPOCH};
 
+use crate::support::oracle::{self, Difference, HOME};
 use codecommit_auth::env::MemoryEnvironment;
 use codecommit_auth::{Error, ErrorKind, Resolver};
 use serde_json::Value;
-use crate::support::oracle::{self, Difference, HOME};
 
 /// The day the vectors were generated; botocore compared expiries with its real clock.
 const NOW_UNIX: u64 = 1_795_564_800; // 2026-11-25T00:00:00Z

@@ -14,15 +14,14 @@
 //! we deliberately differ, the case must match one of the named [`DIFFERENCES`]; counts
 //! are printed.
 
-
 use std::collections::BTreeMap;
 
-use codecommit_auth::env::{MemoryEnvironment, OsEnvironment};
-use codecommit_auth::{ErrorKind, Resolver};
-use serde_json::Value;
 use crate::support::loopback::LoopbackOnly;
 use crate::support::oracle::{self, Difference, HOME};
 use crate::support::server::{Seen, decode};
+use codecommit_auth::env::{MemoryEnvironment, OsEnvironment};
+use codecommit_auth::{ErrorKind, Resolver};
+use serde_json::Value;
 
 /// The STS form fields compared (present or absent, and their values).
 const FORM_FIELDS: &[&str] = &[

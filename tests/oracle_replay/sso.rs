@@ -11,14 +11,13 @@
 //! files all match. Where we are deliberately kinder or faster than botocore, the case
 //! must match one of the named [`DIFFERENCES`]; counts are printed.
 
-
 use std::collections::BTreeMap;
 
+use crate::support::oracle::{self, Difference, HOME};
+use crate::support::server::Seen;
 use codecommit_auth::env::{HttpsClient, MemoryEnvironment};
 use codecommit_auth::{ErrorKind, Resolver};
 use serde_json::Value;
-use crate::support::oracle::{self, Difference, HOME};
-use crate::support::server::Seen;
 
 /// Our result for a case, with what the server saw and the cache files afterwards.
 struct Run {
