@@ -51,18 +51,33 @@ sso_registration_scopes = sso:account:access
 ";
 
 pub fn at(offset_secs: i64) -> String {
-    let t = UNIX_EPOCH + Duration::from_secs((NOW as i64 + offset_secs) as u64);
-    let secs = t.duration_since(UNIX_EPOCH).unwrap().as_secs();
-    let dt = time::OffsetDateTime::from_unix_timestamp(secs as i64).unwrap();
+    iso(NOW as i64 + offset_secs)
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ` for a Unix time, as AWS tools write expiry times.
+pub fn iso(unix: i64) -> String {
+    let t = time::OffsetDateTime::from_unix_timestamp(unix).unwrap();
     format!(
         "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-        dt.year(),
-        u8::from(dt.month()),
-        dt.day(),
-        dt.hour(),
-        dt.minute(),
-        dt.second()
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
     )
+}
+
+/// The body of the SSO portal's `GetRoleCredentials` answer: these keys, expiring at
+/// `expiration_ms` (Unix milliseconds, as the portal writes it).
+pub fn portal_answer(key: &str, secret: &str, token: &str, expiration_ms: u64) -> String {
+    json!({"roleCredentials": {
+        "accessKeyId": key,
+        "secretAccessKey": secret,
+        "sessionToken": token,
+        "expiration": expiration_ms,
+    }})
+    .to_string()
 }
 
 pub fn token_file(access: &str, expires_in: i64, refresh: bool) -> String {
@@ -83,15 +98,16 @@ pub fn token_file(access: &str, expires_in: i64, refresh: bool) -> String {
 }
 
 pub fn role_credentials(n: u32, lifetime_secs: u64) -> Reply {
-    Reply::json(
+    Reply::new(
         200,
-        &json!({"roleCredentials": {
-            "accessKeyId": format!("ASIAPORTAL{n:010}"),
-            "secretAccessKey": format!("portal-secret-{n}"),
-            "sessionToken": format!("portal-token-{n}/+="),
-            "expiration": (NOW + lifetime_secs) * 1000 + 999,
-        }}),
+        portal_answer(
+            &format!("ASIAPORTAL{n:010}"),
+            &format!("portal-secret-{n}"),
+            &format!("portal-token-{n}/+="),
+            (NOW + lifetime_secs) * 1000 + 999,
+        ),
     )
+    .header("Content-Type", "application/json")
 }
 
 pub fn env(server: &Server, token_path: &str, token: &str) -> MemoryEnvironment {
