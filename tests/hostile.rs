@@ -200,7 +200,7 @@ pub fn portal_answer() -> codecommit_auth::env::HttpResponse {
     )
 }
 
-/// The SSO profiles of `tests/providers.rs`: `legacy` and `session` (`[sso-session my-sso]`).
+/// The SSO profiles of `tests/support/sso.rs`: `legacy` and `session` (`[sso-session my-sso]`).
 pub const SSO_CONFIG: &str = "\
 [profile legacy]
 region = us-east-2
