@@ -30,7 +30,7 @@ use std::fmt;
 
 use hmac::Mac;
 use sha2::{Digest, Sha256};
-use zeroize::Zeroize;
+use zeroize::Zeroizing;
 
 use crate::remote::RepositoryName;
 
@@ -91,12 +91,15 @@ impl Signer {
     /// Signs one URL, deriving the signing key only if this signer has not seen the
     /// (secret, date, region) before.
     pub fn sign(&self, request: &UrlRequest<'_>) -> SignedUrl {
-        let key = self.keys.get(
-            request.secret_access_key,
-            request.time.date(),
-            request.region,
-        );
-        sign_with_mac(key.into_mac(), request)
+        let entry = self.keys.get(&key::Credentials {
+            access_key_id: request.access_key_id,
+            secret: request.secret_access_key,
+            token: request.session_token.unwrap_or_default(),
+            date: request.time.date(),
+            region: request.region,
+        });
+        let signature = string_to_sign_mac(entry.key.mac(), request);
+        assemble(&entry.username, entry.access_key_len, &signature, request)
     }
 
     /// Forgets every cached signing key (for instance after credentials rotate).
@@ -157,9 +160,25 @@ pub fn sign_with_key(key: &SigningKey, request: &UrlRequest<'_>) -> SignedUrl {
     sign_with_mac(key.mac(), request)
 }
 
-/// [`sign_with_key`] with the keyed HMAC state itself, which it consumes (the key cache
-/// hands out a copy already: no need for a second).
-fn sign_with_mac(mut mac: key::HmacSha256, request: &UrlRequest<'_>) -> SignedUrl {
+/// [`sign_with_key`]: the username is encoded for this one URL.
+fn sign_with_mac(mac: key::HmacSha256, request: &UrlRequest<'_>) -> SignedUrl {
+    let signature = string_to_sign_mac(mac, request);
+    let token = request.session_token.filter(|t| !t.is_empty());
+    let access_key_len = encoded_len(request.access_key_id);
+    let mut username = Zeroizing::new(String::with_capacity(
+        access_key_len + token.map_or(0, |t| 3 + encoded_len(t)),
+    ));
+    percent_encode_into(request.access_key_id, &mut username);
+    if let Some(token) = token {
+        username.push_str("%25");
+        percent_encode_into(token, &mut username);
+    }
+    assemble(&username, access_key_len, &signature, request)
+}
+
+/// The signature's 64 hex digits: the keyed HMAC of the string to sign, fed piece by
+/// piece (the string itself is never built).
+fn string_to_sign_mac(mut mac: key::HmacSha256, request: &UrlRequest<'_>) -> [u8; 64] {
     let creq_hash = canonical_request_hash(request.host, request.repository.as_str());
     let mut creq_hex = [0u8; 64];
     hex_encode(&creq_hash, &mut creq_hex);
@@ -175,13 +194,19 @@ fn sign_with_mac(mut mac: key::HmacSha256, request: &UrlRequest<'_>) -> SignedUr
     let signature: [u8; 32] = mac.finalize().into_bytes().into();
     let mut sig_hex = [0u8; 64];
     hex_encode(&signature, &mut sig_hex);
+    sig_hex
+}
 
-    let token = request.session_token.filter(|t| !t.is_empty());
-    let access_key_len = encoded_len(request.access_key_id);
-    let username_len = access_key_len + token.map_or(0, |t| 3 + encoded_len(t));
+/// Writes the URL once, into a buffer of exactly its size.
+fn assemble(
+    username: &str,
+    access_key_len: usize,
+    sig_hex: &[u8; 64],
+    request: &UrlRequest<'_>,
+) -> SignedUrl {
     let mut url = String::with_capacity(
         "https://".len()
-            + username_len
+            + username.len()
             + 1
             + PASSWORD_LEN
             + 1
@@ -190,17 +215,13 @@ fn sign_with_mac(mut mac: key::HmacSha256, request: &UrlRequest<'_>) -> SignedUr
             + request.repository.as_str().len(),
     );
     url.push_str("https://");
-    percent_encode_into(request.access_key_id, &mut url);
-    if let Some(token) = token {
-        url.push_str("%25");
-        percent_encode_into(token, &mut url);
-    }
+    url.push_str(username);
     let username_end = url.len();
     url.push(':');
     url.push_str(request.time.timestamp());
     url.push('Z');
     // The buffer holds only ASCII hex digits.
-    url.push_str(std::str::from_utf8(&sig_hex).unwrap_or_default());
+    url.push_str(std::str::from_utf8(sig_hex).unwrap_or_default());
     let password_end = url.len();
     url.push('@');
     url.push_str(request.host);
@@ -441,8 +462,43 @@ impl Eq for SignedUrl {}
 
 impl Drop for SignedUrl {
     fn drop(&mut self) {
-        self.url.zeroize();
+        wipe(&mut self.url);
     }
+}
+
+/// Overwrites the whole buffer of `text` (its capacity, not only its length) with zeros
+/// and empties it: what `zeroize` does, 16 bytes per store instead of one.
+///
+/// The stores are `zeroize`'s volatile ones, so the compiler cannot drop them as dead
+/// even though the buffer is freed right after (it may drop a plain `fill(0)`). For a
+/// URL carrying a 1,000-character session token, byte-by-byte zeroizing costs more than
+/// the signature's hashing. `tests/secrets.rs` checks the freed buffer holds no secret.
+pub(crate) fn wipe(text: &mut String) {
+    let mut bytes = std::mem::take(text).into_bytes();
+    // The spare capacity too (a no-op for a SignedUrl, which is built to its exact size).
+    bytes.resize(bytes.capacity(), 0);
+    wipe_bytes(&mut bytes);
+    bytes.clear();
+    *text = String::from_utf8(bytes).unwrap_or_default();
+}
+
+/// Zeroizes `bytes`: the unaligned head and tail a byte at a time, the aligned middle a
+/// `u128` at a time.
+fn wipe_bytes(bytes: &mut [u8]) {
+    use zerocopy::FromBytes;
+    use zeroize::Zeroize;
+
+    let word = std::mem::size_of::<u128>();
+    let head_len = bytes.as_ptr().align_offset(word).min(bytes.len());
+    let (head, rest) = bytes.split_at_mut(head_len);
+    let (words, tail) = rest.split_at_mut(rest.len() / word * word);
+    head.zeroize();
+    match <[u128]>::mut_from_bytes(words) {
+        Ok(words) => words.zeroize(),
+        // Aligned and a whole number of words by construction; bytes regardless.
+        Err(e) => e.into_src().zeroize(),
+    }
+    tail.zeroize();
 }
 
 #[cfg(test)]

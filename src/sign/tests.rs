@@ -241,3 +241,57 @@ fn clone_and_into_string_keep_the_text() {
     assert_eq!(copy.host(), url.host());
     assert_eq!(url.into_string(), VECTORS[0].url);
 }
+
+/// A wipe zeroes exactly its bytes, at every alignment and length (the head, word and
+/// tail paths), and empties a string without giving up its buffer.
+#[test]
+fn wipe_zeroes_exactly_its_bytes() {
+    let mut buffer = vec![0xA5u8; 128];
+    for start in 0..20 {
+        for len in 0..90 {
+            buffer.fill(0xA5);
+            wipe_bytes(&mut buffer[start..start + len]);
+            for (i, &b) in buffer.iter().enumerate() {
+                let inside = (start..start + len).contains(&i);
+                assert_eq!(b, if inside { 0 } else { 0xA5 }, "start {start} len {len} at {i}");
+            }
+        }
+    }
+    let mut text = String::with_capacity(100);
+    text.push_str("secret");
+    wipe(&mut text);
+    assert!(text.is_empty());
+    assert_eq!(text.capacity(), 100);
+}
+
+/// A warm signature (the username taken from the key cache) is the same URL as a cold
+/// one for every credential shape, and a token that changes under the same secret gets
+/// its own username.
+#[test]
+fn cached_usernames_match_fresh_ones() {
+    let long_token: String = (0..1000)
+        .map(|i| b"AZaz09+/=_-.~"[i % 13] as char)
+        .collect();
+    let signer = Signer::new();
+    let repository = RepositoryName::new("repo").unwrap();
+    for token in [None, Some(""), Some("short/+="), Some(long_token.as_str())] {
+        for access_key_id in ["AKID", "ASIA+ODD"] {
+            let request = UrlRequest {
+                access_key_id,
+                secret_access_key: "secret",
+                session_token: token,
+                region: "us-east-1",
+                host: "git-codecommit.us-east-1.amazonaws.com",
+                repository: &repository,
+                time: SigningTime::from_unix(1_700_000_000).unwrap(),
+            };
+            let key = SigningKey::derive("secret", request.time.date(), "us-east-1", SERVICE);
+            let cold = sign_with_key(&key, &request);
+            for _ in 0..2 {
+                let warm = signer.sign(&request);
+                assert_eq!(warm, cold);
+                assert_eq!(format!("{warm:?}"), format!("{cold:?}"));
+            }
+        }
+    }
+}
