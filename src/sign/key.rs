@@ -83,20 +83,24 @@ fn hmac(key: &[u8], data: &[u8]) -> [u8; 32] {
 }
 
 /// A small cache of derived keys, shared by every signature a [`Signer`](super::Signer)
-/// makes.
+/// makes, and of the canonical requests' hashes.
 ///
 /// An entry is one set of credentials in one region on one day: the signing key depends
 /// on (secret, date, region) — the service is always `codecommit` — and the URL's
 /// username on (access key id, session token), so the entry keeps the username already
 /// percent-encoded too. A real session token is 700–1,100 characters; encoding it on
-/// every signature would cost more than the hashing. A git command signs one URL, but a
-/// long-lived host (an IDE, the C ABI's resolver handle) signs many for a handful of
-/// profiles, so a few slots replaced round-robin are enough.
+/// every signature would cost more than the hashing. The canonical request depends only
+/// on the host and the repository, so its hash (hex, as the string to sign takes it) is
+/// kept as well: a warm signature then hashes only the string to sign.
+///
+/// A git command signs one URL, but a long-lived host (an IDE, the C ABI's resolver
+/// handle) signs many for a handful of profiles and repositories, so a few slots of each,
+/// replaced round-robin, are enough.
 ///
 /// The secret and token are kept (zeroized on drop) to compare against, rather than a
 /// hash of them, because hashing them would cost as much as a signature; comparing is a
-/// `memcmp`. The lock is held only to compare and to clone an [`Arc`]: the signature
-/// itself runs outside it.
+/// `memcmp`. The lock is held only to compare and to copy out an [`Arc`] and 64 bytes:
+/// deriving, encoding and signing run outside it.
 pub(crate) struct KeyCache {
     slots: Mutex<Slots>,
 }
@@ -107,6 +111,15 @@ const SLOTS: usize = 4;
 struct Slots {
     entries: [Option<Arc<Entry>>; SLOTS],
     next: usize,
+    requests: [Option<Request>; SLOTS],
+    next_request: usize,
+}
+
+/// The hash of one canonical request, `GIT\n/v1/repos/REPOSITORY\n\nhost:HOST\n\nhost\n`.
+struct Request {
+    host: String,
+    repository: String,
+    hash_hex: [u8; 64],
 }
 
 /// What one set of credentials signs with.
@@ -154,30 +167,70 @@ impl KeyCache {
 
     /// The entry for `credentials` in `codecommit`, made on a miss.
     pub(crate) fn get(&self, credentials: &Credentials<'_>) -> Arc<Entry> {
-        {
-            let slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
-            if let Some(entry) = slots
+        self.get_with_request(credentials, None).0
+    }
+
+    /// The entry for `credentials` and, when `request` (host, repository) is given, the
+    /// hex SHA-256 of its canonical request: both in one lock, each made on a miss.
+    pub(crate) fn get_with_request(
+        &self,
+        credentials: &Credentials<'_>,
+        request: Option<(&str, &str)>,
+    ) -> (Arc<Entry>, [u8; 64]) {
+        let (entry, hash_hex) = {
+            let slots = self.lock();
+            let entry = slots
                 .entries
                 .iter()
                 .flatten()
                 .find(|e| e.matches(credentials))
-            {
-                return Arc::clone(entry);
+                .map(Arc::clone);
+            let hash_hex = request.and_then(|(host, repository)| {
+                slots
+                    .requests
+                    .iter()
+                    .flatten()
+                    .find(|r| r.host == host && r.repository == repository)
+                    .map(|r| r.hash_hex)
+            });
+            (entry, hash_hex)
+        };
+        // Derive, encode and hash outside the lock: a miss must not stall other signers.
+        let entry = entry.unwrap_or_else(|| {
+            let entry = Arc::new(Entry::new(credentials));
+            let mut slots = self.lock();
+            let slot = slots.next;
+            slots.next = (slot + 1) % SLOTS;
+            slots.entries[slot] = Some(Arc::clone(&entry));
+            entry
+        });
+        let hash_hex = match (hash_hex, request) {
+            (Some(hex), _) => hex,
+            (None, None) => [0; 64],
+            (None, Some((host, repository))) => {
+                let hash_hex = super::canonical_request_hash_hex(host, repository);
+                let mut slots = self.lock();
+                let slot = slots.next_request;
+                slots.next_request = (slot + 1) % SLOTS;
+                slots.requests[slot] = Some(Request {
+                    host: host.to_owned(),
+                    repository: repository.to_owned(),
+                    hash_hex,
+                });
+                hash_hex
             }
-        }
-        // Derive and encode outside the lock: a miss must not stall the other signers.
-        let entry = Arc::new(Entry::new(credentials));
-        let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
-        let slot = slots.next;
-        slots.next = (slot + 1) % SLOTS;
-        slots.entries[slot] = Some(Arc::clone(&entry));
-        entry
+        };
+        (entry, hash_hex)
     }
 
-    /// Forgets every key.
+    fn lock(&self) -> std::sync::MutexGuard<'_, Slots> {
+        // Poisoned only by a panic between two field writes; the slots stay consistent.
+        self.slots.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Forgets every key and hash.
     pub(crate) fn clear(&self) {
-        let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
-        *slots = Slots::default();
+        *self.lock() = Slots::default();
     }
 }
 

@@ -91,15 +91,19 @@ impl Signer {
     /// Signs one URL, deriving the signing key only if this signer has not seen the
     /// (secret, date, region) before.
     pub fn sign(&self, request: &UrlRequest<'_>) -> SignedUrl {
-        let entry = self.keys.get(&key::Credentials {
-            access_key_id: request.access_key_id,
-            secret: request.secret_access_key,
-            token: request.session_token.unwrap_or_default(),
-            date: request.time.date(),
-            region: request.region,
-        });
-        let signature = string_to_sign_mac(entry.key.mac(), request);
-        assemble(&entry.username, entry.access_key_len, &signature, request)
+        let timestamp = request.time.timestamp();
+        let (entry, creq_hex) = self.keys.get_with_request(
+            &key::Credentials {
+                access_key_id: request.access_key_id,
+                secret: request.secret_access_key,
+                token: request.session_token.unwrap_or_default(),
+                date: &timestamp[..8],
+                region: request.region,
+            },
+            Some((request.host, request.repository.as_str())),
+        );
+        let signature = string_to_sign_mac(entry.key.mac(), &creq_hex, timestamp, request);
+        assemble(&entry.username, entry.access_key_len, &signature, timestamp, request)
     }
 
     /// Forgets every cached signing key (for instance after credentials rotate).
@@ -162,7 +166,9 @@ pub fn sign_with_key(key: &SigningKey, request: &UrlRequest<'_>) -> SignedUrl {
 
 /// [`sign_with_key`]: the username is encoded for this one URL.
 fn sign_with_mac(mac: key::HmacSha256, request: &UrlRequest<'_>) -> SignedUrl {
-    let signature = string_to_sign_mac(mac, request);
+    let timestamp = request.time.timestamp();
+    let creq_hex = canonical_request_hash_hex(request.host, request.repository.as_str());
+    let signature = string_to_sign_mac(mac, &creq_hex, timestamp, request);
     let token = request.session_token.filter(|t| !t.is_empty());
     let access_key_len = encoded_len(request.access_key_id);
     let mut username = Zeroizing::new(String::with_capacity(
@@ -173,24 +179,25 @@ fn sign_with_mac(mac: key::HmacSha256, request: &UrlRequest<'_>) -> SignedUrl {
         username.push_str("%25");
         percent_encode_into(token, &mut username);
     }
-    assemble(&username, access_key_len, &signature, request)
+    assemble(&username, access_key_len, &signature, timestamp, request)
 }
 
 /// The signature's 64 hex digits: the keyed HMAC of the string to sign, fed piece by
 /// piece (the string itself is never built).
-fn string_to_sign_mac(mut mac: key::HmacSha256, request: &UrlRequest<'_>) -> [u8; 64] {
-    let creq_hash = canonical_request_hash(request.host, request.repository.as_str());
-    let mut creq_hex = [0u8; 64];
-    hex_encode(&creq_hash, &mut creq_hex);
-
+fn string_to_sign_mac(
+    mut mac: key::HmacSha256,
+    creq_hex: &[u8; 64],
+    timestamp: &str,
+    request: &UrlRequest<'_>,
+) -> [u8; 64] {
     mac.update(b"AWS4-HMAC-SHA256\n");
-    mac.update(request.time.timestamp().as_bytes());
+    mac.update(timestamp.as_bytes());
     mac.update(b"\n");
-    mac.update(request.time.date().as_bytes());
+    mac.update(&timestamp.as_bytes()[..8]);
     mac.update(b"/");
     mac.update(request.region.as_bytes());
     mac.update(b"/codecommit/aws4_request\n");
-    mac.update(&creq_hex);
+    mac.update(creq_hex);
     let signature: [u8; 32] = mac.finalize().into_bytes().into();
     let mut sig_hex = [0u8; 64];
     hex_encode(&signature, &mut sig_hex);
@@ -202,6 +209,7 @@ fn assemble(
     username: &str,
     access_key_len: usize,
     sig_hex: &[u8; 64],
+    timestamp: &str,
     request: &UrlRequest<'_>,
 ) -> SignedUrl {
     let mut url = String::with_capacity(
@@ -218,7 +226,7 @@ fn assemble(
     url.push_str(username);
     let username_end = url.len();
     url.push(':');
-    url.push_str(request.time.timestamp());
+    url.push_str(timestamp);
     url.push('Z');
     // The buffer holds only ASCII hex digits.
     url.push_str(std::str::from_utf8(sig_hex).unwrap_or_default());
@@ -253,6 +261,13 @@ fn canonical_request_hash(host: &str, repository: &str) -> [u8; 32] {
     h.finalize().into()
 }
 
+/// [`canonical_request_hash`] in lower-case hex, as the string to sign carries it.
+fn canonical_request_hash_hex(host: &str, repository: &str) -> [u8; 64] {
+    let mut hex = [0u8; 64];
+    hex_encode(&canonical_request_hash(host, repository), &mut hex);
+    hex
+}
+
 /// The canonical request as text, for tests and `--explain`-style output.
 pub fn canonical_request(host: &str, repository: &RepositoryName) -> String {
     format!("GIT\n{PATH_PREFIX}{repository}\n\nhost:{host}\n\nhost\n")
@@ -265,11 +280,7 @@ pub fn string_to_sign(
     region: &str,
     time: &SigningTime,
 ) -> String {
-    let mut hash = [0u8; 64];
-    hex_encode(
-        &canonical_request_hash(host, repository.as_str()),
-        &mut hash,
-    );
+    let hash = canonical_request_hash_hex(host, repository.as_str());
     format!(
         "AWS4-HMAC-SHA256\n{}\n{}/{region}/{SERVICE}/aws4_request\n{}",
         time.timestamp(),
