@@ -30,7 +30,7 @@ use std::fmt;
 
 use hmac::Mac;
 use sha2::{Digest, Sha256};
-use zeroize::Zeroizing;
+use zeroize::{Zeroize, Zeroizing};
 
 use crate::remote::RepositoryName;
 
@@ -478,38 +478,21 @@ impl Drop for SignedUrl {
 }
 
 /// Overwrites the whole buffer of `text` (its capacity, not only its length) with zeros
-/// and empties it: what `zeroize` does, 16 bytes per store instead of one.
+/// and empties it.
 ///
-/// The stores are `zeroize`'s volatile ones, so the compiler cannot drop them as dead
-/// even though the buffer is freed right after (it may drop a plain `fill(0)`). For a
-/// URL carrying a 1,000-character session token, byte-by-byte zeroizing costs more than
-/// the signature's hashing. `tests/secrets.rs` checks the freed buffer holds no secret.
+/// `String::zeroize` does the same, but one volatile byte store at a time for the text
+/// (`Vec<u8>`'s elements); for a URL carrying a 1,000-character session token that costs
+/// more than the signature's hashing. `[u8]::zeroize` (zeroize ≥ 1.9) is one `memset`
+/// followed by an optimization barrier the compiler must assume reads the bytes, so the
+/// stores cannot be dropped as dead even though the buffer is freed right after.
+/// `tests/secrets.rs` checks the freed buffer holds no secret.
 pub(crate) fn wipe(text: &mut String) {
     let mut bytes = std::mem::take(text).into_bytes();
     // The spare capacity too (a no-op for a SignedUrl, which is built to its exact size).
     bytes.resize(bytes.capacity(), 0);
-    wipe_bytes(&mut bytes);
+    bytes.as_mut_slice().zeroize();
     bytes.clear();
     *text = String::from_utf8(bytes).unwrap_or_default();
-}
-
-/// Zeroizes `bytes`: the unaligned head and tail a byte at a time, the aligned middle a
-/// `u128` at a time.
-fn wipe_bytes(bytes: &mut [u8]) {
-    use zerocopy::FromBytes;
-    use zeroize::Zeroize;
-
-    let word = std::mem::size_of::<u128>();
-    let head_len = bytes.as_ptr().align_offset(word).min(bytes.len());
-    let (head, rest) = bytes.split_at_mut(head_len);
-    let (words, tail) = rest.split_at_mut(rest.len() / word * word);
-    head.zeroize();
-    match <[u128]>::mut_from_bytes(words) {
-        Ok(words) => words.zeroize(),
-        // Aligned and a whole number of words by construction; bytes regardless.
-        Err(e) => e.into_src().zeroize(),
-    }
-    tail.zeroize();
 }
 
 #[cfg(test)]
