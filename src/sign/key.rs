@@ -166,6 +166,7 @@ impl KeyCache {
     }
 
     /// The entry for `credentials` in `codecommit`, made on a miss.
+    #[cfg(test)]
     pub(crate) fn get(&self, credentials: &Credentials<'_>) -> Arc<Entry> {
         self.get_with_request(credentials, None).0
     }
