@@ -220,8 +220,9 @@ typedef struct codecommit_credentials codecommit_credentials;
  * variables and files said) until codecommit_resolver_reload(), or until its
  * credentials come within 17 minutes of expiring, the longest refresh window of any
  * provider: from then on they are resolved again as the provider's rules say. A
- * resolver with a credentials callback keeps no resolution: the callback is asked on
- * every call. codecommit_resolver_explain() always resolves afresh.
+ * resolver with a credentials callback keeps no resolution (the callback is asked on
+ * every call), nor are credentials from the container endpoint, instance metadata or a
+ * web identity token kept. codecommit_resolver_explain() always resolves afresh.
  */
 typedef struct codecommit_resolver codecommit_resolver;
 

@@ -50,7 +50,9 @@ use crate::sign::{SignedUrl, Signer, SigningTime, UrlRequest};
 /// and its own rules decide. Credentials without an expiry (static keys) are kept until
 /// [`Resolver::reload`]. Nothing is kept for a resolver with a credentials callback
 /// ([`Resolver::with_credentials_callback`]): the application's callback is asked every
-/// time. Failures are never kept. [`Resolver::resolve`] always runs every step.
+/// time; nor credentials from the container endpoint, instance metadata or a web
+/// identity token, whose providers run on every call (the platform rotates what they
+/// read). Failures are never kept. [`Resolver::resolve`] always runs every step.
 ///
 /// A `Resolver` is `Send + Sync`: share one between threads.
 ///
@@ -208,7 +210,7 @@ impl<E: Environment> Resolver<E> {
             return Ok(resolution.sign_with(&self.signer, time));
         }
         let resolution = Arc::new(self.resolve(remote)?);
-        if resolution.fresh_at(now) {
+        if resolution.fresh_at(now) && keepable(&resolution.credentials.source) {
             let mut map = lock(resolutions);
             if map.len() >= MAX_RESOLUTIONS && !map.contains_key(remote) {
                 map.clear();
@@ -474,6 +476,21 @@ impl Resolution {
             None => line("expires", &"never"),
         }
         out
+    }
+}
+
+/// Whether credentials from `source` may be kept between calls. Not those whose provider
+/// this crate runs afresh on every call by design: the container endpoint and the web
+/// identity token file (the platform rotates the token it reads), instance metadata, and
+/// the application's callback.
+fn keepable(source: &Source) -> bool {
+    match source {
+        Source::Container { .. }
+        | Source::InstanceMetadata { .. }
+        | Source::WebIdentity { .. }
+        | Source::Application => false,
+        Source::AssumeRole { source, .. } => keepable(source),
+        _ => true,
     }
 }
 
