@@ -242,8 +242,7 @@ fn portable_compress(state: &mut [u32; 8], block: &[u8; 64]) {
 }
 
 const SHA256_IV: [u32; 8] = [
-    0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab,
-    0x5be0cd19,
+    0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
 ];
 
 fn has_sha_extensions() -> bool {
@@ -271,7 +270,11 @@ fn sha_extensions(c: &mut Criterion) {
         }
         state
     };
-    assert_eq!(ours(&blocks), portable(&blocks), "the portable SHA-256 is right");
+    assert_eq!(
+        ours(&blocks),
+        portable(&blocks),
+        "the portable SHA-256 is right"
+    );
     // The fastest of 25 runs each, interleaved: steady on a busy machine.
     let fastest = |f: &dyn Fn(&[[u8; 64]]) -> [u32; 8]| {
         (0..25)

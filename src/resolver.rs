@@ -397,14 +397,11 @@ impl Resolution {
     /// Whether a kept copy may still be used at `now`: its credentials do not expire, or
     /// have more than [`RESOLUTION_FRESH_FOR`] left.
     fn fresh_at(&self, now: SystemTime) -> bool {
-        self.credentials
-            .credentials
-            .expiry()
-            .is_none_or(|expiry| {
-                expiry
-                    .duration_since(now)
-                    .is_ok_and(|left| left > RESOLUTION_FRESH_FOR)
-            })
+        self.credentials.credentials.expiry().is_none_or(|expiry| {
+            expiry
+                .duration_since(now)
+                .is_ok_and(|left| left > RESOLUTION_FRESH_FOR)
+        })
     }
 
     /// Signs the URL at `time` with a fresh key (no cache).

@@ -3,8 +3,8 @@
 //! a `credential_process` that hands out new keys on every run (so each run shows in
 //! the URL) and counts its runs.
 
-use std::sync::{Arc, Mutex};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use codecommit_auth::credentials::Credentials;
@@ -130,7 +130,11 @@ fn a_kept_resolution_never_outlives_the_refresh_window() {
 
     // `resolve` always runs every step; it does not disturb what is kept.
     assert_eq!(
-        f.resolver.resolve(REMOTE).unwrap().credentials().access_key_id(),
+        f.resolver
+            .resolve(REMOTE)
+            .unwrap()
+            .credentials()
+            .access_key_id(),
         "ASIARUN4"
     );
     assert_eq!(f.signed_by(REMOTE), "ASIARUN3");
@@ -146,11 +150,12 @@ fn credentials_that_never_expire_are_kept_until_reload() {
     let f = Fixture::new();
     assert_eq!(f.signed_by("codecommit://static@Repo"), "AKIASTATIC");
     // The file changes; the resolver keeps what it read, as it keeps the parsed files.
-    f.env.write_file_atomic(
-        std::path::Path::new(&format!("{HOME}/.aws/credentials")),
-        b"[static]\naws_access_key_id = AKIAROTATED\naws_secret_access_key = s\n",
-    )
-    .unwrap();
+    f.env
+        .write_file_atomic(
+            std::path::Path::new(&format!("{HOME}/.aws/credentials")),
+            b"[static]\naws_access_key_id = AKIAROTATED\naws_secret_access_key = s\n",
+        )
+        .unwrap();
     f.set_now(at(T0 + 365 * 24 * 3600));
     assert_eq!(f.signed_by("codecommit://static@Repo"), "AKIASTATIC");
     f.resolver.reload();
@@ -165,7 +170,9 @@ fn each_remote_is_kept_apart_and_signs_as_a_fresh_resolver_would() {
     let resolver = &f.resolver;
     let time = SigningTime::from_unix(T0 as i64).unwrap();
     let first = resolver.signed_url_at(REMOTE, time).unwrap();
-    let other = resolver.signed_url_at("codecommit://proc@Other", time).unwrap();
+    let other = resolver
+        .signed_url_at("codecommit://proc@Other", time)
+        .unwrap();
     assert_eq!(f.runs(), 2);
     assert!(other.as_str().starts_with("https://ASIARUN2%25t2:"));
     assert_eq!(resolver.signed_url_at(REMOTE, time).unwrap(), first);
@@ -182,7 +189,8 @@ fn each_remote_is_kept_apart_and_signs_as_a_fresh_resolver_would() {
     assert_eq!(
         fresh
             .resolver
-            .signed_url_at("codecommit://static@Repo", time).unwrap(),
+            .signed_url_at("codecommit://static@Repo", time)
+            .unwrap(),
         static_url
     );
     assert_eq!(f.runs(), 2);
@@ -196,7 +204,13 @@ fn a_credentials_callback_is_asked_every_time() {
     let env = MemoryEnvironment::new().with_var("AWS_DEFAULT_REGION", "us-east-1");
     let resolver = Resolver::with_environment(env).with_credentials_callback(move |_| {
         let n = counter.fetch_add(1, Ordering::SeqCst) + 1;
-        Ok(Some(Credentials::new(format!("AKIDAPP{n}"), "s", None, None, "app")))
+        Ok(Some(Credentials::new(
+            format!("AKIDAPP{n}"),
+            "s",
+            None,
+            None,
+            "app",
+        )))
     });
     let time = SigningTime::from_unix(0).unwrap();
     for n in 1..=3 {

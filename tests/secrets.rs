@@ -879,7 +879,17 @@ fn owned_secrets_are_zeroized_on_drop() {
         .map(|i| b"AZaz09+/=_-.~"[i % 13] as char)
         .collect();
     let long_token = format!("SENTINEL-Z-HEAD{long_token}SENTINEL-Z-TAIL");
-    for name in ["R", "Re", "Rep", "Repo", "Repo5", "Repo-6", "Repo--7", "Repo---8", "Repo----9"] {
+    for name in [
+        "R",
+        "Re",
+        "Rep",
+        "Repo",
+        "Repo5",
+        "Repo-6",
+        "Repo--7",
+        "Repo---8",
+        "Repo----9",
+    ] {
         let repository = RepositoryName::new(name).unwrap();
         let url = signer.sign(&UrlRequest {
             access_key_id: "AKID",

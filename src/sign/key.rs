@@ -243,7 +243,12 @@ impl Entry {
         }
         let access_key_len = super::encoded_len(c.access_key_id);
         let mut username = Zeroizing::new(String::with_capacity(
-            access_key_len + if c.token.is_empty() { 0 } else { 3 + super::encoded_len(c.token) },
+            access_key_len
+                + if c.token.is_empty() {
+                    0
+                } else {
+                    3 + super::encoded_len(c.token)
+                },
         ));
         super::percent_encode_into(c.access_key_id, &mut username);
         if !c.token.is_empty() {

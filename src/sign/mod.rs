@@ -103,7 +103,13 @@ impl Signer {
             Some((request.host, request.repository.as_str())),
         );
         let signature = string_to_sign_mac(entry.key.mac(), &creq_hex, timestamp, request);
-        assemble(&entry.username, entry.access_key_len, &signature, timestamp, request)
+        assemble(
+            &entry.username,
+            entry.access_key_len,
+            &signature,
+            timestamp,
+            request,
+        )
     }
 
     /// Forgets every cached signing key (for instance after credentials rotate).
