@@ -26,25 +26,11 @@ use codecommit_auth::sign::{SignedUrl, Signer, UrlRequest};
 use codecommit_auth::{Resolver, SigningTime};
 use criterion::{Criterion, criterion_group, criterion_main};
 
+mod support;
+
 const HOME: &str = "/home/dev";
 const TIME: i64 = 1_735_689_600; // 2025-01-01T00:00:00Z
 const REMOTE: &str = "codecommit://demo@payments-api";
-
-/// A 1,000-character base64 token, `/`, `+` and `=` included.
-fn long_token() -> String {
-    const B64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut x: u32 = 0x9e37_79b9;
-    let mut token: String = (0..998)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 17;
-            x ^= x << 5;
-            B64[(x % 64) as usize] as char
-        })
-        .collect();
-    token.push_str("==");
-    token
-}
 
 const CONFIG: &str = "[default]\nregion = us-east-1\n[profile demo]\nregion = us-east-2\n";
 
@@ -63,7 +49,7 @@ fn bench(c: &mut Criterion) {
     let time = SigningTime::from_unix(TIME).unwrap();
     let dir = std::env::temp_dir().join(format!("codecommit-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let long = long_token();
+    let long = support::long_token();
     for (shape, token) in [("long-term", None), ("token-1000", Some(long.as_str()))] {
         let credentials_text = credentials(token);
 

@@ -29,6 +29,8 @@ use std::hint::black_box;
 use codecommit_auth::sign::{SignedUrl, Signer, SigningKey, UrlRequest, sign_with_key};
 use codecommit_auth::{RepositoryName, SigningTime};
 use criterion::{Criterion, criterion_group, criterion_main};
+
+mod support;
 use hmac::{KeyInit, Mac};
 use sha2::{Digest, Sha256};
 
@@ -130,27 +132,11 @@ fn bench(c: &mut Criterion) {
     });
 }
 
-/// A realistic STS session token: 1,000 characters of base64 (`/`, `+` and `=` included).
-fn long_token() -> String {
-    const B64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut x: u32 = 0x9e37_79b9;
-    let mut token: String = (0..998)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 17;
-            x ^= x << 5;
-            B64[(x % 64) as usize] as char
-        })
-        .collect();
-    token.push_str("==");
-    token
-}
-
 /// Warm signature against its floor, per credential shape.
 fn shapes(c: &mut Criterion) {
     let repository = RepositoryName::new(REPO).unwrap();
     let time = SigningTime::parse(TIME).unwrap();
-    let long = long_token();
+    let long = support::long_token();
     let k_signing = [7u8; 32];
     let keyed = <hmac::Hmac<Sha256> as KeyInit>::new_from_slice(&k_signing).unwrap();
     let creq = format!("GIT\n/v1/repos/{REPO}\n\nhost:{HOST}\n\nhost\n");
