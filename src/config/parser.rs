@@ -13,6 +13,7 @@
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
+use std::ops::Range;
 use std::sync::Arc;
 
 use super::properties::{Properties, Table};
@@ -134,16 +135,89 @@ impl Value<'_> {
 /// The section whose keys are being read.
 struct Open<'a> {
     name: &'a str,
+    /// Byte offset of its header line.
+    start: usize,
     entries: Vec<(Cow<'a, str>, Value<'a>)>,
 }
 
 /// Parses one file's text. `[DEFAULT]` keys are merged into the view of every section.
 pub(crate) fn parse(text: &str) -> Result<Vec<Section>, ParseError> {
-    let mut parser = Parser::default();
+    run(text, true)?.finish()
+}
+
+/// Where one section of a checked file is, as byte ranges of the text.
+#[derive(Clone, Debug)]
+pub(crate) struct Span {
+    /// The name between the brackets.
+    pub(crate) name: Range<usize>,
+    /// From the header line to the next header line (or the end of the file): every
+    /// line [`section`] needs to build the section's keys.
+    pub(crate) lines: Range<usize>,
+}
+
+/// A file checked against the whole grammar, with the keys of no section built yet:
+/// where each section is, and the `[DEFAULT]` keys, which every section shows.
+pub(crate) struct Scan {
+    pub(crate) sections: Vec<Span>,
+    pub(crate) defaults: Option<Arc<Table>>,
+}
+
+/// Checks one file's text as [`parse`] does — the same errors for the same text — but
+/// builds only `[DEFAULT]`; [`section`] builds any other section on demand. A config
+/// with thousands of profiles then costs one pass over its lines and no allocation per
+/// key, when a lookup reads only a few sections.
+pub(crate) fn scan(text: &str) -> Result<Scan, ParseError> {
+    let parser = run(text, false)?;
+    if parser
+        .default
+        .as_ref()
+        .is_some_and(|d| d.entries.iter().any(|(_, v)| v.bad_nested.is_some()))
+    {
+        // Whether a bad nested `[DEFAULT]` value fails the file depends on the keys of
+        // every section (`check_inherited`): rare enough to parse the file in full.
+        parse(text)?;
+    }
+    let base = text.as_ptr() as usize;
+    let offset = |s: &str| s.as_ptr() as usize - base;
+    let sections = parser
+        .spans
+        .iter()
+        .map(|&(name, ref lines)| Span {
+            name: offset(name)..offset(name) + name.len(),
+            lines: lines.clone(),
+        })
+        .collect();
+    let defaults = parser
+        .default
+        .map(|open| Arc::new(table(open.entries.into_iter())));
+    Ok(Scan { sections, defaults })
+}
+
+/// The keys of the section at `span` of a text that [`scan`] accepted, with `defaults`
+/// (the scan's) behind them.
+pub(crate) fn section(text: &str, span: &Span, defaults: Option<&Arc<Table>>) -> Properties {
+    // The lines start at the header, which resets all state, and end before the next
+    // header: parsed alone they give exactly this section's keys. They cannot fail to
+    // parse, since the whole text passed `scan`; if they did, the section reads empty.
+    let own = run(&text[span.lines.clone()], true)
+        .ok()
+        .and_then(|mut parser| parser.done.pop())
+        .map_or_else(|| Table::new(Vec::new()), |(_, table)| table);
+    Properties::new(own, defaults.cloned())
+}
+
+/// Feeds every line of `text` to a parser that builds tables if `build`.
+fn run(text: &str, build: bool) -> Result<Parser<'_>, ParseError> {
+    let mut parser = Parser {
+        text,
+        build,
+        ..Parser::default()
+    };
     for (number, line) in lines(text) {
         parser.line(number, line)?;
     }
-    parser.finish()
+    parser.close_section(text.len());
+    Ok(parser)
 }
 
 /// Which section the parser is in.
@@ -160,8 +234,15 @@ enum Position<'a> {
 
 #[derive(Default)]
 struct Parser<'a> {
+    /// The whole text, which every line borrows from (for byte offsets).
+    text: &'a str,
+    /// Whether finished sections are built into [`Parser::done`]; if not, only their
+    /// [`Parser::spans`] are kept.
+    build: bool,
     /// Finished sections, their own keys already in a [`Table`].
     done: Vec<(&'a str, Table)>,
+    /// Finished sections: name and the byte range from the header to the next header.
+    spans: Vec<(&'a str, Range<usize>)>,
     /// The emptied entry list of the last finished section, reused by the next one.
     spare: Vec<(Cow<'a, str>, Value<'a>)>,
     default: Option<Open<'a>>,
@@ -208,7 +289,8 @@ impl<'a> Parser<'a> {
         self.indent = indent;
         if let Some(name) = header_name(value) {
             self.key_open = false;
-            return self.header(number, name);
+            let start = line.as_ptr() as usize - self.text.as_ptr() as usize;
+            return self.header(number, name, start);
         }
         self.key_line(value).map_err(|problem| ParseError {
             line: number,
@@ -249,6 +331,7 @@ impl<'a> Parser<'a> {
             Position::Default => (
                 self.default.get_or_insert_with(|| Open {
                     name: "DEFAULT",
+                    start: 0,
                     entries: Vec::new(),
                 }),
                 &mut self.default_keys,
@@ -293,8 +376,8 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 
-    fn header(&mut self, number: usize, name: &'a str) -> Result<(), ParseError> {
-        self.close_section();
+    fn header(&mut self, number: usize, name: &'a str, start: usize) -> Result<(), ParseError> {
+        self.close_section(start);
         if name == "DEFAULT" {
             // configparser's default section: not a section, may be opened again, its
             // keys show through every section of this file (§10 item 10).
@@ -314,15 +397,22 @@ impl<'a> Parser<'a> {
         self.keys.clear();
         self.current = Position::Section(Open {
             name,
+            start,
             entries: std::mem::take(&mut self.spare),
         });
         Ok(())
     }
 
-    /// Turns the open section, if it is a real one, into a table.
-    fn close_section(&mut self) {
+    /// Turns the open section, if it is a real one, into a table (if building) and a
+    /// span ending at byte `end`.
+    fn close_section(&mut self, end: usize) {
         if let Position::Section(mut open) = std::mem::take(&mut self.current) {
-            self.done.push((open.name, table(open.entries.drain(..))));
+            if self.build {
+                self.done.push((open.name, table(open.entries.drain(..))));
+            } else {
+                open.entries.clear();
+            }
+            self.spans.push((open.name, open.start..end));
             self.spare = open.entries;
         }
     }
@@ -338,7 +428,6 @@ impl<'a> Parser<'a> {
     }
 
     fn finish(mut self) -> Result<Vec<Section>, ParseError> {
-        self.close_section();
         let defaults = match self.default.take() {
             Some(open) => Some(self.check_inherited(open)?),
             None => None,
