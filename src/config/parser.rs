@@ -358,7 +358,7 @@ impl<'a> Parser<'a> {
         };
         // BOTOCORE: behavior.md §3.7 — strict configparser: a repeated key (after
         // lower-casing) fails the file; the cross-SDK grammar lets the last one win.
-        if !seen.insert(key.clone()) {
+        if !is_new_key(&section.entries, seen, &key) {
             return Err(Problem::DuplicateKey {
                 key: key.into(),
                 section: section.name.into(),
@@ -476,6 +476,24 @@ impl<'a> Parser<'a> {
         }
         Ok(Arc::new(table(default.entries.into_iter())))
     }
+}
+
+/// Whether `key` is not yet among `entries`, recording it in `seen` — which holds the
+/// keys of a section only once it has many: most sections have a handful of keys, and
+/// comparing those costs less than hashing one.
+fn is_new_key<'a>(
+    entries: &[(Cow<'a, str>, Value<'a>)],
+    seen: &mut HashSet<Cow<'a, str>>,
+    key: &Cow<'a, str>,
+) -> bool {
+    const FEW: usize = 16;
+    if entries.len() < FEW {
+        return !entries.iter().any(|(k, _)| k == key);
+    }
+    if seen.is_empty() {
+        seen.extend(entries.iter().map(|(k, _)| k.clone()));
+    }
+    seen.insert(key.clone())
 }
 
 fn table<'a>(entries: impl Iterator<Item = (Cow<'a, str>, Value<'a>)>) -> Table {
