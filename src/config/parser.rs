@@ -213,6 +213,8 @@ fn run(text: &str, build: bool) -> Result<Parser<'_>, ParseError> {
         build,
         ..Parser::default()
     };
+    // Room for a section per 128 bytes: no rehashing while the names go in.
+    parser.names.reserve(text.len() / 128);
     for (number, line) in lines(text) {
         parser.line(number, line)?;
     }
@@ -340,7 +342,7 @@ impl<'a> Parser<'a> {
         // `key`, then the first `=` or `:`, then the value; both sides stripped.
         // BOTOCORE: behavior.md §3.7 — `:` is a delimiter (§10 item 8), and any text is a
         // key (`in valid = v`); the cross-SDK grammar allows `=` and a name charset only.
-        let Some(at) = value.find(['=', ':']) else {
+        let Some(at) = value.bytes().position(|b| b == b'=' || b == b':') else {
             return Err(bad_header(value).unwrap_or(Problem::NoDelimiter));
         };
         let raw_key = py_rstrip(&value[..at]);

@@ -132,23 +132,21 @@ impl<'a> Iterator for Lines<'a> {
 fn line_end(bytes: &[u8]) -> Option<usize> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
-    // Whether some byte of `w` is zero (exact: no false positives in the test itself).
-    let has_zero = |w: u64| w.wrapping_sub(ONES) & !w & HIGH != 0;
-    let mut chunks = bytes.chunks_exact(8);
-    let mut skipped = 0;
-    for chunk in &mut chunks {
-        let mut word = [0; 8];
-        word.copy_from_slice(chunk);
-        let w = u64::from_le_bytes(word);
-        if has_zero(w ^ (ONES * u64::from(b'\n'))) || has_zero(w ^ (ONES * u64::from(b'\r'))) {
-            break;
+    // The lowest set bit marks the first zero byte of `w` (bits above it can be false).
+    let zeros = |w: u64| w.wrapping_sub(ONES) & !w & HIGH;
+    let mut at = 0;
+    while let Some(chunk) = bytes.get(at..at + 8) {
+        let w = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
+        let found = zeros(w ^ (ONES * u64::from(b'\n'))) | zeros(w ^ (ONES * u64::from(b'\r')));
+        if found != 0 {
+            return Some(at + (found.trailing_zeros() / 8) as usize);
         }
-        skipped += 8;
+        at += 8;
     }
-    bytes[skipped..]
+    bytes[at..]
         .iter()
         .position(|&b| b == b'\n' || b == b'\r')
-        .map(|at| skipped + at)
+        .map(|end| at + end)
 }
 
 /// What is wrong with a file's bytes as text.
