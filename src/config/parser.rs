@@ -528,3 +528,74 @@ fn nested_line_ok(line: &str) -> bool {
     line.split(is_py_line_break)
         .all(|piece| py_strip(piece).is_empty() || piece.contains('='))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every section as `scan` + `section` builds it, in the form `parse` returns.
+    fn lazily(text: &str) -> Result<Vec<(String, Vec<(String, String)>)>, ParseError> {
+        let scan = scan(text)?;
+        Ok(scan
+            .sections
+            .iter()
+            .map(|span| {
+                let props = section(text, span, scan.defaults.as_ref());
+                let pairs = props.iter().map(|(k, v)| (k.into(), v.into())).collect();
+                (text[span.name.clone()].to_owned(), pairs)
+            })
+            .collect())
+    }
+
+    fn eagerly(text: &str) -> Result<Vec<(String, Vec<(String, String)>)>, ParseError> {
+        Ok(parse(text)?
+            .into_iter()
+            .map(|s| {
+                let pairs = s
+                    .properties
+                    .iter()
+                    .map(|(k, v)| (k.into(), v.into()))
+                    .collect();
+                (s.name.into(), pairs)
+            })
+            .collect())
+    }
+
+    #[test]
+    fn scan_then_build_equals_parse() {
+        let texts = [
+            "",
+            "[default]\nregion = us-east-1\n",
+            "# c\n[a]\nk = v\n  more\n\n  after blank\n; c\n[b]\r\nK : V\r\n",
+            "[DEFAULT]\nd = 1\n[a]\nk = 1\n[DEFAULT]\ne = 2\n[b]\nd = 3\n",
+            "[a]\ns3 =\n  x = 1\n\n  y = 2\n[b]\n  [not a header]\n",
+            "[a]\nk = v\n  [b]\n[c]\nk = \u{3000}v\u{3000}\n\u{3000}cont\n",
+            "[a]\rk = v\r[b]\rk = w",
+            "[DEFAULT]\nn =\n  bad\n[a]\nn = own\n",
+            "[DEFAULT]\nn =\n  bad\n[a]\nm = 1\n",
+            "[a]\nk = 1\n[a]\n",
+            "[a]\nk = 1\nK = 2\n",
+            "k = 1\n",
+            "[a]\nnot a pair\n",
+            "[a]\nk =\n  no equals\n",
+            "[]\n",
+        ];
+        for text in texts {
+            assert_eq!(lazily(text), eagerly(text), "{text:?}");
+        }
+        // Many keys: the duplicate check switches from comparing to hashing.
+        let mut many = String::from("[a]\n");
+        for i in 0..40 {
+            many.push_str(&format!("k{i} = {i}\n"));
+        }
+        assert_eq!(lazily(&many), eagerly(&many));
+        many.push_str("K7 = again\n");
+        assert_eq!(
+            lazily(&many).unwrap_err().problem,
+            Problem::DuplicateKey {
+                key: "k7".into(),
+                section: "a".into()
+            }
+        );
+    }
+}

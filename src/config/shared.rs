@@ -196,7 +196,9 @@ impl SharedConfig {
             let i = (0..c.sections.len()).find(|&i| c.name(i) == name)?;
             Some((c.name(i), i))
         });
-        let name = in_config.map(|(n, _)| n).or(in_credentials.map(|(n, _)| n))?;
+        let name = in_config
+            .map(|(n, _)| n)
+            .or(in_credentials.map(|(n, _)| n))?;
         Some(Profile {
             name,
             config: File::properties(self.config.as_ref(), in_config.map(|(_, i)| i)),
@@ -319,7 +321,10 @@ impl File {
     /// The keys of section `i`, built on first use.
     fn section(&self, i: usize) -> Option<&Properties> {
         let span = self.sections.get(i)?;
-        Some(self.properties[i].get_or_init(|| parser::section(&self.text, span, self.defaults.as_ref())))
+        Some(
+            self.properties[i]
+                .get_or_init(|| parser::section(&self.text, span, self.defaults.as_ref())),
+        )
     }
 
     /// The name of section `i`, exactly as written between the brackets.

@@ -233,7 +233,9 @@ mod tests {
 
     #[test]
     fn byte_fast_paths_agree_with_char_definitions() {
-        let pieces = ["", " ", "\t", "\u{1f}", "\u{3000}", "\u{a0}", "x", "é", "=", "\n", "\r"];
+        let pieces = [
+            "", " ", "\t", "\u{1f}", "\u{3000}", "\u{a0}", "x", "é", "=", "\n", "\r",
+        ];
         for a in pieces {
             for b in pieces {
                 for c in pieces {
