@@ -480,22 +480,21 @@ impl<'a> Parser<'a> {
     }
 }
 
-/// Whether `key` is not yet among `entries`, recording it in `seen` — which holds the
-/// keys of a section only once it has many: most sections have a handful of keys, and
-/// comparing those costs less than hashing one.
+/// Whether `key` is not yet among `entries`. `seen` is used only once a section has
+/// many keys: most have a handful, and comparing those costs less than hashing one.
 fn is_new_key<'a>(
     entries: &[(Cow<'a, str>, Value<'a>)],
     seen: &mut HashSet<Cow<'a, str>>,
-    key: &Cow<'a, str>,
+    key: &str,
 ) -> bool {
     const FEW: usize = 16;
     if entries.len() < FEW {
         return !entries.iter().any(|(k, _)| k == key);
     }
-    if seen.is_empty() {
-        seen.extend(entries.iter().map(|(k, _)| k.clone()));
-    }
-    seen.insert(key.clone())
+    // `seen` holds the first `seen.len()` keys (they are unique): add the others.
+    let synced = seen.len();
+    seen.extend(entries[synced..].iter().map(|(k, _)| k.clone()));
+    !seen.contains(key)
 }
 
 fn table<'a>(entries: impl Iterator<Item = (Cow<'a, str>, Value<'a>)>) -> Table {
@@ -533,8 +532,11 @@ fn nested_line_ok(line: &str) -> bool {
 mod tests {
     use super::*;
 
+    /// Each section's name and `(key, value)` pairs, `[DEFAULT]` ones included.
+    type Sections = Vec<(String, Vec<(String, String)>)>;
+
     /// Every section as `scan` + `section` builds it, in the form `parse` returns.
-    fn lazily(text: &str) -> Result<Vec<(String, Vec<(String, String)>)>, ParseError> {
+    fn lazily(text: &str) -> Result<Sections, ParseError> {
         let scan = scan(text)?;
         Ok(scan
             .sections
@@ -547,7 +549,7 @@ mod tests {
             .collect())
     }
 
-    fn eagerly(text: &str) -> Result<Vec<(String, Vec<(String, String)>)>, ParseError> {
+    fn eagerly(text: &str) -> Result<Sections, ParseError> {
         Ok(parse(text)?
             .into_iter()
             .map(|s| {
