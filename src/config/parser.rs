@@ -7,9 +7,12 @@
 //! from every section, and the check of nested `key =` values). behavior.md §3.2 states
 //! the rules; the comments below point at the ones a general INI reader gets wrong.
 //!
-//! One pass, no backtracking: every line is classified once, duplicate sections and keys
-//! are found with hash lookups, and values are assembled from borrowed line slices with
-//! one allocation each. Errors are whole-file, as in botocore, and carry the 1-based line.
+//! One pass, no backtracking: every line is classified once, duplicate sections are found
+//! with hash lookups and duplicate keys by comparison (by hash in a large section), and
+//! values are assembled from borrowed line slices with one allocation each. Errors are
+//! whole-file, as in botocore, and carry the 1-based line. The shared files go through
+//! [`scan`], the same pass building nothing but section positions, and then
+//! [`section`] for each section a lookup reads.
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
