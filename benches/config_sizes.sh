@@ -43,7 +43,8 @@ for bin in "$@"; do
         commands+=(-n "$(basename "$bin") $n" "env AWS_CONFIG_FILE=$work/config-$n $bin --print-url $remote")
     done
 done
-hyperfine -N --warmup 20 --min-runs 100 "${commands[@]}"
+# Medians and all runs: set CONFIG_SIZES_JSON=FILE.
+hyperfine -N --warmup 20 --min-runs 100 ${CONFIG_SIZES_JSON:+--export-json "$CONFIG_SIZES_JSON"} "${commands[@]}"
 
 for bin in "$@"; do
     for n in 0 2000 20000; do
