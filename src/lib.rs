@@ -101,8 +101,9 @@ pub mod remote;
 mod resolver;
 pub mod sign;
 
-pub use endpoint::{GitHost, Region};
+pub use endpoint::{GitHost, GitHostParts, Region};
 pub use error::{Error, ErrorKind, MAX_SHOWN, shown};
 pub use remote::{Remote, RepositoryName};
-pub use resolver::{ProfileSource, RegionFrom, Resolution, Resolver};
+pub use config::ProfileSource;
+pub use resolver::{Location, RegionFrom, Request, Resolution, Resolver};
 pub use sign::{SignedUrl, SigningTime};
