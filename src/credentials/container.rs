@@ -354,7 +354,7 @@ fn fetch(
                 attempt,
             ));
         }
-        std::thread::sleep(PAUSE);
+        ctx.env.sleep(PAUSE);
         attempt += 1;
     }
 }

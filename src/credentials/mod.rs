@@ -44,6 +44,7 @@ pub(crate) mod xml;
 
 pub use aws_credential_types::Credentials;
 pub use plan::{BaseStep, ChainPlan, CredentialSource, KeyFile, RoleStep};
+pub use sso::{SsoLogin, TokenState, sso_login};
 
 /// What a provider needs to know to look for credentials.
 #[derive(Clone, Copy)]

@@ -40,7 +40,7 @@ pub(crate) fn send(
             });
         }
         // Short, growing pauses: a git command should not sit out a long backoff.
-        std::thread::sleep(Duration::from_millis(100 << attempt));
+        env.sleep(Duration::from_millis(100 << attempt));
         attempt += 1;
     }
 }
@@ -85,5 +85,18 @@ mod tests {
     fn a_success_is_never_retried_whatever_its_body() {
         assert_eq!(attempts(200), (1, 0));
         assert_eq!(attempts(400), (ATTEMPTS, ATTEMPTS - 1));
+    }
+
+    /// The pauses go through the environment: a memory environment records them and
+    /// moves its clock instead of waiting.
+    #[test]
+    fn pauses_grow_and_go_through_the_environment() {
+        let calls = Arc::new(AtomicU32::new(0));
+        let env = MemoryEnvironment::new().with_http_client(Counting(Arc::clone(&calls), 503));
+        let before = env.now();
+        send(&env, &HttpRequest::get("http://127.0.0.1:1/"), standard).unwrap();
+        let pauses = [Duration::from_millis(200), Duration::from_millis(400)];
+        assert_eq!(env.slept(), pauses);
+        assert_eq!(env.now(), before + pauses[0] + pauses[1]);
     }
 }

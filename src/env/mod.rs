@@ -186,6 +186,14 @@ pub trait Environment: Send + Sync {
         let _ = (path, timeout);
         Ok(FileLock::none())
     }
+
+    /// Waits `duration` before trying again: the pauses between retries of a service
+    /// call (STS, SSO, the container and instance metadata endpoints). Blocks the
+    /// calling thread, by default with [`std::thread::sleep`]; an environment with its
+    /// own clock can advance that instead (as [`MemoryEnvironment`] does).
+    fn sleep(&self, duration: std::time::Duration) {
+        std::thread::sleep(duration);
+    }
 }
 
 /// An advisory file lock, released when dropped.
@@ -243,6 +251,9 @@ macro_rules! forward_environment {
             fn lock_file(&self, path: &Path, timeout: std::time::Duration) -> io::Result<FileLock> {
                 (**self).lock_file(path, timeout)
             }
+            fn sleep(&self, duration: std::time::Duration) {
+                (**self).sleep(duration)
+            }
         }
     )*};
 }
@@ -252,7 +263,9 @@ forward_environment!(&T, Box<T>, std::sync::Arc<T>);
 /// An [`Environment`] held entirely in memory: variables, files and a fixed clock.
 ///
 /// Nothing is read from the real machine. The clock stands still until
-/// [`set_now`](MemoryEnvironment::set_now) moves it.
+/// [`set_now`](MemoryEnvironment::set_now) moves it, or a [`sleep`](Environment::sleep)
+/// advances it: nothing waits in real time, and [`slept`](MemoryEnvironment::slept)
+/// lists the pauses asked for.
 ///
 /// ```
 /// use codecommit_auth::env::{Environment, MemoryEnvironment};
@@ -272,6 +285,7 @@ pub struct MemoryEnvironment {
     platform: Platform,
     account_home: Option<PathBuf>,
     now: Mutex<SystemTime>,
+    slept: Mutex<Vec<std::time::Duration>>,
     http: Option<Box<dyn HttpClient>>,
     processes: Option<Box<ProcessRunner>>,
     read_only: bool,
@@ -290,6 +304,7 @@ impl MemoryEnvironment {
             platform: Platform::Unix,
             account_home: None,
             now: Mutex::new(SystemTime::UNIX_EPOCH),
+            slept: Mutex::new(Vec::new()),
             http: None,
             processes: None,
             read_only: false,
@@ -359,6 +374,11 @@ impl MemoryEnvironment {
     /// Moves the clock to `now`.
     pub fn set_now(&self, now: SystemTime) {
         *lock(&self.now) = now;
+    }
+
+    /// The pauses [`Environment::sleep`] was asked for, in order.
+    pub fn slept(&self) -> Vec<std::time::Duration> {
+        lock(&self.slept).clone()
     }
 }
 
@@ -435,6 +455,12 @@ impl Environment for MemoryEnvironment {
     fn lock_file(&self, _path: &Path, _timeout: std::time::Duration) -> io::Result<FileLock> {
         // One process, and resolvers on one environment do not race in tests.
         Ok(FileLock::none())
+    }
+
+    fn sleep(&self, duration: std::time::Duration) {
+        lock(&self.slept).push(duration);
+        let mut now = lock(&self.now);
+        *now = now.checked_add(duration).unwrap_or(*now);
     }
 
     fn run_process(&self, request: &ProcessRequest) -> Result<ProcessOutput, ProcessError> {

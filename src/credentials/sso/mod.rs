@@ -26,8 +26,11 @@ use super::{ChainContext, Provider, Resolved, Source, timestamp};
 use crate::config::{Profile, SharedConfig};
 use crate::error::{Error, ErrorKind, MAX_SHOWN, shown};
 
+mod login;
 mod portal;
 pub(crate) mod token;
+
+pub use login::{SsoLogin, TokenState, sso_login};
 
 /// botocore's `SSOProvider`: position 4 of the chain (after env, assume-role and web
 /// identity; before the shared credentials file).
@@ -255,14 +258,11 @@ impl SsoConfig {
 
     /// `~/.aws/sso/cache/<sha1>.json`: of the session name, or of the start URL exactly
     /// as configured (§5.2).
-    pub(crate) fn token_path(&self, ctx: &ChainContext<'_>) -> Option<PathBuf> {
+    pub(crate) fn token_path(&self, env: &dyn crate::env::Environment) -> PathBuf {
         use sha1::{Digest, Sha1};
         let hashed = self.session.as_deref().unwrap_or(&self.start_url);
         let name = format!("{}.json", hex::encode(Sha1::digest(hashed.as_bytes())));
-        Some(crate::config::default_path(
-            ctx.env,
-            &[".aws", "sso", "cache", &name],
-        ))
+        crate::config::default_path(env, &[".aws", "sso", "cache", &name])
     }
 
     /// Where to call `service` (the portal or OIDC) for this profile: the configured

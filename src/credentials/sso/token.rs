@@ -54,9 +54,9 @@ impl fmt::Debug for Token {
 }
 
 /// The cache file's contents and what we read from them.
-struct Cached {
-    doc: Map<String, Value>,
-    token: Token,
+pub(crate) struct Cached {
+    pub(crate) doc: Map<String, Value>,
+    pub(crate) token: Token,
 }
 
 /// A usable access token for `sso`, refreshed if it is close to expiry and can be.
@@ -67,12 +67,9 @@ struct Cached {
 /// fields missing or of the wrong type, expired and not refreshable); the message names
 /// the profile, the start URL and the file, and says to run `aws sso login`.
 pub(crate) fn load(ctx: &ChainContext<'_>, sso: &SsoConfig) -> Result<Token, Error> {
-    let path = sso.token_path(ctx).ok_or_else(|| {
-        login_required(
-            sso,
-            "no home directory is known (set HOME), so the SSO token cache cannot be found",
-        )
-    })?;
+    // Without a home directory this is `~/.aws/sso/cache/…` unexpanded, as Python
+    // leaves it; reading it then finds nothing and says so.
+    let path = sso.token_path(ctx.env);
     let cached = read(ctx, sso, &path)?;
     let now = ctx.env.now();
 
@@ -158,35 +155,56 @@ pub(crate) fn load(ctx: &ChainContext<'_>, sso: &SsoConfig) -> Result<Token, Err
 
 fn read(ctx: &ChainContext<'_>, sso: &SsoConfig, path: &Path) -> Result<Cached, Error> {
     let shown = path.display();
-    let bytes = match ctx.env.read_file(path, MAX_FILE) {
-        Ok(Some(bytes)) => bytes,
-        Ok(None) => {
+    match read_file(ctx.env, path) {
+        Ok(cached) => Ok(cached),
+        Err(FileProblem::Missing) => {
             let name = sso.session.as_deref().unwrap_or(&sso.start_url);
-            return Err(login_required(
+            Err(login_required(
                 sso,
                 &format!(
                     "Error loading SSO Token: Token for {name} does not exist (profile {}, start \
                      URL {}, looked for {shown})",
                     sso.profile, sso.start_url
                 ),
-            ));
+            ))
         }
-        Err(e) => {
-            return Err(login_required(
-                sso,
-                &format!("the SSO token cache file {shown} cannot be read ({e})"),
-            ));
-        }
-    };
-    let invalid = |what: &str| {
-        login_required(
+        Err(FileProblem::Unreadable(e)) => Err(login_required(
+            sso,
+            &format!("the SSO token cache file {shown} cannot be read ({e})"),
+        )),
+        Err(FileProblem::Invalid(what)) => Err(login_required(
             sso,
             &format!(
                 "Error loading SSO Token: Token for {} is invalid ({shown} {what})",
                 sso.start_url
             ),
-        )
+        )),
+    }
+}
+
+/// Why a token cache file gave no token.
+#[derive(Debug)]
+pub(crate) enum FileProblem {
+    /// The file does not exist.
+    Missing,
+    /// The file exists but cannot be read.
+    Unreadable(std::io::Error),
+    /// The file is not a token cache file: what is wrong, after the file's name
+    /// (`is not valid JSON`, `has no expiresAt string`, …).
+    Invalid(String),
+}
+
+/// The token cache file at `path`, read as botocore reads it.
+pub(crate) fn read_file(
+    env: &dyn crate::env::Environment,
+    path: &Path,
+) -> Result<Cached, FileProblem> {
+    let bytes = match env.read_file(path, MAX_FILE) {
+        Ok(Some(bytes)) => bytes,
+        Ok(None) => return Err(FileProblem::Missing),
+        Err(e) => return Err(FileProblem::Unreadable(e)),
     };
+    let invalid = |what: &str| FileProblem::Invalid(what.to_owned());
     let doc = match serde_json::from_slice::<Value>(&bytes) {
         Ok(Value::Object(doc)) => doc,
         Ok(_) => return Err(invalid("is not a JSON object")),
@@ -207,6 +225,19 @@ fn read(ctx: &ChainContext<'_>, sso: &SsoConfig, path: &Path) -> Result<Cached, 
         },
         doc,
     })
+}
+
+/// Whether the token cache `doc` holds what an OIDC refresh needs: a refresh token and
+/// the client registration (its expiry is checked when the refresh is tried).
+pub(crate) fn has_refresh_data(doc: &Map<String, Value>) -> bool {
+    [
+        "refreshToken",
+        "clientId",
+        "clientSecret",
+        "registrationExpiresAt",
+    ]
+    .iter()
+    .all(|k| doc.get(*k).is_some_and(Value::is_string))
 }
 
 /// Why a refresh did not happen or failed (never holds a secret).
