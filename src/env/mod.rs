@@ -82,7 +82,7 @@ impl Platform {
 ///   shared with the AWS CLI;
 /// * **locks** — [`lock_file`](Environment::lock_file): one fetch at a time per cache
 ///   entry across processes;
-/// * **waiting** — the pauses between retries.
+/// * **waiting** — [`sleep`](Environment::sleep): the pauses between retries.
 ///
 /// Implement it to run the resolver against something other than the real machine, or
 /// wrap another environment to change part of it ([`Offline`] turns the network,
@@ -93,7 +93,7 @@ impl Platform {
 ///
 /// Every call blocks the calling thread until it has its answer: a file read, an HTTP
 /// request (with its timeouts and retries), a credential process (up to its timeout), a
-/// lock (up to its timeout). So every [`Resolver`](crate::Resolver) method that may
+/// lock (up to its timeout), a pause. So every [`Resolver`](crate::Resolver) method that may
 /// resolve credentials blocks too. An async program calls the resolver from a thread
 /// that may block — with tokio, `tokio::task::spawn_blocking(move || resolver.signed_url(&remote))`
 /// with the resolver in an `Arc` (a `Resolver` is `Send + Sync`) — never directly on an

@@ -120,4 +120,8 @@ impl<E: Environment> Environment for Offline<E> {
     fn lock_file(&self, _path: &Path, _timeout: Duration) -> io::Result<FileLock> {
         Ok(FileLock::none())
     }
+
+    fn sleep(&self, duration: Duration) {
+        self.inner.sleep(duration);
+    }
 }

@@ -25,14 +25,15 @@ use std::process::ExitCode;
 use std::time::{Duration, SystemTime};
 
 use codecommit_auth::config::{self, SharedConfig};
-use codecommit_auth::credentials::Source;
+use codecommit_auth::credentials::{Source, TokenState, sso_login};
 use codecommit_auth::env::{Environment, Offline, OsEnvironment, Platform, ProcessRequest};
 use codecommit_auth::{ErrorKind, Location, MAX_SHOWN, Remote, Request, Resolver, shown};
 
-/// The most of a shared file or token cache file the doctor reads.
+/// The most of a shared file the doctor reads.
 const FILE_LIMIT: u64 = 16 << 20;
-/// botocore refreshes SSO tokens, and we warn about credentials, inside this window.
-const WINDOW: Duration = Duration::from_secs(15 * 60);
+/// Credentials with less than this left get a warning: a `git fetch` could outlast
+/// them.
+const CREDENTIALS_WARN: Duration = Duration::from_secs(15 * 60);
 
 pub(crate) fn run(remote: &str, online: bool) -> ExitCode {
     let mut report = Report::default();
@@ -86,7 +87,7 @@ fn checks<E: Environment>(
     if let Some(located) = located {
         let credentials = credentials(resolver, &located, remote, refused, report);
         if let Some(config) = &config {
-            sso_login(env, config, located.profile(), credentials.as_ref(), report);
+            sso_login_line(env, config, located.profile(), credentials.as_ref(), report);
         }
     }
     cache_dirs(env, report);
@@ -323,7 +324,7 @@ fn credentials<E: Environment>(
         Some(t) if t <= now => (Status::Fail, format!("expired at {}", utc(t))),
         Some(t) => {
             let left = t.duration_since(now).unwrap_or_default();
-            let status = if left < WINDOW {
+            let status = if left < CREDENTIALS_WARN {
                 Status::Warn
             } else {
                 Status::Ok
@@ -343,133 +344,93 @@ fn credentials<E: Environment>(
     Some(resolution.credential_source().clone())
 }
 
-/// Step 7: for an SSO profile, the login `aws sso login` left in `~/.aws/sso/cache`.
-fn sso_login(
+/// Step 7: for an SSO profile, the login `aws sso login` left in `~/.aws/sso/cache`,
+/// as the library's [`sso_login`] query finds it.
+fn sso_login_line(
     env: &dyn Environment,
     config: &SharedConfig,
-    profile_name: &str,
+    profile: &str,
     credentials: Option<&Source>,
     report: &mut Report,
 ) {
-    let Some(profile) = config.profile(profile_name) else {
-        return;
+    let login = match sso_login(env, config, profile) {
+        Ok(Some(login)) => login,
+        Ok(None) => {
+            report.line(Status::Info, "sso login", "not an SSO profile");
+            return;
+        }
+        Err(e) => {
+            report.line(Status::Fail, "sso login", e.chain_message());
+            return;
+        }
     };
-    if !profile.contains_key("sso_account_id") && !profile.contains_key("sso_role_name") {
-        report.line(Status::Info, "sso login", "not an SSO profile");
-        return;
-    }
-    let login = format!("run `aws sso login --profile {profile_name}`");
-    let session = profile.get("sso_session");
-    let start_url = session
-        .and_then(|s| config.sso_session(s))
-        .and_then(|s| s.get("sso_start_url"))
-        .or_else(|| profile.get("sso_start_url"));
-    // The cache file is named after the session (sso-session form) or the start URL
-    // (legacy form), as the AWS CLI names it (reference/behavior.md §5.2).
-    let Some(key) = session.or(start_url) else {
-        report.line(
-            Status::Fail,
-            "sso login",
-            "the profile has neither sso_session nor sso_start_url",
-        );
-        return;
-    };
-    let Some(home) = config::home_dir(env) else {
-        report.line(
-            Status::Fail,
-            "sso login",
-            "no home directory is known (set HOME), so the SSO token cache cannot be found",
-        );
-        return;
-    };
-    let path = {
-        use sha1::{Digest, Sha1};
-        let name = format!("{}.json", hex::encode(Sha1::digest(key.as_bytes())));
-        home.join(".aws").join("sso").join("cache").join(name)
-    };
-    let what = match session {
+    let run = format!("run `{}`", login.login_command());
+    let what = match &login.sso_session {
         Some(s) => format!("sso-session {s}"),
-        None => format!("start URL {}", start_url.unwrap_or_default()),
+        None => format!("start URL {}", login.start_url),
     };
+    let path = login.token_file.display();
     // Role credentials still in the CLI cache make a missing or expired login harmless
     // until they expire.
     let cached = matches!(credentials, Some(Source::Sso { cached: true, .. }));
     let missing = if cached { Status::Warn } else { Status::Fail };
-
-    let doc = match env.read_file(&path, FILE_LIMIT) {
-        Ok(Some(bytes)) => serde_json::from_slice::<serde_json::Value>(&bytes).ok(),
-        Ok(None) => {
-            report.line(
-                missing,
-                "sso login",
-                format!(
-                    "no login for {what}: {} does not exist\n{login}",
-                    path.display()
-                ),
-            );
-            return;
-        }
-        Err(e) => {
-            report.line(
-                Status::Fail,
-                "sso login",
-                format!("{} cannot be read: {e}", path.display()),
-            );
-            return;
-        }
-    };
-    let expires = doc
-        .as_ref()
-        .and_then(|d| d.get("expiresAt"))
-        .and_then(|v| v.as_str())
-        .and_then(parse_utc);
-    let Some(expires) = expires else {
-        report.line(
+    let (status, text) = match &login.state {
+        TokenState::Missing => (
             missing,
-            "sso login",
-            format!(
-                "{} has no readable expiresAt (not an SSO token cache file?)\n{login}",
-                path.display()
-            ),
-        );
-        return;
-    };
-    let refreshable = session.is_some()
-        && doc
-            .as_ref()
-            .and_then(|d| d.get("refreshToken"))
-            .is_some_and(|v| v.is_string());
-    let now = env.now();
-    match expires.duration_since(now) {
-        Ok(left) if left >= WINDOW || (left > Duration::ZERO && !refreshable) => report.line(
-            Status::Ok,
-            "sso login",
-            format!("{what}: valid until {} (in {})", utc(expires), span(left)),
+            format!("no login for {what}: {path} does not exist\n{run}"),
         ),
-        Ok(left) if left > Duration::ZERO => report.line(
+        TokenState::Unreadable(e) => (Status::Fail, format!("{path} cannot be read: {e}")),
+        TokenState::Invalid(problem) => (missing, format!("{path} {problem}\n{run}")),
+        TokenState::Valid {
+            expires_at,
+            remaining,
+        }
+        | TokenState::RefreshDue {
+            expires_at,
+            remaining,
+            refreshable: false,
+        } => (
+            Status::Ok,
+            format!(
+                "{what}: valid until {} (in {})",
+                utc(*expires_at),
+                span(*remaining)
+            ),
+        ),
+        TokenState::RefreshDue {
+            expires_at,
+            remaining,
+            refreshable: true,
+        } => (
             Status::Info,
-            "sso login",
             format!(
                 "{what}: expires at {} (in {}); it will be refreshed on the next use",
-                utc(expires),
-                span(left)
+                utc(*expires_at),
+                span(*remaining)
             ),
         ),
-        _ if refreshable => report.line(
+        TokenState::Expired {
+            expires_at,
+            refreshable: true,
+        } => (
             Status::Warn,
-            "sso login",
             format!(
                 "{what}: expired at {}; the next use tries its refresh token, and if that \
-                 fails: {login}",
-                utc(expires)
+                 fails: {run}",
+                utc(*expires_at)
             ),
         ),
-        _ => report.line(
+        TokenState::Expired {
+            expires_at,
+            refreshable: false,
+        } => (
             missing,
-            "sso login",
-            format!("{what}: expired at {}\n{login}", utc(expires)),
+            format!("{what}: expired at {}\n{run}", utc(*expires_at)),
         ),
-    }
+        // A state this doctor does not know yet: say so rather than guess.
+        other => (Status::Warn, format!("{what}: {other:?}")),
+    };
+    report.line(status, "sso login", text);
 }
 
 /// The directories whose entries the library trusts: a warning for each that another
@@ -685,23 +646,6 @@ fn span(d: Duration) -> String {
         60..3600 => format!("{}m", s / 60),
         _ => format!("{}h {}m", s / 3600, s % 3600 / 60),
     }
-}
-
-/// The token cache's `expiresAt`: RFC 3339, or with `UTC` for `Z` as some tools write.
-fn parse_utc(s: &str) -> Option<SystemTime> {
-    use time::format_description::well_known::Rfc3339;
-    let s = s.trim();
-    let fixed;
-    let s = match s.strip_suffix("UTC") {
-        Some(head) => {
-            fixed = format!("{}Z", head.trim_end());
-            fixed.as_str()
-        }
-        None => s,
-    };
-    time::OffsetDateTime::parse(s, &Rfc3339)
-        .ok()
-        .map(SystemTime::from)
 }
 
 #[cfg(test)]
