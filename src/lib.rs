@@ -76,7 +76,7 @@
 //!   `credential_process` and fresh cached credentials still work, and an embedder can
 //!   supply its own [`env::HttpClient`] through an [`env::Environment`].
 //! * `capi`: changes nothing; cargo-c (`cargo cinstall`) turns it on. The C ABI
-//!   ([`ffi`]) is always built.
+//!   (`include/codecommit_auth.h`) is always built.
 //! * `fuzzing`: hooks for the fuzz targets in the repository's `fuzz/`; not part of the
 //!   API and not covered by semver.
 
@@ -94,16 +94,29 @@ pub mod endpoint;
 pub mod env;
 mod error;
 /// The C ABI (`include/codecommit_auth.h`), for C and C++ programs; Rust code uses the
-/// safe API. The only module allowed `unsafe`.
+/// safe API. The only module allowed `unsafe`. Public so the symbols are exported and
+/// the C tests reach them, hidden from the Rust docs: it is no Rust API.
 #[allow(unsafe_code)]
+#[doc(hidden)]
 pub mod ffi;
 pub mod remote;
 mod resolver;
 pub mod sign;
 
+pub use config::ProfileSource;
 pub use endpoint::{GitHost, GitHostParts, Region};
 pub use error::{Error, ErrorKind, MAX_SHOWN, shown};
 pub use remote::{Remote, RepositoryName};
-pub use config::ProfileSource;
 pub use resolver::{Location, RegionFrom, Request, Resolution, Resolver};
 pub use sign::{SignedUrl, SigningTime};
+
+// A `Resolver` is shared between threads (the C ABI's resolver is used from many at
+// once); this fails to compile if a field ever stops it.
+const _: () = {
+    const fn send_sync<T: Send + Sync>() {}
+    send_sync::<Resolver>();
+    send_sync::<Resolver<env::MemoryEnvironment>>();
+    send_sync::<Resolution>();
+    send_sync::<Location>();
+    send_sync::<Request>();
+};

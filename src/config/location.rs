@@ -15,6 +15,7 @@ use crate::env::{Environment, Platform};
 ///
 /// `None` means "no such file": the variable naming it was set to the empty string.
 /// A `Some` path may still not exist; that is not an error either.
+#[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FileLocations {
     /// The config file (`AWS_CONFIG_FILE`, else `~/.aws/config`).

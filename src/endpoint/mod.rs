@@ -21,6 +21,9 @@ use crate::config::Profile;
 use crate::env::Environment;
 use crate::error::{Error, ErrorKind};
 
+// The AWS service endpoints the providers call (STS, SSO, SSO OIDC): reachable for the
+// tests only.
+#[doc(hidden)]
 pub mod services;
 pub(crate) mod url;
 

@@ -494,14 +494,14 @@ fn git(env: &dyn Environment, report: &mut Report) {
     let os = OsEnvironment::new();
     let run = |args: &[&str]| -> Result<String, String> {
         let out = os
-            .run_process(&ProcessRequest {
-                argv: std::iter::once("git")
+            .run_process(&ProcessRequest::new(
+                std::iter::once("git")
                     .chain(args.iter().copied())
                     .map(str::to_owned)
                     .collect(),
-                timeout: Duration::from_secs(10),
-                max_output: 64 << 10,
-            })
+                Duration::from_secs(10),
+                64 << 10,
+            ))
             .map_err(|e| e.to_string())?;
         if out.code != Some(0) {
             return Err(String::from_utf8_lossy(&out.stderr).trim().to_owned());
