@@ -413,7 +413,7 @@ impl Request {
         self
     }
 
-    /// Signs for `host`, verbatim ([`HostSource::Request`]), rather than the host the
+    /// Signs for `host`, verbatim ([`HostSource::Request`](crate::endpoint::HostSource::Request)), rather than the host the
     /// region, `CODE_COMMIT_ENDPOINT` and the FIPS settings give: the host git already
     /// chose, for a credential helper.
     pub fn with_host(mut self, host: impl Into<String>) -> Request {

@@ -17,7 +17,7 @@ use zeroize::Zeroize;
 pub const MAX_RESPONSE_BYTES: usize = 1 << 20;
 
 /// One HTTP request. The library builds them ([`HttpRequest::get`] and the builder
-/// methods); an [`HttpClient`](super::HttpClient) reads them. More fields may come.
+/// methods); an [`HttpClient`] reads them. More fields may come.
 #[non_exhaustive]
 #[derive(Clone)]
 pub struct HttpRequest {
