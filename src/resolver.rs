@@ -653,10 +653,7 @@ impl Resolution {
 #[cold]
 fn profile_not_found(env: &dyn Environment, name: &str, config: &SharedConfig) -> Error {
     let name = shown(name, MAX_SHOWN);
-    let available = match config.profile_names().is_empty() {
-        true => no_profiles(env, config),
-        false => format!("Available profiles are: {}.", available(config)),
-    };
+    let available = available(env, config);
     Error::new(
         ErrorKind::ProfileNotFound,
         format!(
@@ -678,10 +675,7 @@ fn env_profile_not_found(
     config: &SharedConfig,
 ) -> Error {
     let name = shown(name, MAX_SHOWN);
-    let available = match config.profile_names().is_empty() {
-        true => no_profiles(env, config),
-        false => format!("Available profiles are: {}.", available(config)),
-    };
+    let available = available(env, config);
     Error::new(
         ErrorKind::ProfileNotFound,
         format!(
@@ -692,15 +686,15 @@ fn env_profile_not_found(
     )
 }
 
-/// The profile names for a not-found message, each escaped and bounded: they come from
-/// the files, which can hold anything.
-fn available(config: &SharedConfig) -> String {
-    let names: Vec<_> = config
-        .profile_names()
-        .into_iter()
-        .map(|n| shown(n, MAX_SHOWN))
-        .collect();
-    names.join(", ")
+/// The profile names for a not-found message, each escaped and bounded (they come from
+/// the files, which can hold anything) — or, with none, where we looked.
+fn available(env: &dyn Environment, config: &SharedConfig) -> String {
+    let names = config.profile_names();
+    if names.is_empty() {
+        return no_profiles(env, config);
+    }
+    let names: Vec<_> = names.into_iter().map(|n| shown(n, MAX_SHOWN)).collect();
+    format!("Available profiles are: {}.", names.join(", "))
 }
 
 /// One of the two shared files, for the messages: which, the variable that can name it,

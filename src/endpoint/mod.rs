@@ -537,7 +537,8 @@ mod tests {
                     assert!(fips && !region.has_fips_git_host());
                     continue;
                 };
-                let parts = GitHost::parse(host.as_str()).expect(host.as_str());
+                let parts = GitHost::parse(host.as_str())
+                    .unwrap_or_else(|| panic!("{host} does not parse"));
                 assert_eq!(parts.region().unwrap(), region, "{host}");
                 assert_eq!(parts.fips(), fips, "{host}");
                 assert!(!parts.vpc_endpoint(), "{host}");
@@ -555,22 +556,42 @@ mod tests {
     #[test]
     fn codecommit_hosts_give_their_parts() {
         for (host, region, fips, vpce) in [
-            ("git-codecommit.us-east-1.amazonaws.com", "us-east-1", false, false),
+            (
+                "git-codecommit.us-east-1.amazonaws.com",
+                "us-east-1",
+                false,
+                false,
+            ),
             (
                 "git-codecommit-fips.us-gov-west-1.amazonaws.com",
                 "us-gov-west-1",
                 true,
                 false,
             ),
-            ("git-codecommit.cn-north-1.amazonaws.com.cn", "cn-north-1", false, false),
+            (
+                "git-codecommit.cn-north-1.amazonaws.com.cn",
+                "cn-north-1",
+                false,
+                false,
+            ),
             (
                 "vpce-0b7d2939f8a7c5a3a-abcdefgh.git-codecommit.eu-west-1.vpce.amazonaws.com",
                 "eu-west-1",
                 false,
                 true,
             ),
-            ("git-codecommit.eu-west-1.vpce.amazonaws.com", "eu-west-1", false, true),
-            ("git-codecommit.EU-West-1.amazonaws.com", "EU-West-1", false, false),
+            (
+                "git-codecommit.eu-west-1.vpce.amazonaws.com",
+                "eu-west-1",
+                false,
+                true,
+            ),
+            (
+                "git-codecommit.EU-West-1.amazonaws.com",
+                "EU-West-1",
+                false,
+                false,
+            ),
         ] {
             let parts = GitHost::parse(host).expect(host);
             assert_eq!(parts.region_name(), region, "{host}");

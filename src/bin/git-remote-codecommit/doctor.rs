@@ -258,11 +258,7 @@ fn locate<E: Environment>(
         }
     };
 
-    let profile = format!(
-        "{} ({})",
-        located.profile(),
-        located.profile_source().why()
-    );
+    let profile = format!("{} ({})", located.profile(), located.profile_source().why());
     match located.profile_note() {
         // Both profile variables set, to different names: git and `aws` (v2) differ.
         Some(note) => report.line(Status::Warn, "profile", format!("{profile}\n{note}")),

@@ -7,8 +7,7 @@ use std::time::SystemTime;
 
 use super::*;
 use crate::config::{
-    FileLocations, MAX_FILE_SIZE, ProfileSource, default_path, home_dir, locate,
-    profile_from_env,
+    FileLocations, MAX_FILE_SIZE, ProfileSource, default_path, home_dir, locate, profile_from_env,
 };
 use crate::env::{
     Environment, HttpError, HttpRequest, HttpResponse, MemoryEnvironment, Platform, ProcessError,
