@@ -279,6 +279,14 @@ pub(crate) const REDACTED: &str = "** redacted **";
 /// and masking every `t` of a message would make it unreadable without hiding anything.
 const MIN_MASKED: usize = 4;
 
+/// A service's (or program's) answer quoted in an error: the `secrets` the request
+/// sent masked ([`masked`]), should the answer echo them, then escaped and bounded to
+/// `max` characters like [`shown`] — escaped rather than filtered, since dropping a
+/// control character could join the text around it into something never sent whole.
+pub(crate) fn quoted(text: &str, secrets: &[&str], max: usize) -> String {
+    shown(&masked(text, secrets), max).into_owned()
+}
+
 /// A service's answer with every secret we sent in the request — a bearer token, a
 /// session token, a web identity token, a refresh token — replaced by
 /// [`REDACTED`], should the service echo it: as sent, trimmed, or percent-encoded.

@@ -317,7 +317,7 @@ impl<E: Environment> Resolver<E> {
             config,
             profile: &location.profile,
             top_profile: &location.profile,
-            explicit_profile: named,
+            disable_env_vars: named,
             tried: &tried,
         };
         let message_profile = if named { &location.profile } else { "default" };

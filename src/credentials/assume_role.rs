@@ -17,13 +17,10 @@
 use serde_json::{Value, json};
 
 use super::cli_cache::{self, Lookup};
-use super::plan::{self, BaseStep, ChainPlan, CredentialSource, KeyFile, RoleStep};
+use super::plan::{self, BaseStep, ChainPlan, CredentialSource, RoleStep};
 use super::pyjson::Separators;
-use super::static_keys::{File, StaticKeys};
 use super::sts::{self, Operation};
-use super::{
-    ChainContext, Provider, Resolved, Source, container, env_vars, imds, process, sso, web_identity,
-};
+use super::{ChainContext, Outcome, Provider, Resolved, Source, container, env_vars, imds};
 use crate::error::{Error, ErrorKind};
 
 /// The `assume-role` provider: position 2 of botocore's chain.
@@ -31,17 +28,17 @@ use crate::error::{Error, ErrorKind};
 pub(crate) struct AssumeRole;
 
 impl Provider for AssumeRole {
-    fn provide(&self, ctx: &ChainContext<'_>) -> Result<Option<Resolved>, Error> {
+    fn provide(&self, ctx: &ChainContext<'_>) -> Result<Outcome, Error> {
         let Some(profile) = ctx.config.profile(ctx.profile) else {
-            return Ok(None);
+            return Ok(Outcome::NotConfigured);
         };
         if !plan::has_role_config(profile) {
-            return Ok(None);
+            return Ok(Outcome::NotConfigured);
         }
         // BOTOCORE: the whole chain's configuration is validated when the provider
         // loads, before any STS call or cache lookup (§7.2).
         let plan = plan::plan(ctx.config, ctx.profile)?;
-        execute(ctx, &plan).map(Some)
+        execute(ctx, &plan).map(Outcome::Found)
     }
 }
 
@@ -61,7 +58,7 @@ fn execute(ctx: &ChainContext<'_>, plan: &ChainPlan) -> Result<Resolved, Error> 
     let mut current = match current {
         Some(hit) => hit,
         // The base step's credentials sign the STS call: check them before they do.
-        None => super::refuse_line_breaks(base(ctx, plan.base())?)?,
+        None => super::refuse_line_breaks(base(ctx, plan)?)?,
     };
     for (i, role) in roles.iter().enumerate().skip(next) {
         let source = match i.checked_sub(1) {
@@ -107,35 +104,31 @@ fn cached(ctx: &ChainContext<'_>, role: &RoleStep) -> Option<Resolved> {
 
 /// The base step's credentials, from the one provider the plan names. A source profile
 /// is read with the environment off (botocore's `disable_env_vars=True`, §7.2).
-fn base(ctx: &ChainContext<'_>, step: &BaseStep) -> Result<Resolved, Error> {
-    if let BaseStep::CredentialSource { profile, source } = step {
-        return named_source(ctx, *source, profile);
-    }
-    let provider: &dyn Provider = match step {
-        BaseStep::StaticKeys {
-            file: KeyFile::Credentials,
-            ..
-        } => &StaticKeys(File::Credentials),
-        BaseStep::StaticKeys { .. } => &StaticKeys(File::Config),
-        BaseStep::WebIdentity { .. } => &web_identity::WebIdentity,
-        BaseStep::Sso { .. } => &sso::Sso,
-        BaseStep::Process { .. } => &process::CredentialProcess,
-        BaseStep::Login { .. } => &process::Login,
-        BaseStep::CredentialSource { .. } => unreachable!("handled above"),
+fn base(ctx: &ChainContext<'_>, plan: &ChainPlan) -> Result<Resolved, Error> {
+    let step = plan.base();
+    let provider = match (step, plan.base_provider()) {
+        (BaseStep::CredentialSource { profile, source }, _) => {
+            return named_source(ctx, *source, profile);
+        }
+        (_, Some(provider)) => provider,
+        (_, None) => unreachable!("every base step but a credential_source has its row"),
     };
     let profile = step.profile();
     let sub = ChainContext {
         profile,
-        explicit_profile: true,
+        disable_env_vars: true,
         ..*ctx
     };
     // The plan and the provider read the same keys, so the provider applies; if it
     // ever did not, botocore's answer for a source without credentials is the right one.
-    provider.provide(&sub)?.ok_or_else(|| {
-        Error::from(plan::PlanError::SourceWithoutCredentials {
-            source: profile.to_owned(),
-        })
-    })
+    match provider.provide(&sub)? {
+        Outcome::Found(found) => Ok(found),
+        Outcome::NotConfigured | Outcome::Nothing(_) => {
+            Err(Error::from(plan::PlanError::SourceWithoutCredentials {
+                source: profile.to_owned(),
+            }))
+        }
+    }
 }
 
 /// Assumes `role` with `source`'s credentials (`describe` names where they came from).
@@ -196,11 +189,10 @@ fn named_source(
     named: CredentialSource,
     profile: &str,
 ) -> Result<Resolved, Error> {
-    let mark = ctx.tried.len();
-    let found = match named {
+    let outcome = match named {
         CredentialSource::Environment => {
             let env_ctx = ChainContext {
-                explicit_profile: false,
+                disable_env_vars: false,
                 ..*ctx
             };
             env_vars::EnvVars.provide(&env_ctx)?
@@ -208,20 +200,18 @@ fn named_source(
         CredentialSource::EcsContainer => container::Container.provide(ctx)?,
         CredentialSource::Ec2InstanceMetadata => imds::InstanceMetadata.provide(ctx)?,
     };
-    found.ok_or_else(|| {
-        let tried = ctx
-            .tried
-            .since(mark)
-            .map(|t| format!(" (tried: {t})"))
-            .unwrap_or_default();
-        Error::new(
-            ErrorKind::CredentialsNotFound,
-            format!(
-                "Error when retrieving credentials from {named}: No credentials found in \
-                 credential_source referenced in profile {profile}{tried}"
-            ),
-        )
-    })
+    let tried = match outcome {
+        Outcome::Found(found) => return Ok(found),
+        Outcome::Nothing(why) => format!(" (tried: {why})"),
+        Outcome::NotConfigured => String::new(),
+    };
+    Err(Error::new(
+        ErrorKind::CredentialsNotFound,
+        format!(
+            "Error when retrieving credentials from {named}: No credentials found in \
+             credential_source referenced in profile {profile}{tried}"
+        ),
+    ))
 }
 
 /// The AssumeRole parameters after `Action` and `Version`.
@@ -231,7 +221,7 @@ fn arguments(role: &RoleStep, now: std::time::SystemTime) -> Vec<(&'static str, 
         "RoleSessionName",
         role.session_name
             .clone()
-            .unwrap_or_else(|| default_session_name(now)),
+            .unwrap_or_else(|| super::sts::default_session_name(now)),
     ));
     if let Some(id) = &role.external_id {
         args.push(("ExternalId", id.clone()));
@@ -240,14 +230,6 @@ fn arguments(role: &RoleStep, now: std::time::SystemTime) -> Vec<(&'static str, 
         args.push(("DurationSeconds", d.to_string()));
     }
     args
-}
-
-/// botocore's `botocore-session-<unix seconds>`; left out of the cache key.
-fn default_session_name(now: std::time::SystemTime) -> String {
-    let secs = now
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    format!("botocore-session-{secs}")
 }
 
 /// The cache key's arguments (§6.2): everything passed to AssumeRole except a defaulted
@@ -288,7 +270,7 @@ role_arn = arn:aws:iam::222222222222:role/Mid
 source_profile = nowhere
 ";
 
-    fn resolve(env: &MemoryEnvironment, config: &str) -> Result<Option<Resolved>, Error> {
+    fn resolve(env: &MemoryEnvironment, config: &str) -> Result<Resolved, Error> {
         let config = SharedConfig::from_sources(Some(config.as_bytes()), None).unwrap();
         let tried = Tried::default();
         let ctx = ChainContext {
@@ -296,10 +278,13 @@ source_profile = nowhere
             config: &config,
             profile: "top",
             top_profile: "top",
-            explicit_profile: true,
+            disable_env_vars: true,
             tried: &tried,
         };
-        AssumeRole.provide(&ctx)
+        match AssumeRole.provide(&ctx)? {
+            Outcome::Found(found) => Ok(found),
+            other => panic!("a role profile gives credentials or an error: {other:?}"),
+        }
     }
 
     /// BOTOCORE: the assume-role provider validates every hop when it loads; the cache
@@ -325,7 +310,7 @@ source_profile = nowhere
             "source_profile = nowhere",
             "credential_source = Environment",
         );
-        let hit = resolve(&env, &valid).unwrap().unwrap();
+        let hit = resolve(&env, &valid).unwrap();
         assert_eq!(hit.credentials.access_key_id(), "ASIACACHED");
 
         let err = resolve(&env, CONFIG).unwrap_err();

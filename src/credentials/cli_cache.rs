@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 use sha1::{Digest, Sha1};
 
 use super::pyjson::{self, Separators};
-use super::{Credentials, build, timestamp};
+use super::{Credentials, Keys, timestamp};
 use crate::env::Environment;
 
 /// An entry is used only while at least this much of its lifetime is left; exactly 15
@@ -87,14 +87,15 @@ pub(crate) fn read(
     if !is_fresh(expiry, env.now()) {
         return Lookup::Miss;
     }
-    let credentials = build(
-        ak.to_owned(),
-        sk.to_owned(),
-        text("SessionToken").map(str::to_owned),
-        Some(expiry),
-        text("AccountId").map(str::to_owned),
-        provider_name,
-    );
+    let credentials = Keys {
+        access_key_id: ak.to_owned(),
+        secret_access_key: sk.to_owned(),
+        session_token: text("SessionToken").map(str::to_owned),
+        expiry: Some(expiry),
+        account_id: text("AccountId").map(str::to_owned),
+        provider: provider_name,
+    }
+    .build();
     // An entry with a line break in a key or token was not written by an AWS tool:
     // malformed, so a miss that the next fetch replaces.
     if super::line_breaking_field(&credentials).is_some() {
@@ -222,14 +223,15 @@ mod tests {
     #[test]
     fn written_entries_read_back() {
         let env = MemoryEnvironment::new().with_now(UNIX_EPOCH + Duration::from_secs(NOW));
-        let creds = build(
-            "ASIA2".into(),
-            "S2".into(),
-            Some("T2".into()),
-            None,
-            Some("1".into()),
-            "sso",
-        );
+        let creds = Keys {
+            access_key_id: "ASIA2".into(),
+            secret_access_key: "S2".into(),
+            session_token: Some("T2".into()),
+            expiry: None,
+            account_id: Some("1".into()),
+            provider: "sso",
+        }
+        .build();
         let doc =
             json!({"ProviderType": "sso", "Credentials": credentials_json(&creds, &at(7200))});
         write(&env, Path::new("/c"), "k2", &doc).unwrap();

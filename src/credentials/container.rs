@@ -35,13 +35,12 @@
 
 use std::fmt;
 use std::net::IpAddr;
-use std::path::Path;
 use std::time::{Duration, SystemTime};
 
 use serde_json::Value;
 use zeroize::Zeroizing;
 
-use super::{ChainContext, Credentials, Provider, Resolved, Source, build, timestamp};
+use super::{ChainContext, Credentials, Keys, Outcome, Provider, Resolved, Source, timestamp};
 use crate::endpoint::url::HttpUrl;
 use crate::env::{HttpErrorKind, HttpRequest, HttpResponse};
 use crate::error::{Error, ErrorKind};
@@ -77,19 +76,18 @@ const METHOD: &str = "container-role";
 pub(crate) struct Container;
 
 impl Provider for Container {
-    fn provide(&self, ctx: &ChainContext<'_>) -> Result<Option<Resolved>, Error> {
+    fn provide(&self, ctx: &ChainContext<'_>) -> Result<Outcome, Error> {
         let Some(target) = target(|name| ctx.env.var(name)) else {
-            ctx.tried.note(format!(
+            return Ok(Outcome::Nothing(format!(
                 "container credentials ({RELATIVE_URI} and {FULL_URI} unset)"
-            ));
-            return Ok(None);
+            )));
         };
         let url = checked_url(&target)?;
         let token = authorization_token(ctx)?;
         let document = fetch(ctx, &url, &target, token.as_ref())?;
         let credentials = credentials_from(&document, ctx.env.now())
             .map_err(|problem| problem.into_error(&url))?;
-        Ok(Some(Resolved {
+        Ok(Outcome::Found(Resolved {
             credentials,
             source: Source::Container {
                 url,
@@ -190,35 +188,14 @@ impl fmt::Debug for AuthToken {
 fn authorization_token(ctx: &ChainContext<'_>) -> Result<Option<AuthToken>, Error> {
     let (value, from) = if let Some(path) = ctx.env.var(AUTH_TOKEN_FILE) {
         let from = format!("{AUTH_TOKEN_FILE} = {path}");
-        let bytes = match ctx.env.read_file(Path::new(&path), MAX_TOKEN_FILE) {
-            Ok(Some(bytes)) => Zeroizing::new(bytes),
-            Ok(None) => {
-                return Err(Error::new(
-                    ErrorKind::InvalidConfig,
-                    format!(
-                        "the container authorization token file {path} does not exist (named by \
-                         {AUTH_TOKEN_FILE})"
-                    ),
-                ));
-            }
-            Err(e) => {
-                return Err(Error::with_source(
-                    ErrorKind::ConfigRead,
-                    format!(
-                        "cannot read the container authorization token file {path} (named by \
-                         {AUTH_TOKEN_FILE})"
-                    ),
-                    e,
-                ));
-            }
-        };
-        let Ok(text) = std::str::from_utf8(&bytes) else {
-            return Err(Error::new(
-                ErrorKind::MalformedCredentials,
-                format!("the container authorization token file {path} is not UTF-8 text"),
-            ));
-        };
-        (Zeroizing::new(text.to_owned()), from)
+        let value = super::read_token_file(
+            ctx.env,
+            &path,
+            "container authorization token file",
+            AUTH_TOKEN_FILE,
+            MAX_TOKEN_FILE,
+        )?;
+        (value, from)
     } else if let Some(value) = ctx.env.var(AUTH_TOKEN) {
         (Zeroizing::new(value), AUTH_TOKEN.to_owned())
     } else {
@@ -280,11 +257,7 @@ pub(crate) struct Failure {
 pub(crate) fn read_answer(response: &HttpResponse, token: Option<&str>) -> Result<Value, Failure> {
     if response.status != 200 {
         let body = String::from_utf8_lossy(&response.body);
-        let excerpt: String = crate::error::masked(&body, token.as_slice())
-            .chars()
-            .map(|c| if c.is_control() { ' ' } else { c })
-            .take(300)
-            .collect();
+        let excerpt = crate::error::quoted(body.trim(), token.as_slice(), 300);
         return Err(Failure {
             kind: ErrorKind::ServiceError,
             message: format!(
@@ -415,14 +388,10 @@ impl DocumentProblem {
                     e.describe()
                 ),
             ),
-            DocumentProblem::Expired(at) => Error::new(
-                ErrorKind::CredentialsExpired,
-                format!(
-                    "Credentials were refreshed, but the refreshed credentials are still expired. \
-                     (the container credentials from {url} expired at {})",
-                    timestamp::format_utc(at)
-                ),
-            ),
+            DocumentProblem::Expired(at) => super::still_expired(&format!(
+                "the container credentials from {url} expired at {}",
+                timestamp::format_utc(at)
+            )),
         }
     }
 }
@@ -453,14 +422,15 @@ pub(crate) fn credentials_from(
         .get("AccountId")
         .and_then(Value::as_str)
         .map(str::to_owned);
-    Ok(build(
-        access_key,
-        secret,
-        Some(token),
-        Some(expiry),
+    Ok(Keys {
+        access_key_id: access_key,
+        secret_access_key: secret,
+        session_token: Some(token),
+        expiry: Some(expiry),
         account_id,
-        METHOD,
-    ))
+        provider: METHOD,
+    }
+    .build())
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! Credentials from `AWS_ACCESS_KEY_ID` and friends (botocore's `env` provider).
 
-use super::{ChainContext, Provider, Resolved, Source, build, timestamp};
+use super::{ChainContext, Keys, Outcome, Provider, Resolved, Source, timestamp};
 use crate::error::{Error, ErrorKind};
 
 /// botocore's `EnvProvider`, `reference/behavior.md` §4.4.
@@ -18,13 +18,13 @@ const EXPIRATION: &str = "AWS_CREDENTIAL_EXPIRATION";
 const ACCOUNT_ID: &str = "AWS_ACCOUNT_ID";
 
 impl Provider for EnvVars {
-    fn provide(&self, ctx: &ChainContext<'_>) -> Result<Option<Resolved>, Error> {
-        if ctx.explicit_profile {
-            return Ok(None);
+    fn provide(&self, ctx: &ChainContext<'_>) -> Result<Outcome, Error> {
+        if ctx.disable_env_vars {
+            return Ok(Outcome::NotConfigured);
         }
         let non_empty = |name: &str| ctx.env.var(name).filter(|v| !v.is_empty());
         let Some(access_key) = non_empty(ACCESS_KEY) else {
-            return Ok(None);
+            return Ok(Outcome::NotConfigured);
         };
         let Some(secret) = non_empty(SECRET_KEY) else {
             return Err(Error::new(
@@ -64,15 +64,16 @@ impl Provider for EnvVars {
             }
         };
 
-        let credentials = build(
-            access_key,
-            secret,
-            token,
+        let credentials = Keys {
+            access_key_id: access_key,
+            secret_access_key: secret,
+            session_token: token,
             expiry,
-            non_empty(ACCOUNT_ID),
-            "env",
-        );
-        Ok(Some(Resolved {
+            account_id: non_empty(ACCOUNT_ID),
+            provider: "env",
+        }
+        .build();
+        Ok(Outcome::Found(Resolved {
             credentials,
             source: Source::Environment,
         }))

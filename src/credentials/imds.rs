@@ -46,7 +46,7 @@ use std::time::{Duration, SystemTime};
 use serde_json::Value;
 use zeroize::Zeroizing;
 
-use super::{ChainContext, Credentials, Provider, Resolved, Source, build, timestamp};
+use super::{ChainContext, Credentials, Keys, Outcome, Provider, Resolved, Source, timestamp};
 use crate::endpoint::url::HttpUrl;
 use crate::env::{HttpError, HttpErrorKind, HttpRequest, HttpResponse};
 use crate::error::{Error, ErrorKind};
@@ -77,24 +77,23 @@ const METHOD: &str = "iam-role";
 pub(crate) struct InstanceMetadata;
 
 impl Provider for InstanceMetadata {
-    fn provide(&self, ctx: &ChainContext<'_>) -> Result<Option<Resolved>, Error> {
+    fn provide(&self, ctx: &ChainContext<'_>) -> Result<Outcome, Error> {
         let profile = ctx.config.profile(ctx.top_profile);
         let settings = Settings::read(
             |name| ctx.env.var(name),
             |key| profile.and_then(|p| p.get(key)).map(str::to_owned),
         )?;
         if settings.disabled {
-            ctx.tried
-                .note(format!("instance metadata (off: {DISABLED}=true)"));
-            return Ok(None);
+            return Ok(Outcome::Nothing(format!(
+                "instance metadata (off: {DISABLED}=true)"
+            )));
         }
         match fetch(ctx, &settings)? {
-            Ok(resolved) => Ok(Some(resolved)),
-            Err(why) => {
-                ctx.tried
-                    .note(format!("instance metadata at {}: {why}", settings.base_url));
-                Ok(None)
-            }
+            Ok(resolved) => Ok(Outcome::Found(resolved)),
+            Err(why) => Ok(Outcome::Nothing(format!(
+                "instance metadata at {}: {why}",
+                settings.base_url
+            ))),
         }
     }
 }
@@ -452,10 +451,10 @@ fn fetch(ctx: &ChainContext<'_>, s: &Settings) -> Result<Result<Resolved, String
             ErrorKind::MalformedCredentials,
             format!(
                 "the instance metadata service at {} gave a role name that is not an IAM role \
-                 name: {:?}",
+                 name: \"{}\"",
                 s.base_url,
                 // Should the service echo the session token we sent, it is masked.
-                clean(&crate::error::masked(&role, token.as_slice()))
+                crate::error::quoted(role.trim(), token.as_slice(), 200)
             ),
         ));
     }
@@ -502,14 +501,15 @@ fn fetch(ctx: &ChainContext<'_>, s: &Settings) -> Result<Result<Resolved, String
             ));
         }
     };
-    let credentials: Credentials = build(
+    let credentials: Credentials = Keys {
         access_key_id,
         secret_access_key,
-        Some(session_token),
-        Some(expiry),
-        None,
-        METHOD,
-    );
+        session_token: Some(session_token),
+        expiry: Some(expiry),
+        account_id: None,
+        provider: METHOD,
+    }
+    .build();
     Ok(Ok(Resolved {
         credentials,
         source: Source::InstanceMetadata {

@@ -12,7 +12,7 @@
 
 use std::path::PathBuf;
 
-use super::{ChainContext, Provider, Resolved, Source, build, static_keys};
+use super::{ChainContext, Keys, Outcome, Provider, Resolved, Source, static_keys};
 use crate::config::{self, MAX_FILE_SIZE};
 use crate::error::{Error, ErrorKind};
 
@@ -21,9 +21,9 @@ use crate::error::{Error, ErrorKind};
 pub(crate) struct Ec2CredentialsFile;
 
 impl Provider for Ec2CredentialsFile {
-    fn provide(&self, ctx: &ChainContext<'_>) -> Result<Option<Resolved>, Error> {
+    fn provide(&self, ctx: &ChainContext<'_>) -> Result<Outcome, Error> {
         let Some(raw) = ctx.env.var("AWS_CREDENTIAL_FILE") else {
-            return Ok(None);
+            return Ok(Outcome::NotConfigured);
         };
         // Only `~` is expanded here, not `$VAR` (observed: `$HOME/x` is taken literally).
         let path = PathBuf::from(config::expand_user(ctx.env, &raw));
@@ -76,7 +76,7 @@ impl Provider for Ec2CredentialsFile {
             }
         }
         let Some(access_key) = access_key else {
-            return Ok(None);
+            return Ok(Outcome::NotConfigured);
         };
         let Some(secret) = secret else {
             return Err(Error::new(
@@ -88,8 +88,16 @@ impl Provider for Ec2CredentialsFile {
                 ),
             ));
         };
-        Ok(Some(Resolved {
-            credentials: build(access_key, secret, None, None, None, "ec2-credentials-file"),
+        Ok(Outcome::Found(Resolved {
+            credentials: Keys {
+                access_key_id: access_key,
+                secret_access_key: secret,
+                session_token: None,
+                expiry: None,
+                account_id: None,
+                provider: "ec2-credentials-file",
+            }
+            .build(),
             source: Source::LegacyFile {
                 method: "ec2-credentials-file",
                 path: path.display().to_string(),
@@ -103,7 +111,7 @@ impl Provider for Ec2CredentialsFile {
 pub(crate) struct BotoConfig;
 
 impl Provider for BotoConfig {
-    fn provide(&self, ctx: &ChainContext<'_>) -> Result<Option<Resolved>, Error> {
+    fn provide(&self, ctx: &ChainContext<'_>) -> Result<Outcome, Error> {
         // BOTO_CONFIG set at all (even empty) replaces the default locations.
         let candidates: Vec<String> = match ctx.env.var("BOTO_CONFIG") {
             Some(path) => vec![path],
@@ -131,15 +139,16 @@ impl Provider for BotoConfig {
             if let Some(credentials) =
                 static_keys::from_section(&section.properties, "boto-config")?
             {
-                let credentials = build(
-                    credentials.access_key_id().to_owned(),
-                    credentials.secret_access_key().to_owned(),
-                    None,
-                    None,
-                    None,
-                    "boto-config",
-                );
-                return Ok(Some(Resolved {
+                let credentials = Keys {
+                    access_key_id: credentials.access_key_id().to_owned(),
+                    secret_access_key: credentials.secret_access_key().to_owned(),
+                    session_token: None,
+                    expiry: None,
+                    account_id: None,
+                    provider: "boto-config",
+                }
+                .build();
+                return Ok(Outcome::Found(Resolved {
                     credentials,
                     source: Source::LegacyFile {
                         method: "boto-config",
@@ -148,6 +157,6 @@ impl Provider for BotoConfig {
                 }));
             }
         }
-        Ok(None)
+        Ok(Outcome::NotConfigured)
     }
 }

@@ -26,6 +26,7 @@ use crate::env::Environment;
 use crate::error::Error;
 
 mod assume_role;
+mod aws_json;
 mod cli_cache;
 mod container;
 mod env_vars;
@@ -61,9 +62,11 @@ pub(crate) struct ChainContext<'a> {
     /// The profile the remote or environment selected: its region and endpoint settings
     /// apply to every STS call of a role chain (§7.3).
     pub(crate) top_profile: &'a str,
-    /// The remote named the profile (`codecommit://profile@repo`). botocore then drops
-    /// the providers that read credentials from environment variables (§4.2).
-    pub(crate) explicit_profile: bool,
+    /// botocore's `disable_env_vars`: the providers that read credentials from
+    /// environment variables stand aside. True when the remote named the profile
+    /// (`codecommit://profile@repo`, §4.2) and for the source profiles of a role chain
+    /// (§7.2).
+    pub(crate) disable_env_vars: bool,
     /// What was looked at so far without finding credentials.
     pub(crate) tried: &'a Tried,
 }
@@ -72,9 +75,9 @@ pub(crate) struct ChainContext<'a> {
 /// "nothing found" error, `… (tried: environment variables, …, instance metadata at
 /// http://169.254.169.254/: no answer within 1 s)`.
 ///
-/// The chain notes each provider's label when it does not apply. A provider with more to
-/// say — the metadata providers know which URL they asked and what went wrong — notes it
-/// itself, and the chain then adds nothing for it. Notes are short and hold no secrets.
+/// The chain notes each provider's [`Outcome`]: its table label when it is not
+/// configured, or what it says it looked at when it gave nothing. Notes are short and
+/// hold no secrets.
 #[derive(Debug, Default)]
 pub(crate) struct Tried(Mutex<Vec<String>>);
 
@@ -84,12 +87,7 @@ impl Tried {
         self.entries().push(what.into());
     }
 
-    /// How many notes there are: a mark for [`Tried::since`].
-    pub(crate) fn len(&self) -> usize {
-        self.entries().len()
-    }
-
-    /// The notes after `mark`, joined by `", "`; `None` if there are none.
+    /// The notes from the `mark`th on, joined by `", "`; `None` if there are none.
     pub(crate) fn since(&self, mark: usize) -> Option<String> {
         let entries = self.entries();
         let tail = entries.get(mark..).unwrap_or_default();
@@ -102,11 +100,46 @@ impl Tried {
     }
 }
 
+/// What one provider made of a context, short of an error (a provider that is
+/// configured and fails returns the error instead).
+#[derive(Debug)]
+pub(crate) enum Outcome {
+    /// Not configured here: the chain goes on, and names the provider by its label in
+    /// [`PROVIDERS`].
+    NotConfigured,
+    /// It looked and gave nothing, and says what it looked at and why (it replaces the
+    /// label): `instance metadata at http://169.254.169.254/: no answer within 1 s`,
+    /// `container credentials (… unset)`. Never a secret.
+    Nothing(String),
+    /// Credentials.
+    Found(Resolved),
+}
+
+impl From<Option<Resolved>> for Outcome {
+    fn from(found: Option<Resolved>) -> Outcome {
+        found.map_or(Outcome::NotConfigured, Outcome::Found)
+    }
+}
+
 /// One way of finding credentials.
 pub(crate) trait Provider: fmt::Debug + Send + Sync {
-    /// `Ok(None)` if this provider does not apply to the context; credentials if it does
-    /// and succeeds; an error if it applies and fails.
-    fn provide(&self, ctx: &ChainContext<'_>) -> Result<Option<Resolved>, Error>;
+    /// What this provider finds in the context; an error if it is configured and fails.
+    fn provide(&self, ctx: &ChainContext<'_>) -> Result<Outcome, Error>;
+
+    /// For a provider of a profile's own (web identity, SSO, keys, login,
+    /// `credential_process`): the role-chain plan's base step when it applies to
+    /// `profile` from the shared files alone, with the environment off (botocore's
+    /// `ProfileProviderBuilder(disable_env_vars=True)`, §7.2); its configuration errors
+    /// are raised here, as botocore raises them when the provider loads. `Ok(None)`
+    /// otherwise, and always for providers that are not a profile's own.
+    fn plan(
+        &self,
+        config: &SharedConfig,
+        profile: crate::config::Profile<'_>,
+    ) -> Result<Option<BaseStep>, Error> {
+        let _ = (config, profile);
+        Ok(None)
+    }
 }
 
 /// Credentials and where they came from.
@@ -236,17 +269,9 @@ impl fmt::Display for Source {
         match self {
             Source::Environment => f.write_str("environment variables (AWS_ACCESS_KEY_ID)"),
             Source::SharedCredentialsFile { profile } => {
-                write!(
-                    f,
-                    "static keys of profile {profile} in the shared credentials file"
-                )
+                describe::static_keys(f, profile, KeyFile::Credentials)
             }
-            Source::ConfigFile { profile } => {
-                write!(
-                    f,
-                    "static keys of profile {profile} in the shared config file"
-                )
-            }
+            Source::ConfigFile { profile } => describe::static_keys(f, profile, KeyFile::Config),
             Source::Sso {
                 profile,
                 account_id,
@@ -256,10 +281,8 @@ impl fmt::Display for Source {
                 cached,
                 ..
             } => {
-                write!(
-                    f,
-                    "SSO role {role_name} in account {account_id} (profile {profile}, "
-                )?;
+                describe::sso_role(f, role_name, account_id, profile)?;
+                f.write_str(", ")?;
                 match session {
                     Some(s) => write!(f, "sso-session {s}, ")?,
                     None => f.write_str("legacy SSO profile, ")?,
@@ -286,9 +309,7 @@ impl fmt::Display for Source {
                 f,
                 "role {role_arn} assumed with the web identity token in {token_file}"
             ),
-            Source::Process { profile } => {
-                write!(f, "credential_process of profile {profile}")
-            }
+            Source::Process { profile } => describe::process(f, profile),
             Source::LegacyFile { method, path } => write!(f, "static keys in {path} ({method})"),
             Source::Cache { directory } => {
                 write!(f, "credentials cached in {directory}")
@@ -318,39 +339,122 @@ impl fmt::Display for Source {
     }
 }
 
-/// An ordered list of providers; the first that applies decides.
-///
-/// Reachable for the conformance tests only: a Rust user goes through
-/// [`Resolver`](crate::Resolver) (and [`Resolver::with_credentials_callback`](crate::Resolver::with_credentials_callback)).
-#[doc(hidden)]
-#[derive(Debug)]
-pub struct CredentialChain {
-    links: Vec<Link>,
+/// The texts [`Source`] and [`BaseStep`] share, so `--explain` and a plan name a
+/// provider alike.
+pub(crate) mod describe {
+    use std::fmt;
+
+    use super::KeyFile;
+
+    /// `static keys of profile P in the shared credentials file`.
+    pub(crate) fn static_keys(
+        f: &mut fmt::Formatter<'_>,
+        profile: &str,
+        file: KeyFile,
+    ) -> fmt::Result {
+        write!(f, "static keys of profile {profile} in the {file}")
+    }
+
+    /// `SSO role R in account A (profile P` — the caller closes the parenthesis.
+    pub(crate) fn sso_role(
+        f: &mut fmt::Formatter<'_>,
+        role_name: &str,
+        account_id: &str,
+        profile: &str,
+    ) -> fmt::Result {
+        write!(
+            f,
+            "SSO role {role_name} in account {account_id} (profile {profile}"
+        )
+    }
+
+    /// `credential_process of profile P`.
+    pub(crate) fn process(f: &mut fmt::Formatter<'_>, profile: &str) -> fmt::Result {
+        write!(f, "credential_process of profile {profile}")
+    }
 }
 
-/// One provider of a chain and how the "nothing found" error names it.
+/// botocore's credential providers in botocore's order (§4.1), with the label the "nothing
+/// found" error gives each: the one list the chain ([`CredentialChain::botocore`]), the
+/// role-chain plan (`plan.rs`, the rows whose [`Provider::plan`] answers) and the base
+/// step of a role chain (`assume_role.rs`) all read. A new provider is its own file and
+/// one row here.
+pub(crate) static PROVIDERS: [Row; 12] = [
+    Row::new(
+        Label::UnlessEnvVarsOff("environment variables"),
+        &env_vars::EnvVars,
+    ),
+    Row::new(Label::Always("role_arn"), &assume_role::AssumeRole),
+    Row::new(Label::Always("web identity"), &web_identity::WebIdentity),
+    Row::new(Label::Always("SSO"), &sso::Sso),
+    Row::new(
+        Label::Always("credentials file"),
+        &static_keys::StaticKeys(KeyFile::Credentials),
+    ),
+    Row::new(Label::Always("login_session"), &process::Login),
+    Row::new(
+        Label::Always("credential_process"),
+        &process::CredentialProcess,
+    ),
+    Row::new(
+        Label::Always("config file"),
+        &static_keys::StaticKeys(KeyFile::Config),
+    ),
+    // The tail runs even for a profile named in the remote (§10 item 54).
+    Row::new(
+        Label::Always("AWS_CREDENTIAL_FILE"),
+        &legacy_files::Ec2CredentialsFile,
+    ),
+    Row::new(Label::Always("boto config"), &legacy_files::BotoConfig),
+    // These two say what they tried themselves; the labels are fallbacks.
+    Row::new(
+        Label::Always("container credentials"),
+        &container::Container,
+    ),
+    Row::new(Label::Always("instance metadata"), &imds::InstanceMetadata),
+];
+
+/// One row of [`PROVIDERS`]: a provider and how the "nothing found" error names it.
 #[derive(Debug)]
-struct Link {
+pub(crate) struct Row {
     label: Label,
-    provider: Box<dyn Provider>,
+    pub(crate) provider: &'static dyn Provider,
+}
+
+impl Row {
+    const fn new(label: Label, provider: &'static dyn Provider) -> Row {
+        Row { label, provider }
+    }
+
+    /// Notes `outcome` (not [`Outcome::Found`]) in `ctx.tried`.
+    fn note(&self, ctx: &ChainContext<'_>, outcome: Outcome) {
+        match (outcome, self.label) {
+            (Outcome::Nothing(why), _) => ctx.tried.note(why),
+            (_, Label::Always(label)) => ctx.tried.note(label),
+            (_, Label::UnlessEnvVarsOff(label)) if !ctx.disable_env_vars => ctx.tried.note(label),
+            (_, Label::UnlessEnvVarsOff(_)) => {}
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug)]
 enum Label {
     /// Listed whenever the provider found nothing.
     Always(&'static str),
-    /// Not listed when the remote named the profile: botocore then drops the provider
-    /// from the chain (§4.2), so it was not tried.
-    UnlessProfileNamed(&'static str),
+    /// Not listed when the environment is off (the remote named the profile): botocore
+    /// then drops the provider from the chain (§4.2), so it was not tried.
+    UnlessEnvVarsOff(&'static str),
 }
 
-impl Link {
-    fn new(label: Label, provider: impl Provider + 'static) -> Link {
-        Link {
-            label,
-            provider: Box::new(provider),
-        }
-    }
+/// An ordered list of providers; the first that applies decides.
+///
+/// Reachable for the conformance tests only: a Rust user goes through
+/// [`Resolver`](crate::Resolver) (and [`Resolver::with_credentials_callback`](crate::Resolver::with_credentials_callback)).
+#[doc(hidden)]
+#[derive(Debug, Default)]
+pub struct CredentialChain {
+    /// The application's callback, asked before the table.
+    first: Option<Box<dyn Provider>>,
 }
 
 impl CredentialChain {
@@ -358,72 +462,33 @@ impl CredentialChain {
     /// shared credentials file, login (unsupported), `credential_process`, config file,
     /// `AWS_CREDENTIAL_FILE`, boto config, container credentials, instance metadata.
     pub fn botocore() -> CredentialChain {
-        use Label::{Always, UnlessProfileNamed};
-        use static_keys::{File, StaticKeys};
-        CredentialChain {
-            links: vec![
-                Link::new(
-                    UnlessProfileNamed("environment variables"),
-                    env_vars::EnvVars,
-                ),
-                Link::new(Always("role_arn"), assume_role::AssumeRole),
-                Link::new(Always("web identity"), web_identity::WebIdentity),
-                Link::new(Always("SSO"), sso::Sso),
-                Link::new(Always("credentials file"), StaticKeys(File::Credentials)),
-                Link::new(Always("login_session"), process::Login),
-                Link::new(Always("credential_process"), process::CredentialProcess),
-                Link::new(Always("config file"), StaticKeys(File::Config)),
-                // The tail runs even for a profile named in the remote (§10 item 54).
-                Link::new(
-                    Always("AWS_CREDENTIAL_FILE"),
-                    legacy_files::Ec2CredentialsFile,
-                ),
-                Link::new(Always("boto config"), legacy_files::BotoConfig),
-                // These two note what they tried themselves; the labels are fallbacks.
-                Link::new(Always("container credentials"), container::Container),
-                Link::new(Always("instance metadata"), imds::InstanceMetadata),
-            ],
-        }
+        CredentialChain { first: None }
     }
 
     /// Puts `provider` ahead of every other.
     pub(crate) fn prepend(&mut self, provider: Box<dyn Provider>) {
-        self.links.insert(
-            0,
-            Link {
-                label: Label::Always("the application's callback"),
-                provider,
-            },
-        );
+        self.first = Some(provider);
     }
 
     /// Asks each provider in turn. `Ok(None)` when none applies; `ctx.tried` then says
     /// what was looked at.
     pub(crate) fn resolve(&self, ctx: &ChainContext<'_>) -> Result<Option<Resolved>, Error> {
-        for link in &self.links {
-            let mark = ctx.tried.len();
-            if let Some(found) = link.provider.provide(ctx)? {
+        if let Some(first) = &self.first {
+            match first.provide(ctx)? {
+                Outcome::Found(found) => return refuse_line_breaks(found).map(Some),
+                Outcome::Nothing(why) => ctx.tried.note(why),
+                Outcome::NotConfigured => ctx.tried.note("the application's callback"),
+            }
+        }
+        for row in &PROVIDERS {
+            match row.provider.provide(ctx)? {
                 // Whatever the source — a process, a file, a variable, a service, the
                 // application — nothing with a line break leaves the chain.
-                return refuse_line_breaks(found).map(Some);
-            }
-            if ctx.tried.len() == mark {
-                match link.label {
-                    Label::Always(label) => ctx.tried.note(label),
-                    Label::UnlessProfileNamed(label) if !ctx.explicit_profile => {
-                        ctx.tried.note(label)
-                    }
-                    Label::UnlessProfileNamed(_) => {}
-                }
+                Outcome::Found(found) => return refuse_line_breaks(found).map(Some),
+                outcome => row.note(ctx, outcome),
             }
         }
         Ok(None)
-    }
-}
-
-impl Default for CredentialChain {
-    fn default() -> Self {
-        CredentialChain::botocore()
     }
 }
 
@@ -443,11 +508,13 @@ impl fmt::Debug for Callback {
 }
 
 impl Provider for Callback {
-    fn provide(&self, ctx: &ChainContext<'_>) -> Result<Option<Resolved>, Error> {
-        Ok((self.0)(ctx.profile)?.map(|credentials| Resolved {
-            credentials,
-            source: Source::Application,
-        }))
+    fn provide(&self, ctx: &ChainContext<'_>) -> Result<Outcome, Error> {
+        Ok((self.0)(ctx.profile)?
+            .map(|credentials| Resolved {
+                credentials,
+                source: Source::Application,
+            })
+            .into())
     }
 }
 
@@ -460,15 +527,69 @@ pub(crate) fn reject_expired(
     from: &str,
 ) -> Result<(), Error> {
     match credentials.expiry() {
-        Some(expiry) if expiry <= now => Err(Error::new(
-            crate::error::ErrorKind::CredentialsExpired,
-            format!(
-                "Credentials were refreshed, but the refreshed credentials are still expired. \
-                 ({from} returned credentials that expired at {}; check the system clock)",
-                timestamp::format_utc(expiry)
-            ),
-        )),
+        Some(expiry) if expiry <= now => Err(still_expired(&format!(
+            "{from} returned credentials that expired at {}; check the system clock",
+            timestamp::format_utc(expiry)
+        ))),
         _ => Ok(()),
+    }
+}
+
+/// botocore's error for credentials that arrive already expired, with `detail` (where
+/// they came from, when they expired) in parentheses after it.
+#[cold]
+pub(crate) fn still_expired(detail: &str) -> Error {
+    Error::new(
+        crate::error::ErrorKind::CredentialsExpired,
+        format!(
+            "Credentials were refreshed, but the refreshed credentials are still expired. \
+             ({detail})"
+        ),
+    )
+}
+
+/// The token in the file at `path`, which `named_by` (a variable or key) names: a web
+/// identity token, a container authorization token. `what` names the file in errors
+/// (`web identity token file`). At most `limit` bytes; the text is kept as it is (a
+/// final newline included) and zeroized when dropped.
+///
+/// # Errors
+///
+/// [`ErrorKind::InvalidConfig`](crate::error::ErrorKind::InvalidConfig) if the file does
+/// not exist, [`ErrorKind::ConfigRead`](crate::error::ErrorKind::ConfigRead) if it cannot
+/// be read (too large included),
+/// [`ErrorKind::MalformedCredentials`](crate::error::ErrorKind::MalformedCredentials) if
+/// it is not UTF-8.
+pub(crate) fn read_token_file(
+    env: &dyn Environment,
+    path: &str,
+    what: &str,
+    named_by: &str,
+    limit: u64,
+) -> Result<zeroize::Zeroizing<String>, Error> {
+    use crate::error::ErrorKind;
+    let bytes = match env.read_file(std::path::Path::new(path), limit) {
+        Ok(Some(bytes)) => zeroize::Zeroizing::new(bytes),
+        Ok(None) => {
+            return Err(Error::new(
+                ErrorKind::InvalidConfig,
+                format!("the {what} {path} does not exist (named by {named_by})"),
+            ));
+        }
+        Err(e) => {
+            return Err(Error::with_source(
+                ErrorKind::ConfigRead,
+                format!("cannot read the {what} {path}"),
+                e,
+            ));
+        }
+    };
+    match std::str::from_utf8(&bytes) {
+        Ok(text) => Ok(zeroize::Zeroizing::new(text.to_owned())),
+        Err(_) => Err(Error::new(
+            ErrorKind::MalformedCredentials,
+            format!("the {what} {path} is not UTF-8 text"),
+        )),
     }
 }
 
@@ -511,21 +632,29 @@ pub(crate) fn refuse_line_breaks(resolved: Resolved) -> Result<Resolved, Error> 
     }
 }
 
-/// Builds the credential value every provider returns.
-pub(crate) fn build(
-    access_key_id: String,
-    secret_access_key: String,
-    session_token: Option<String>,
-    expiry: Option<SystemTime>,
-    account_id: Option<String>,
-    provider_name: &'static str,
-) -> Credentials {
-    let mut builder = Credentials::builder()
-        .access_key_id(access_key_id)
-        .secret_access_key(secret_access_key)
-        .provider_name(provider_name);
-    builder.set_session_token(session_token);
-    builder.set_expiry(expiry);
-    builder.set_account_id(account_id.map(Into::into));
-    builder.build()
+/// The parts of the credential value every provider returns, by name: an access key
+/// and a secret (or a key and a token) cannot trade places unnoticed, as they could in
+/// a positional call. No `Debug`: it holds the secret.
+pub(crate) struct Keys {
+    pub(crate) access_key_id: String,
+    pub(crate) secret_access_key: String,
+    pub(crate) session_token: Option<String>,
+    pub(crate) expiry: Option<SystemTime>,
+    pub(crate) account_id: Option<String>,
+    /// botocore's provider name (`Credentials.method`).
+    pub(crate) provider: &'static str,
+}
+
+impl Keys {
+    /// The credentials.
+    pub(crate) fn build(self) -> Credentials {
+        let mut builder = Credentials::builder()
+            .access_key_id(self.access_key_id)
+            .secret_access_key(self.secret_access_key)
+            .provider_name(self.provider);
+        builder.set_session_token(self.session_token);
+        builder.set_expiry(self.expiry);
+        builder.set_account_id(self.account_id.map(Into::into));
+        builder.build()
+    }
 }

@@ -10,8 +10,7 @@
 
 use std::fmt;
 
-use super::sso::SsoConfig;
-use super::static_keys;
+use super::{PROVIDERS, describe};
 use crate::config::{Profile, SharedConfig};
 use crate::error::{Error, ErrorKind};
 
@@ -54,6 +53,9 @@ use crate::error::{Error, ErrorKind};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ChainPlan {
     base: BaseStep,
+    /// The row of [`PROVIDERS`] that gives the base step's credentials; `None` for a
+    /// `credential_source`.
+    base_row: Option<usize>,
     roles: Vec<RoleStep>,
 }
 
@@ -79,6 +81,12 @@ impl ChainPlan {
     /// Where the credentials that start the chain come from.
     pub fn base(&self) -> &BaseStep {
         &self.base
+    }
+
+    /// The provider that gives the base step's credentials; `None` for a
+    /// `credential_source`.
+    pub(crate) fn base_provider(&self) -> Option<&'static dyn super::Provider> {
+        self.base_row.map(|row| PROVIDERS[row].provider)
     }
 
     /// The roles assumed with them, first to last; the last is the profile's own.
@@ -182,9 +190,7 @@ impl BaseStep {
 impl fmt::Display for BaseStep {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            BaseStep::StaticKeys { profile, file, .. } => {
-                write!(f, "static keys of profile {profile} in the {file}")
-            }
+            BaseStep::StaticKeys { profile, file, .. } => describe::static_keys(f, profile, *file),
             BaseStep::CredentialSource { profile, source } => {
                 write!(f, "credential_source {source} of profile {profile}")
             }
@@ -202,11 +208,11 @@ impl fmt::Display for BaseStep {
                 account_id,
                 role_name,
                 ..
-            } => write!(
-                f,
-                "SSO role {role_name} in account {account_id} (profile {profile})"
-            ),
-            BaseStep::Process { profile } => write!(f, "credential_process of profile {profile}"),
+            } => {
+                describe::sso_role(f, role_name, account_id, profile)?;
+                f.write_str(")")
+            }
+            BaseStep::Process { profile } => describe::process(f, profile),
             BaseStep::Login { profile } => write!(f, "login_session of profile {profile}"),
         }
     }
@@ -414,11 +420,13 @@ pub(crate) fn plan(config: &SharedConfig, selected: &str) -> Result<ChainPlan, P
         });
     };
     if !has_role_config(profile) {
-        let base = own_providers(config, profile)?.ok_or_else(|| PlanError::NoCredentials {
-            profile: selected.to_owned(),
-        })?;
+        let (base, row) =
+            own_providers(config, profile)?.ok_or_else(|| PlanError::NoCredentials {
+                profile: selected.to_owned(),
+            })?;
         return Ok(ChainPlan {
             base,
+            base_row: Some(row),
             roles: Vec::new(),
         });
     }
@@ -427,7 +435,7 @@ pub(crate) fn plan(config: &SharedConfig, selected: &str) -> Result<ChainPlan, P
     // Collected from the selected profile outwards; reversed at the end.
     let mut roles = Vec::new();
     let mut current = profile;
-    let base = loop {
+    let (base, base_row) = loop {
         if roles.len() == MAX_ROLE_CHAIN {
             return Err(PlanError::TooLong {
                 selected: selected.to_owned(),
@@ -438,10 +446,11 @@ pub(crate) fn plan(config: &SharedConfig, selected: &str) -> Result<ChainPlan, P
         roles.push(role);
         let source = match source {
             Source::Named(named) => {
-                break BaseStep::CredentialSource {
+                let step = BaseStep::CredentialSource {
                     profile: current.name().to_owned(),
                     source: named,
                 };
+                break (step, None);
             }
             Source::Profile(source) => source,
         };
@@ -449,16 +458,21 @@ pub(crate) fn plan(config: &SharedConfig, selected: &str) -> Result<ChainPlan, P
         // BOTOCORE: a source's static keys beat its own role_arn; the walk stops
         // there (§7.2, §10 item 42).
         if has_static_keys(source) || !has_role_config(source) {
-            break own_providers(config, source)?.ok_or_else(|| {
+            let (step, row) = own_providers(config, source)?.ok_or_else(|| {
                 PlanError::SourceWithoutCredentials {
                     source: source.name().to_owned(),
                 }
             })?;
+            break (step, Some(row));
         }
         current = source;
     };
     roles.reverse();
-    Ok(ChainPlan { base, roles })
+    Ok(ChainPlan {
+        base,
+        base_row,
+        roles,
+    })
 }
 
 enum Source<'a> {
@@ -530,72 +544,20 @@ fn role_step<'a>(
 
 /// The first of the profile's own providers that applies, environment off: botocore's
 /// `ProfileProviderBuilder.providers(disable_env_vars=True)` — web identity, SSO,
-/// credentials-file keys, login, `credential_process`, config-file keys (§4.1, §7.2).
-/// Each provider's configuration errors are raised here, as botocore raises them when
-/// the provider loads.
+/// credentials-file keys, login, `credential_process`, config-file keys (§4.1, §7.2):
+/// the rows of [`PROVIDERS`] that plan, in their order. Each provider's configuration
+/// errors are raised here, as botocore raises them when the provider loads. With the
+/// step comes its row, which `assume_role.rs` asks for the credentials.
 fn own_providers(
     config: &SharedConfig,
     profile: Profile<'_>,
-) -> Result<Option<BaseStep>, PlanError> {
-    let name = profile.name().to_owned();
-    if let Some(token_file) = profile
-        .get("web_identity_token_file")
-        .filter(|f| !f.is_empty())
-    {
-        let Some(role_arn) = profile.get("role_arn").filter(|r| !r.is_empty()) else {
-            // The same text as the web identity provider's.
-            return Err(Error::new(
-                ErrorKind::InvalidConfig,
-                "The provided profile or the current environment is configured to assume role \
-                 with web identity but has no role ARN configured. Ensure that the profile has \
-                 the role_arn configuration set or the AWS_ROLE_ARN env var is set.",
-            )
-            .into());
-        };
-        return Ok(Some(BaseStep::WebIdentity {
-            profile: name,
-            role_arn: role_arn.to_owned(),
-            token_file: token_file.to_owned(),
-            session_name: profile.get("role_session_name").map(str::to_owned),
-        }));
+) -> Result<Option<(BaseStep, usize)>, PlanError> {
+    for (row, entry) in PROVIDERS.iter().enumerate() {
+        if let Some(step) = entry.provider.plan(config, profile)? {
+            return Ok(Some((step, row)));
+        }
     }
-    if let Some(sso) = SsoConfig::resolve(profile, config)? {
-        return Ok(Some(BaseStep::Sso {
-            profile: name,
-            start_url: sso.start_url,
-            region: sso.sso_region,
-            account_id: sso.account_id,
-            role_name: sso.role_name,
-            session: sso.session,
-        }));
-    }
-    let keys = |file: KeyFile| -> Result<Option<BaseStep>, PlanError> {
-        let (section, method) = match file {
-            KeyFile::Credentials => (profile.credentials_file(), "shared-credentials-file"),
-            KeyFile::Config => (profile.config_file(), "config-file"),
-        };
-        let Some(section) = section else {
-            return Ok(None);
-        };
-        Ok(
-            static_keys::from_section(section, method)?.map(|c| BaseStep::StaticKeys {
-                profile: profile.name().to_owned(),
-                file,
-                access_key_id: c.access_key_id().to_owned(),
-                account_id: c.account_id().map(|a| a.as_str().to_owned()),
-            }),
-        )
-    };
-    if let Some(step) = keys(KeyFile::Credentials)? {
-        return Ok(Some(step));
-    }
-    if profile.contains_key("login_session") {
-        return Ok(Some(BaseStep::Login { profile: name }));
-    }
-    if profile.contains_key("credential_process") {
-        return Ok(Some(BaseStep::Process { profile: name }));
-    }
-    keys(KeyFile::Config)
+    Ok(None)
 }
 
 #[cfg(test)]

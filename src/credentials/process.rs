@@ -17,7 +17,8 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use super::{ChainContext, Provider, Resolved, Source, build, timestamp};
+use super::{BaseStep, ChainContext, Keys, Outcome, Provider, Resolved, Source, timestamp};
+use crate::config::{Profile, SharedConfig};
 use crate::env::{Platform, ProcessErrorKind, ProcessRequest};
 use crate::error::{Error, ErrorKind};
 
@@ -30,12 +31,12 @@ const MAX_STDERR_SHOWN: usize = 4096;
 pub(crate) struct CredentialProcess;
 
 impl Provider for CredentialProcess {
-    fn provide(&self, ctx: &ChainContext<'_>) -> Result<Option<Resolved>, Error> {
+    fn provide(&self, ctx: &ChainContext<'_>) -> Result<Outcome, Error> {
         let Some(profile) = ctx.config.profile(ctx.profile) else {
-            return Ok(None);
+            return Ok(Outcome::NotConfigured);
         };
         let Some(command) = profile.get("credential_process") else {
-            return Ok(None);
+            return Ok(Outcome::NotConfigured);
         };
         let fail = |what: String| {
             Error::new(
@@ -143,19 +144,28 @@ impl Provider for CredentialProcess {
         };
         let account =
             field("AccountId")?.or_else(|| profile.get("aws_account_id").map(str::to_owned));
-        Ok(Some(Resolved {
-            credentials: build(
-                ak,
-                sk,
-                field("SessionToken")?,
+        Ok(Outcome::Found(Resolved {
+            credentials: Keys {
+                access_key_id: ak,
+                secret_access_key: sk,
+                session_token: field("SessionToken")?,
                 expiry,
-                account,
-                "custom-process",
-            ),
+                account_id: account,
+                provider: "custom-process",
+            }
+            .build(),
             source: Source::Process {
                 profile: ctx.profile.to_owned(),
             },
         }))
+    }
+
+    fn plan(&self, _: &SharedConfig, profile: Profile<'_>) -> Result<Option<BaseStep>, Error> {
+        Ok(profile
+            .contains_key("credential_process")
+            .then(|| BaseStep::Process {
+                profile: profile.name().to_owned(),
+            }))
     }
 }
 
@@ -176,13 +186,13 @@ fn describe(v: &Value) -> String {
 pub(crate) struct Login;
 
 impl Provider for Login {
-    fn provide(&self, ctx: &ChainContext<'_>) -> Result<Option<Resolved>, Error> {
+    fn provide(&self, ctx: &ChainContext<'_>) -> Result<Outcome, Error> {
         match ctx
             .config
             .profile(ctx.profile)
             .and_then(|p| p.get("login_session"))
         {
-            None => Ok(None),
+            None => Ok(Outcome::NotConfigured),
             Some(_) => Err(Error::new(
                 ErrorKind::Unsupported,
                 format!(
@@ -192,6 +202,14 @@ impl Provider for Login {
                 ),
             )),
         }
+    }
+
+    fn plan(&self, _: &SharedConfig, profile: Profile<'_>) -> Result<Option<BaseStep>, Error> {
+        Ok(profile
+            .contains_key("login_session")
+            .then(|| BaseStep::Login {
+                profile: profile.name().to_owned(),
+            }))
     }
 }
 

@@ -1,18 +1,9 @@
 //! Access keys written in the shared files (botocore's `shared-credentials-file` and
 //! `config-file` providers).
 
-use super::{ChainContext, Provider, Resolved, Source, build};
-use crate::config::Properties;
+use super::{BaseStep, ChainContext, KeyFile, Keys, Outcome, Provider, Resolved, Source};
+use crate::config::{Profile, Properties, SharedConfig};
 use crate::error::{Error, ErrorKind};
-
-/// Which of the two files a [`StaticKeys`] provider reads.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum File {
-    /// `~/.aws/credentials` (botocore method `shared-credentials-file`).
-    Credentials,
-    /// `~/.aws/config` (botocore method `config-file`).
-    Config,
-}
 
 /// Static keys from one of the two shared files, `reference/behavior.md` §4.4.
 ///
@@ -20,7 +11,7 @@ pub(crate) enum File {
 /// keys are never mixed across files: an access key in the credentials file and a session
 /// token in the config file give credentials without a token.
 #[derive(Debug)]
-pub(crate) struct StaticKeys(pub(crate) File);
+pub(crate) struct StaticKeys(pub(crate) KeyFile);
 
 const ACCESS_KEY: &str = "aws_access_key_id";
 const SECRET_KEY: &str = "aws_secret_access_key";
@@ -29,41 +20,60 @@ const SECRET_KEY: &str = "aws_secret_access_key";
 const TOKENS: [&str; 2] = ["aws_security_token", "aws_session_token"];
 
 impl StaticKeys {
+    /// botocore's provider name.
     fn method(&self) -> &'static str {
         match self.0 {
-            File::Credentials => "shared-credentials-file",
-            File::Config => "config-file",
+            KeyFile::Credentials => "shared-credentials-file",
+            KeyFile::Config => "config-file",
+        }
+    }
+
+    /// The profile's section in this provider's file.
+    fn section<'a>(&self, profile: Profile<'a>) -> Option<&'a Properties> {
+        match self.0 {
+            KeyFile::Credentials => profile.credentials_file(),
+            KeyFile::Config => profile.config_file(),
         }
     }
 }
 
 impl Provider for StaticKeys {
-    fn provide(&self, ctx: &ChainContext<'_>) -> Result<Option<Resolved>, Error> {
+    fn provide(&self, ctx: &ChainContext<'_>) -> Result<Outcome, Error> {
         let Some(profile) = ctx.config.profile(ctx.profile) else {
-            return Ok(None);
+            return Ok(Outcome::NotConfigured);
         };
-        let section = match self.0 {
-            File::Credentials => profile.credentials_file(),
-            File::Config => profile.config_file(),
-        };
-        let Some(section) = section else {
-            return Ok(None);
+        let Some(section) = self.section(profile) else {
+            return Ok(Outcome::NotConfigured);
         };
         let Some(resolved) = from_section(section, self.method())? else {
-            return Ok(None);
+            return Ok(Outcome::NotConfigured);
         };
         let source = match self.0 {
-            File::Credentials => Source::SharedCredentialsFile {
+            KeyFile::Credentials => Source::SharedCredentialsFile {
                 profile: ctx.profile.to_owned(),
             },
-            File::Config => Source::ConfigFile {
+            KeyFile::Config => Source::ConfigFile {
                 profile: ctx.profile.to_owned(),
             },
         };
-        Ok(Some(Resolved {
+        Ok(Outcome::Found(Resolved {
             credentials: resolved,
             source,
         }))
+    }
+
+    fn plan(&self, _: &SharedConfig, profile: Profile<'_>) -> Result<Option<BaseStep>, Error> {
+        let Some(section) = self.section(profile) else {
+            return Ok(None);
+        };
+        Ok(
+            from_section(section, self.method())?.map(|c| BaseStep::StaticKeys {
+                profile: profile.name().to_owned(),
+                file: self.0,
+                access_key_id: c.access_key_id().to_owned(),
+                account_id: c.account_id().map(|a| a.as_str().to_owned()),
+            }),
+        )
     }
 }
 
@@ -90,12 +100,15 @@ pub(crate) fn from_section(
         .find_map(|key| section.get(key))
         .map(str::to_owned);
     let account = section.get("aws_account_id").map(str::to_owned);
-    Ok(Some(build(
-        access_key.to_owned(),
-        secret.to_owned(),
-        token,
-        None,
-        account,
-        method,
-    )))
+    Ok(Some(
+        Keys {
+            access_key_id: access_key.to_owned(),
+            secret_access_key: secret.to_owned(),
+            session_token: token,
+            expiry: None,
+            account_id: account,
+            provider: method,
+        }
+        .build(),
+    ))
 }

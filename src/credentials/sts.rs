@@ -10,10 +10,10 @@
 use std::fmt;
 use std::time::SystemTime;
 
-use super::{ChainContext, Credentials, build, retry, timestamp, xml};
+use super::{ChainContext, Credentials, Keys, retry, timestamp, xml};
 use crate::endpoint::services::{self, Service};
 use crate::env::HttpRequest;
-use crate::error::{Error, ErrorKind, MAX_SHOWN, masked, shown};
+use crate::error::{Error, ErrorKind, MAX_SHOWN, quoted, shown};
 
 /// Regions that `AWS_STS_REGIONAL_ENDPOINTS=legacy` sends to the global endpoint.
 const LEGACY_GLOBAL: [&str; 16] = [
@@ -190,10 +190,10 @@ pub(crate) fn call(
                 .map(|(_, value)| value.as_str()),
         );
         let code = xml::text(&text, &["Error", "Code"])
-            .map(|c| shown(&masked(&c, &secrets), MAX_SHOWN).into_owned())
+            .map(|c| quoted(&c, &secrets, MAX_SHOWN))
             .unwrap_or_else(|| format!("HTTP {}", response.status));
         let message = xml::text(&text, &["Error", "Message"])
-            .map(|m| shown(&masked(&m, &secrets), 500).into_owned())
+            .map(|m| quoted(&m, &secrets, 500))
             .unwrap_or_default();
         let retried = if attempt > 1 {
             format!(" (reached max retries: {})", attempt - 1)
@@ -262,14 +262,15 @@ fn parse(text: &str, operation: Operation, describe: &str) -> Result<StsCredenti
         .and_then(|a| a.split(':').nth(4))
         .filter(|a| !a.is_empty())
         .map(str::to_owned);
-    let credentials = build(
-        ak,
-        sk,
-        Some(token),
-        Some(expiry),
-        account.clone(),
-        "assume-role",
-    );
+    let credentials = Keys {
+        access_key_id: ak,
+        secret_access_key: sk,
+        session_token: Some(token),
+        expiry: Some(expiry),
+        account_id: account.clone(),
+        provider: "assume-role",
+    }
+    .build();
     // Refused before it reaches the cache file (the chain would refuse it anyway).
     if let Some(field) = super::line_breaking_field(&credentials) {
         return Err(malformed(&format!(
@@ -370,6 +371,15 @@ fn static_name(name: &str) -> &'static str {
         "x-amz-content-sha256" => "x-amz-content-sha256",
         _ => "x-amz-unknown",
     }
+}
+
+/// botocore's role session name when none is configured: `botocore-session-<unix
+/// seconds>` (AssumeRole and AssumeRoleWithWebIdentity alike; left out of cache keys).
+pub(crate) fn default_session_name(now: std::time::SystemTime) -> String {
+    let secs = now
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    format!("botocore-session-{secs}")
 }
 
 #[cfg(test)]

@@ -12,7 +12,8 @@ use serde_json::json;
 use super::cli_cache::{self, Lookup};
 use super::pyjson::Separators;
 use super::sts::{self, Operation};
-use super::{ChainContext, Provider, Resolved, Source};
+use super::{BaseStep, ChainContext, Outcome, Provider, Resolved, Source};
+use crate::config::{Profile, SharedConfig};
 use crate::error::{Error, ErrorKind};
 
 /// The largest token file we read (real ones are a few KiB of JWT).
@@ -22,10 +23,10 @@ const MAX_TOKEN: u64 = 64 * 1024;
 pub(crate) struct WebIdentity;
 
 impl Provider for WebIdentity {
-    fn provide(&self, ctx: &ChainContext<'_>) -> Result<Option<Resolved>, Error> {
+    fn provide(&self, ctx: &ChainContext<'_>) -> Result<Outcome, Error> {
         let profile = ctx.config.profile(ctx.profile);
         let get = |key: &str, var: &str| {
-            let from_env = if ctx.explicit_profile {
+            let from_env = if ctx.disable_env_vars {
                 None
             } else {
                 ctx.env.var(var)
@@ -35,15 +36,10 @@ impl Provider for WebIdentity {
         let Some(token_file) =
             get("web_identity_token_file", "AWS_WEB_IDENTITY_TOKEN_FILE").filter(|f| !f.is_empty())
         else {
-            return Ok(None);
+            return Ok(Outcome::NotConfigured);
         };
         let Some(role_arn) = get("role_arn", "AWS_ROLE_ARN").filter(|r| !r.is_empty()) else {
-            return Err(Error::new(
-                ErrorKind::InvalidConfig,
-                "The provided profile or the current environment is configured to assume role \
-                 with web identity but has no role ARN configured. Ensure that the profile has \
-                 the role_arn configuration set or the AWS_ROLE_ARN env var is set.",
-            ));
+            return Err(no_role_arn());
         };
         let session_name = get("role_session_name", "AWS_ROLE_SESSION_NAME");
 
@@ -62,7 +58,7 @@ impl Provider for WebIdentity {
             None => Lookup::Miss,
         };
         if let Lookup::Hit(credentials) = lookup() {
-            return Ok(Some(Resolved {
+            return Ok(Outcome::Found(Resolved {
                 credentials,
                 source,
             }));
@@ -73,51 +69,24 @@ impl Provider for WebIdentity {
             .as_deref()
             .and_then(|dir| cli_cache::lock(ctx.env, dir, &key));
         if let Lookup::Hit(credentials) = lookup() {
-            return Ok(Some(Resolved {
+            return Ok(Outcome::Found(Resolved {
                 credentials,
                 source,
             }));
         }
 
-        let token = match ctx
-            .env
-            .read_file(std::path::Path::new(&token_file), MAX_TOKEN)
-        {
-            Ok(Some(bytes)) => String::from_utf8(bytes).map_err(|_| {
-                Error::new(
-                    ErrorKind::MalformedCredentials,
-                    format!("the web identity token file {token_file} is not UTF-8 text"),
-                )
-            })?,
-            Ok(None) => {
-                return Err(Error::new(
-                    ErrorKind::InvalidConfig,
-                    format!(
-                        "the web identity token file {token_file} does not exist (named by \
-                         web_identity_token_file or AWS_WEB_IDENTITY_TOKEN_FILE)"
-                    ),
-                ));
-            }
-            Err(e) => {
-                return Err(Error::with_source(
-                    ErrorKind::ConfigRead,
-                    format!("cannot read the web identity token file {token_file}"),
-                    e,
-                ));
-            }
-        };
-        let session = session_name.unwrap_or_else(|| {
-            let secs = ctx
-                .env
-                .now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_secs());
-            format!("botocore-session-{secs}")
-        });
+        let token = super::read_token_file(
+            ctx.env,
+            &token_file,
+            "web identity token file",
+            "web_identity_token_file or AWS_WEB_IDENTITY_TOKEN_FILE",
+            MAX_TOKEN,
+        )?;
+        let session = session_name.unwrap_or_else(|| sts::default_session_name(ctx.env.now()));
         let params = [
             ("RoleSessionName", session),
             ("RoleArn", role_arn.clone()),
-            ("WebIdentityToken", token),
+            ("WebIdentityToken", String::clone(&token)),
         ];
         let answer = sts::call(
             ctx,
@@ -129,9 +98,38 @@ impl Provider for WebIdentity {
         if let Some(dir) = &cli_dir {
             let _ = cli_cache::write(ctx.env, dir, &key, &answer.cache_doc);
         }
-        Ok(Some(Resolved {
+        Ok(Outcome::Found(Resolved {
             credentials: answer.credentials,
             source,
         }))
     }
+
+    fn plan(&self, _: &SharedConfig, profile: Profile<'_>) -> Result<Option<BaseStep>, Error> {
+        let Some(token_file) = profile
+            .get("web_identity_token_file")
+            .filter(|f| !f.is_empty())
+        else {
+            return Ok(None);
+        };
+        let Some(role_arn) = profile.get("role_arn").filter(|r| !r.is_empty()) else {
+            return Err(no_role_arn());
+        };
+        Ok(Some(BaseStep::WebIdentity {
+            profile: profile.name().to_owned(),
+            role_arn: role_arn.to_owned(),
+            token_file: token_file.to_owned(),
+            session_name: profile.get("role_session_name").map(str::to_owned),
+        }))
+    }
+}
+
+/// botocore's error for a token file without a role.
+#[cold]
+fn no_role_arn() -> Error {
+    Error::new(
+        ErrorKind::InvalidConfig,
+        "The provided profile or the current environment is configured to assume role with \
+         web identity but has no role ARN configured. Ensure that the profile has the role_arn \
+         configuration set or the AWS_ROLE_ARN env var is set.",
+    )
 }

@@ -22,7 +22,7 @@ use serde_json::json;
 
 use super::cli_cache::{self, Lookup};
 use super::pyjson::Separators;
-use super::{ChainContext, Provider, Resolved, Source, timestamp};
+use super::{BaseStep, ChainContext, Outcome, Provider, Resolved, Source, timestamp};
 use crate::config::{Profile, SharedConfig};
 use crate::error::{Error, ErrorKind, MAX_SHOWN, shown};
 
@@ -38,14 +38,27 @@ pub use login::{SsoLogin, TokenState, sso_login};
 pub(crate) struct Sso;
 
 impl Provider for Sso {
-    fn provide(&self, ctx: &ChainContext<'_>) -> Result<Option<Resolved>, Error> {
+    fn provide(&self, ctx: &ChainContext<'_>) -> Result<Outcome, Error> {
         let Some(profile) = ctx.config.profile(ctx.profile) else {
-            return Ok(None);
+            return Ok(Outcome::NotConfigured);
         };
         let Some(sso) = SsoConfig::resolve(profile, ctx.config)? else {
-            return Ok(None);
+            return Ok(Outcome::NotConfigured);
         };
-        fetch(ctx, &sso).map(Some)
+        fetch(ctx, &sso).map(Outcome::Found)
+    }
+
+    fn plan(&self, config: &SharedConfig, profile: Profile<'_>) -> Result<Option<BaseStep>, Error> {
+        Ok(
+            SsoConfig::resolve(profile, config)?.map(|sso| BaseStep::Sso {
+                profile: profile.name().to_owned(),
+                start_url: sso.start_url,
+                region: sso.sso_region,
+                account_id: sso.account_id,
+                role_name: sso.role_name,
+                session: sso.session,
+            }),
+        )
     }
 }
 

@@ -6,10 +6,10 @@ use serde_json::Value;
 
 use super::SsoConfig;
 use super::token::Token;
-use crate::credentials::{ChainContext, Credentials, build, retry, timestamp};
+use crate::credentials::{ChainContext, Credentials, Keys, retry, timestamp};
 use crate::endpoint::services::{self, Service};
 use crate::env::{HttpErrorKind, HttpRequest, HttpResponse};
-use crate::error::{Error, ErrorKind, MAX_SHOWN, masked, shown};
+use crate::error::{Error, ErrorKind};
 use crate::sign::percent_encode;
 
 /// Exchanges the access token for the role's credentials. Returns them with their
@@ -102,14 +102,15 @@ fn parse(sso: &SsoConfig, body: &[u8]) -> Result<(Credentials, String), Error> {
         .ok_or_else(|| malformed("lacks a numeric roleCredentials.expiration"))?;
     let expiry: SystemTime = UNIX_EPOCH + Duration::from_secs(millis / 1000);
     let expiration = timestamp::format_for_file(expiry);
-    let credentials = build(
-        ak.to_owned(),
-        sk.to_owned(),
-        Some(st.to_owned()),
-        Some(expiry),
-        Some(sso.account_id.clone()),
-        "sso",
-    );
+    let credentials = Keys {
+        access_key_id: ak.to_owned(),
+        secret_access_key: sk.to_owned(),
+        session_token: Some(st.to_owned()),
+        expiry: Some(expiry),
+        account_id: Some(sso.account_id.clone()),
+        provider: "sso",
+    }
+    .build();
     // Refused before it reaches the cache file (the chain would refuse it anyway).
     if let Some(field) = crate::credentials::line_breaking_field(&credentials) {
         return Err(malformed(&format!(
@@ -119,39 +120,14 @@ fn parse(sso: &SsoConfig, body: &[u8]) -> Result<(Credentials, String), Error> {
     Ok((credentials, expiration))
 }
 
-/// The error code and message of an AWS JSON error answer: the code from the
-/// `x-amzn-ErrorType` header or the body's `__type`/`code`, the message from `message`;
-/// each with the `secrets` sent in the request masked, should the service echo them.
-pub(crate) fn error_code(response: &HttpResponse, secrets: &[&str]) -> (String, String) {
-    let body: Value = serde_json::from_slice(&response.body).unwrap_or(Value::Null);
-    // The answer's words, escaped rather than filtered: dropping a control character
-    // could join the text around it into something the server never sent whole.
-    let clean = |s: &str| {
-        let s = masked(s, secrets);
-        let s = s.split(':').next().unwrap_or(&s);
-        shown(s.rsplit('#').next().unwrap_or(s), MAX_SHOWN).into_owned()
-    };
-    let code = response
-        .header("x-amzn-errortype")
-        .map(clean)
-        .or_else(|| body.get("__type").and_then(Value::as_str).map(clean))
-        .or_else(|| body.get("code").and_then(Value::as_str).map(clean))
-        .unwrap_or_else(|| format!("HTTP {}", response.status));
-    let message = ["message", "Message", "error_description"]
-        .iter()
-        .find_map(|k| body.get(*k).and_then(Value::as_str))
-        .map(|m| shown(&masked(m, secrets), 500).into_owned())
-        .unwrap_or_default();
-    (code, message)
-}
-
 fn service_error(
     sso: &SsoConfig,
     token: &Token,
     response: &HttpResponse,
     retries: Option<u32>,
 ) -> Error {
-    let (code, message) = error_code(response, &[token.access_token.as_str()]);
+    let (code, message) =
+        crate::credentials::aws_json::error_code(response, &[token.access_token.as_str()]);
     let retried = retries
         .map(|n| format!(" (reached max retries: {n})"))
         .unwrap_or_default();

@@ -306,7 +306,8 @@ fn refresh(
         .map_err(RefreshFailure::Unreachable)?
         .response;
     if response.status != 200 {
-        let (code, _) = super::portal::error_code(&response, &[refresh_token, client_secret]);
+        let (code, _) =
+            crate::credentials::aws_json::error_code(&response, &[refresh_token, client_secret]);
         return Err(format!(
             "SSO OIDC refused to refresh the token (HTTP {}, {code})",
             response.status
