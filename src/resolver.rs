@@ -890,6 +890,7 @@ fn credentials_not_found(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::endpoint::HostSource;
     use crate::env::MemoryEnvironment;
 
     const REGION_NOT_FOUND: &str = "The following profile does not have an AWS Region: \
@@ -1030,6 +1031,87 @@ mod tests {
             ),
             "{err}"
         );
+    }
+
+    /// The locate stage needs no credentials, and the credentials stage continues from
+    /// it to the same resolution as the one-call form.
+    #[test]
+    fn locate_then_credentials_is_resolve() {
+        let env = home()
+            .with_var("AWS_DEFAULT_REGION", "us-east-1")
+            .with_file("/home/dev/.aws/credentials", KEYS);
+        let resolver = Resolver::with_environment(env);
+        let located = resolver
+            .locate(&Request::parse("codecommit://dev@Repo").unwrap())
+            .unwrap();
+        assert_eq!(located.profile_source(), ProfileSource::Remote);
+        assert_eq!(located.region_from(), RegionFrom::AwsDefaultRegion);
+        let resolved = resolver.credentials(&located).unwrap();
+        assert_eq!(
+            resolved.explain(),
+            resolver.resolve("codecommit://dev@Repo").unwrap().explain()
+        );
+        assert!(resolved.explain().starts_with(&located.explain()));
+
+        // A profile without credentials: located all the same.
+        let resolver = Resolver::with_environment(home().with_file(
+            "/home/dev/.aws/config",
+            "[profile bare]\nregion = eu-west-1\n",
+        ));
+        let located = resolver
+            .locate(&Request::parse("codecommit://bare@Repo").unwrap())
+            .unwrap();
+        assert_eq!(
+            located.host().as_str(),
+            "git-codecommit.eu-west-1.amazonaws.com"
+        );
+        assert_eq!(
+            resolver.credentials(&located).unwrap_err().kind(),
+            ErrorKind::CredentialsNotFound
+        );
+    }
+
+    /// A typed request: its region and host win, verbatim, over the environment's
+    /// (`CODE_COMMIT_ENDPOINT`, FIPS), and its profile is named as a remote's would be.
+    #[test]
+    fn a_typed_request_uses_its_parts() {
+        let env = home()
+            .with_var("AWS_DEFAULT_REGION", "eu-west-1")
+            .with_var("AWS_USE_FIPS_ENDPOINT", "true")
+            .with_var("CODE_COMMIT_ENDPOINT", "elsewhere.example")
+            .with_var("AWS_ACCESS_KEY_ID", "AKIDFROMENV")
+            .with_var("AWS_SECRET_ACCESS_KEY", "s")
+            .with_file("/home/dev/.aws/credentials", KEYS);
+        let resolver = Resolver::with_environment(env);
+        let host = "vpce-0abc-123.git-codecommit.us-east-1.vpce.amazonaws.com";
+        let request = Request::new(RepositoryName::new("Repo").unwrap())
+            .with_profile("dev")
+            .with_region(Region::new("us-east-1").unwrap())
+            .with_host(host);
+        let resolution = resolver.resolve_request(&request).unwrap();
+        assert_eq!(resolution.host().as_str(), host);
+        assert_eq!(resolution.host().source(), HostSource::Request);
+        assert_eq!(resolution.region().name(), "us-east-1");
+        assert_eq!(resolution.region_from(), RegionFrom::Remote);
+        assert_eq!(resolution.profile_source(), ProfileSource::Remote);
+        // A named profile: the environment's keys are not read (as with --profile).
+        assert_eq!(resolution.credentials().access_key_id(), "AKIDNOTES");
+        assert!(
+            resolution
+                .explain()
+                .contains(&format!("host         {host} (named in the request)\n")),
+            "{}",
+            resolution.explain()
+        );
+        assert!(!resolution.explain().contains("remote "));
+
+        // Without a profile: the environment chooses, and its keys count.
+        let request = Request::new(RepositoryName::new("Repo").unwrap());
+        let resolution = resolver.resolve_request(&request).unwrap();
+        assert_eq!(resolution.profile_source(), ProfileSource::Default);
+        assert_eq!(resolution.region().name(), "eu-west-1");
+        assert_eq!(resolution.host().as_str(), "elsewhere.example");
+        assert_eq!(resolution.credentials().access_key_id(), "AKIDFROMENV");
     }
 
     #[test]
