@@ -513,7 +513,7 @@ fn git(env: &dyn Environment, report: &mut Report) {
     };
     let exe = |name: &str| match env.platform() {
         Platform::Windows => format!("{name}.exe"),
-        _ => name.to_owned(),
+        Platform::Unix => name.to_owned(),
     };
     let remote_http = exec_path.join(exe("git-remote-http"));
     if is_executable(&remote_http) {
