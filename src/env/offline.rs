@@ -125,3 +125,57 @@ impl<E: Environment> Environment for Offline<E> {
         self.inner.sleep(duration);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::env::MemoryEnvironment;
+
+    #[test]
+    fn reads_pass_and_everything_else_is_refused_and_recorded() {
+        let inner = MemoryEnvironment::new()
+            .with_var("HOME", "/h")
+            .with_file("/h/f", "x")
+            .with_process_runner(|_| {
+                Ok(ProcessOutput {
+                    code: Some(0),
+                    stdout: Vec::new(),
+                    stderr: Vec::new(),
+                })
+            });
+        let env = Offline::new(inner);
+        assert_eq!(env.var("HOME").as_deref(), Some("/h"));
+        assert_eq!(
+            env.read_file(Path::new("/h/f"), 10).unwrap().as_deref(),
+            Some(&b"x"[..])
+        );
+        assert_eq!(
+            env.write_file_atomic(Path::new("/h/g"), b"y")
+                .unwrap_err()
+                .kind(),
+            io::ErrorKind::ReadOnlyFilesystem
+        );
+        assert_eq!(env.read_file(Path::new("/h/g"), 10).unwrap(), None);
+        let run = ProcessRequest::new(vec!["/bin/creds".into()], Duration::from_secs(1), 10);
+        assert_eq!(
+            env.run_process(&run).unwrap_err().kind(),
+            ProcessErrorKind::Unsupported
+        );
+        let get = HttpRequest::get("https://sts.amazonaws.com/?Action=AssumeRole&RoleArn=x");
+        assert_eq!(
+            env.http(&get).unwrap_err().kind(),
+            HttpErrorKind::Unsupported
+        );
+        assert_eq!(
+            env.http(&get).unwrap_err().kind(),
+            HttpErrorKind::Unsupported
+        );
+        assert_eq!(
+            env.refused(),
+            [
+                "running the credential process \"/bin/creds\"",
+                "a request to https://sts.amazonaws.com/"
+            ]
+        );
+    }
+}
