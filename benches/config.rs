@@ -10,6 +10,11 @@
 //!   is what every git-remote-codecommit run pays once.
 //! * `config/parse/1000-profiles/codecommit_auth` — a generated config of 1,000 profiles
 //!   of five keys each (≈150 KiB), for scale.
+//! * `config/scale/{1,100,2000,20000}` — generated IAM Identity Center configs (an
+//!   sso-session and one profile per account and role, five keys each: 14 KB at 100
+//!   profiles, 282 KB at 2,000, 2.8 MB at 20,000), parsed and one profile looked up, as
+//!   a `--print-url` run does; issue 16 asks 2,000 profiles to cost almost nothing more
+//!   than one.
 //! * `…/rust-ini` — the same text through `rust-ini` 0.21's parser alone
 //!   (`Ini::load_from_str_opt`, the options of conformance README §10), with no mapping
 //!   layer and no merge, so it is a lower bound for any rust-ini based design.
@@ -148,5 +153,43 @@ fn parse(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, parse);
+/// An IAM Identity Center layout: one profile per account and role, then `demo`.
+fn sso_profiles(n: usize) -> String {
+    let mut text = String::from(
+        "[default]\nregion = us-east-1\n\n[sso-session corp]\n\
+         sso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\n\
+         sso_registration_scopes = sso:account:access\n\n",
+    );
+    for i in 0..n {
+        text.push_str(&format!(
+            "[profile acct-{i:012}-Deploy]\nsso_session = corp\nsso_account_id = {i:012}\n\
+             sso_role_name = Deploy\nregion = eu-west-{}\noutput = json\n\n",
+            i % 3 + 1
+        ));
+    }
+    text.push_str("[profile demo]\nregion = us-east-2\n");
+    text
+}
+
+fn scale(c: &mut Criterion) {
+    let mut group = c.benchmark_group("config/scale");
+    for n in [1, 100, 2_000, 20_000] {
+        let text = sso_profiles(n);
+        let region = |text: &str| {
+            let config = ours(text, None);
+            config
+                .profile("demo")
+                .and_then(|p| p.get("region").map(str::to_owned))
+        };
+        assert_eq!(region(&text).as_deref(), Some("us-east-2"));
+        assert_eq!(ours(&text, None).profile_names().len(), n + 2);
+        if n >= 2_000 {
+            group.sample_size(10);
+        }
+        group.bench_function(n.to_string(), |b| b.iter(|| region(black_box(&text))));
+    }
+    group.finish();
+}
+
+criterion_group!(benches, parse, scale);
 criterion_main!(benches);

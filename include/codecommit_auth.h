@@ -215,7 +215,14 @@ typedef struct codecommit_credentials codecommit_credentials;
  * codecommit_resolver_new_with_credentials_callback(), use it from any number of
  * threads at once, and free it with codecommit_resolver_free() once no thread uses it.
  * The shared files are read on first use and kept (with the derived signing keys)
- * until codecommit_resolver_reload(); environment variables are read on every call.
+ * until codecommit_resolver_reload(). codecommit_resolver_signed_url() also keeps each
+ * remote's resolution (profile, region, host, credentials: what the environment
+ * variables and files said) until codecommit_resolver_reload(), or until its
+ * credentials come within 17 minutes of expiring, the longest refresh window of any
+ * provider: from then on they are resolved again as the provider's rules say. A
+ * resolver with a credentials callback keeps no resolution (the callback is asked on
+ * every call), nor are credentials from the container endpoint, instance metadata or a
+ * web identity token kept. codecommit_resolver_explain() always resolves afresh.
  */
 typedef struct codecommit_resolver codecommit_resolver;
 

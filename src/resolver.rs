@@ -2,8 +2,10 @@
 //!
 //! See [`Resolver`] for the order of the steps and the errors of each.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
 
 use crate::config::{self, ProfileSource, SharedConfig};
 use crate::credentials::{ChainContext, CredentialChain, Credentials, Resolved, Source, Tried};
@@ -35,6 +37,23 @@ use crate::sign::{SignedUrl, Signer, SigningTime, UrlRequest};
 ///
 /// The shared config and credentials files are parsed on first use and kept; call
 /// [`Resolver::reload`] after they change. Derived signing keys are cached across calls.
+///
+/// [`Resolver::signed_url`] and [`Resolver::signed_url_at`] also keep each remote's
+/// resolution (profile, region, host and credentials), so signing a remote again costs
+/// little more than the signature. The environment variables and the credential
+/// provider's files (the SSO and CLI caches) are then not read again for that remote
+/// until [`Resolver::reload`], or until its credentials come within 17 minutes of
+/// expiring: the longest refresh window of any provider (botocore refreshes credentials
+/// 15 minutes before they expire, the CLI cache counts entries with less than 15 minutes
+/// left as stale, and instance metadata credentials are refreshed 15 minutes plus a
+/// jitter of at least 2 before). Within that window the chain runs again on every call
+/// and its own rules decide. Credentials without an expiry (static keys) are kept until
+/// [`Resolver::reload`]. Nothing is kept for a resolver with a credentials callback
+/// ([`Resolver::with_credentials_callback`]): the application's callback is asked every
+/// time; nor credentials from the container endpoint, instance metadata or a web
+/// identity token, whose providers run on every call (the platform rotates what they
+/// read). Failures are never kept. [`Resolver::resolve`] always runs every step.
+///
 /// A `Resolver` is `Send + Sync`: share one between threads.
 ///
 /// ```
@@ -67,7 +86,17 @@ pub struct Resolver<E = OsEnvironment> {
     config: Mutex<Option<Arc<SharedConfig>>>,
     chain: CredentialChain,
     signer: Signer,
+    /// Resolutions by remote, for [`Resolver::signed_url_at`]; `None` when a credentials
+    /// callback makes every resolution the application's to decide.
+    resolutions: Option<Mutex<HashMap<String, Arc<Resolution>>>>,
 }
+
+/// A kept resolution is used only while its credentials have more than this left.
+pub(crate) const RESOLUTION_FRESH_FOR: Duration = Duration::from_secs(17 * 60);
+
+/// At most this many remotes' resolutions are kept; past it the map starts over, so a
+/// host signing arbitrary remotes holds a bounded number of credentials.
+const MAX_RESOLUTIONS: usize = 64;
 
 impl Resolver<OsEnvironment> {
     /// A resolver for the running process: its variables, files and clock.
@@ -90,6 +119,7 @@ impl<E: Environment> Resolver<E> {
             config: Mutex::new(None),
             chain: CredentialChain::botocore(),
             signer: Signer::new(),
+            resolutions: Some(Mutex::new(HashMap::new())),
         }
     }
 
@@ -119,6 +149,7 @@ impl<E: Environment> Resolver<E> {
     {
         self.chain
             .prepend(Box::new(crate::credentials::Callback(Box::new(callback))));
+        self.resolutions = None;
         self
     }
 
@@ -127,10 +158,13 @@ impl<E: Environment> Resolver<E> {
         &self.env
     }
 
-    /// Forgets the parsed shared files (and cached signing keys), so the next call reads
-    /// them again.
+    /// Forgets the parsed shared files, the kept resolutions and the cached signing keys,
+    /// so the next call reads the files and the environment again.
     pub fn reload(&self) {
         *self.config.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        if let Some(resolutions) = &self.resolutions {
+            lock(resolutions).clear();
+        }
         self.signer.clear_cache();
     }
 
@@ -167,7 +201,23 @@ impl<E: Environment> Resolver<E> {
     ///
     /// As [`Resolver::signed_url`].
     pub fn signed_url_at(&self, remote: &str, time: SigningTime) -> Result<SignedUrl, Error> {
-        Ok(self.resolve(remote)?.sign_with(&self.signer, time))
+        let Some(resolutions) = &self.resolutions else {
+            return Ok(self.resolve(remote)?.sign_with(&self.signer, time));
+        };
+        let now = self.env.now();
+        let kept = lock(resolutions).get(remote).map(Arc::clone);
+        if let Some(resolution) = kept.filter(|r| r.fresh_at(now)) {
+            return Ok(resolution.sign_with(&self.signer, time));
+        }
+        let resolution = Arc::new(self.resolve(remote)?);
+        if resolution.fresh_at(now) && keepable(&resolution.credentials.source) {
+            let mut map = lock(resolutions);
+            if map.len() >= MAX_RESOLUTIONS && !map.contains_key(remote) {
+                map.clear();
+            }
+            map.insert(remote.to_owned(), Arc::clone(&resolution));
+        }
+        Ok(resolution.sign_with(&self.signer, time))
     }
 
     /// Everything but the signature: profile, region, repository, host and credentials,
@@ -595,6 +645,16 @@ impl Resolution {
         &self.credentials.source
     }
 
+    /// Whether a kept copy may still be used at `now`: its credentials do not expire, or
+    /// have more than [`RESOLUTION_FRESH_FOR`] left.
+    fn fresh_at(&self, now: SystemTime) -> bool {
+        self.credentials.credentials.expiry().is_none_or(|expiry| {
+            expiry
+                .duration_since(now)
+                .is_ok_and(|left| left > RESOLUTION_FRESH_FOR)
+        })
+    }
+
     /// Signs the URL at `time` with a fresh key (no cache).
     pub fn sign(&self, time: SigningTime) -> SignedUrl {
         self.sign_with(&Signer::new(), time)
@@ -643,6 +703,26 @@ impl Resolution {
         }
         out
     }
+}
+
+/// Whether credentials from `source` may be kept between calls. Not those whose provider
+/// this crate runs afresh on every call by design: the container endpoint and the web
+/// identity token file (the platform rotates the token it reads), instance metadata, and
+/// the application's callback.
+fn keepable(source: &Source) -> bool {
+    match source {
+        Source::Container { .. }
+        | Source::InstanceMetadata { .. }
+        | Source::WebIdentity { .. }
+        | Source::Application => false,
+        Source::AssumeRole { source, .. } => keepable(source),
+        _ => true,
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // Poisoned only if a thread panicked while inserting; the map is still whole.
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// git-remote-codecommit's `ProfileNotFound`, plus [`notes`].

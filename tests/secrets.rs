@@ -872,6 +872,49 @@ fn owned_secrets_are_zeroized_on_drop() {
         "into_string's String"
     );
 
+    // A real session token is ~1,000 characters, and the URL's drop wipes it a machine
+    // word at a time: no piece of it, nor of the password, may survive, whatever the
+    // URL's length (so whatever the unaligned head and tail of the wipe).
+    let long_token: String = (0..1000)
+        .map(|i| b"AZaz09+/=_-.~"[i % 13] as char)
+        .collect();
+    let long_token = format!("SENTINEL-Z-HEAD{long_token}SENTINEL-Z-TAIL");
+    for name in [
+        "R",
+        "Re",
+        "Rep",
+        "Repo",
+        "Repo5",
+        "Repo-6",
+        "Repo--7",
+        "Repo---8",
+        "Repo----9",
+    ] {
+        let repository = RepositoryName::new(name).unwrap();
+        let url = signer.sign(&UrlRequest {
+            access_key_id: "AKID",
+            secret_access_key: "SENTINEL-Z-SIGNER",
+            session_token: Some(&long_token),
+            region: "eu-west-1",
+            host: "git-codecommit.eu-west-1.amazonaws.com",
+            repository: &repository,
+            time: SigningTime::from_unix(NOW as i64).unwrap(),
+        });
+        let password = url.password().to_owned();
+        let middle = url.username()[500..532].to_owned();
+        let path = url.path().to_owned();
+        for needle in [
+            "SENTINEL-Z-HEAD",
+            "SENTINEL-Z-TAIL",
+            &password[password.len() - 32..],
+            &middle,
+            &path,
+        ] {
+            let url = url.clone();
+            assert_eq!(freed_copies(needle, || drop(url)), 0, "long token, {name}");
+        }
+    }
+
     // Signer: its key cache keeps the secret to compare against.
     assert_eq!(
         freed_copies("SENTINEL-Z-SIGNER", || drop(signer)),

@@ -1,7 +1,7 @@
 //! The SigV4 signing key and its cache.
 
 use std::fmt;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
@@ -60,11 +60,6 @@ impl SigningKey {
     pub(crate) fn mac(&self) -> HmacSha256 {
         self.mac.clone()
     }
-
-    /// The keyed HMAC state itself, for one signature.
-    pub(crate) fn into_mac(self) -> HmacSha256 {
-        self.mac
-    }
 }
 
 impl fmt::Debug for SigningKey {
@@ -88,13 +83,24 @@ fn hmac(key: &[u8], data: &[u8]) -> [u8; 32] {
 }
 
 /// A small cache of derived keys, shared by every signature a [`Signer`](super::Signer)
-/// makes.
+/// makes, and of the canonical requests' hashes.
 ///
-/// A key depends on (secret, date, region); the service is always `codecommit`. A git
-/// command signs one URL, but a long-lived host (an IDE, the C ABI's resolver handle)
-/// signs many for a handful of profiles, so a few slots replaced round-robin are enough.
-/// The secret is kept (zeroized on drop) to compare against, rather than a hash of it,
-/// because hashing it would cost as much as a signature.
+/// An entry is one set of credentials in one region on one day: the signing key depends
+/// on (secret, date, region) — the service is always `codecommit` — and the URL's
+/// username on (access key id, session token), so the entry keeps the username already
+/// percent-encoded too. A real session token is 700–1,100 characters; encoding it on
+/// every signature would cost more than the hashing. The canonical request depends only
+/// on the host and the repository, so its hash (hex, as the string to sign takes it) is
+/// kept as well: a warm signature then hashes only the string to sign.
+///
+/// A git command signs one URL, but a long-lived host (an IDE, the C ABI's resolver
+/// handle) signs many for a handful of profiles and repositories, so a few slots of each,
+/// replaced round-robin, are enough.
+///
+/// The secret and token are kept (zeroized on drop) to compare against, rather than a
+/// hash of them, because hashing them would cost as much as a signature; comparing is a
+/// `memcmp`. The lock is held only to compare and to copy out an [`Arc`] and 64 bytes:
+/// deriving, encoding and signing run outside it.
 pub(crate) struct KeyCache {
     slots: Mutex<Slots>,
 }
@@ -103,15 +109,53 @@ const SLOTS: usize = 4;
 
 #[derive(Default)]
 struct Slots {
-    entries: [Option<Entry>; SLOTS],
+    entries: [Option<Arc<Entry>>; SLOTS],
     next: usize,
+    requests: [Option<Request>; SLOTS],
+    next_request: usize,
 }
 
-struct Entry {
+/// The hash of one canonical request, `GIT\n/v1/repos/REPOSITORY\n\nhost:HOST\n\nhost\n`.
+struct Request {
+    host: String,
+    repository: String,
+    hash_hex: [u8; 64],
+}
+
+/// What one set of credentials signs with.
+pub(crate) struct Entry {
     secret: Zeroizing<String>,
+    access_key_id: String,
+    /// Empty for long-term keys.
+    token: Zeroizing<String>,
     date: [u8; 8],
     region: String,
-    key: SigningKey,
+    /// The keyed HMAC state of the signing key.
+    pub(crate) key: SigningKey,
+    /// `percent-encode(access_key_id)`, then `%25` and the encoded token if there is one.
+    pub(crate) username: Zeroizing<String>,
+    /// Where the encoded access key id ends inside `username`.
+    pub(crate) access_key_len: usize,
+}
+
+impl Entry {
+    fn matches(&self, c: &Credentials<'_>) -> bool {
+        self.date.as_slice() == c.date.as_bytes()
+            && self.region == c.region
+            && self.secret.as_bytes() == c.secret.as_bytes()
+            && self.access_key_id == c.access_key_id
+            && self.token.as_bytes() == c.token.as_bytes()
+    }
+}
+
+/// What an [`Entry`] is looked up by.
+pub(crate) struct Credentials<'a> {
+    pub(crate) access_key_id: &'a str,
+    pub(crate) secret: &'a str,
+    /// `""` for none.
+    pub(crate) token: &'a str,
+    pub(crate) date: &'a str,
+    pub(crate) region: &'a str,
 }
 
 impl KeyCache {
@@ -121,37 +165,106 @@ impl KeyCache {
         }
     }
 
-    /// The key for (secret, date, region) in `codecommit`, derived on a miss.
-    pub(crate) fn get(&self, secret: &str, date: &str, region: &str) -> SigningKey {
-        let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
-        let hit = slots.entries.iter().flatten().find(|e| {
-            e.date.as_slice() == date.as_bytes()
-                && e.region == region
-                && e.secret.as_bytes() == secret.as_bytes()
-        });
-        if let Some(entry) = hit {
-            return entry.key.clone();
-        }
-        let key = SigningKey::derive(secret, date, region, "codecommit");
-        let mut date_bytes = [0u8; 8];
-        if date.len() == 8 {
-            date_bytes.copy_from_slice(date.as_bytes());
-        }
-        let slot = slots.next;
-        slots.next = (slot + 1) % SLOTS;
-        slots.entries[slot] = Some(Entry {
-            secret: Zeroizing::new(secret.to_owned()),
-            date: date_bytes,
-            region: region.to_owned(),
-            key: key.clone(),
-        });
-        key
+    /// The entry for `credentials` in `codecommit`, made on a miss.
+    #[cfg(test)]
+    pub(crate) fn get(&self, credentials: &Credentials<'_>) -> Arc<Entry> {
+        self.get_with_request(credentials, None).0
     }
 
-    /// Forgets every key.
+    /// The entry for `credentials` and, when `request` (host, repository) is given, the
+    /// hex SHA-256 of its canonical request: both in one lock, each made on a miss.
+    pub(crate) fn get_with_request(
+        &self,
+        credentials: &Credentials<'_>,
+        request: Option<(&str, &str)>,
+    ) -> (Arc<Entry>, [u8; 64]) {
+        let (entry, hash_hex) = {
+            let slots = self.lock();
+            let entry = slots
+                .entries
+                .iter()
+                .flatten()
+                .find(|e| e.matches(credentials))
+                .map(Arc::clone);
+            let hash_hex = request.and_then(|(host, repository)| {
+                slots
+                    .requests
+                    .iter()
+                    .flatten()
+                    .find(|r| r.host == host && r.repository == repository)
+                    .map(|r| r.hash_hex)
+            });
+            (entry, hash_hex)
+        };
+        // Derive, encode and hash outside the lock: a miss must not stall other signers.
+        let entry = entry.unwrap_or_else(|| {
+            let entry = Arc::new(Entry::new(credentials));
+            let mut slots = self.lock();
+            let slot = slots.next;
+            slots.next = (slot + 1) % SLOTS;
+            slots.entries[slot] = Some(Arc::clone(&entry));
+            entry
+        });
+        let hash_hex = match (hash_hex, request) {
+            (Some(hex), _) => hex,
+            (None, None) => [0; 64],
+            (None, Some((host, repository))) => {
+                let hash_hex = super::canonical_request_hash_hex(host, repository);
+                let mut slots = self.lock();
+                let slot = slots.next_request;
+                slots.next_request = (slot + 1) % SLOTS;
+                slots.requests[slot] = Some(Request {
+                    host: host.to_owned(),
+                    repository: repository.to_owned(),
+                    hash_hex,
+                });
+                hash_hex
+            }
+        };
+        (entry, hash_hex)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Slots> {
+        // Poisoned only by a panic between two field writes; the slots stay consistent.
+        self.slots.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Forgets every key and hash.
     pub(crate) fn clear(&self) {
-        let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
-        *slots = Slots::default();
+        *self.lock() = Slots::default();
+    }
+}
+
+impl Entry {
+    fn new(c: &Credentials<'_>) -> Entry {
+        let mut date = [0u8; 8];
+        if c.date.len() == 8 {
+            date.copy_from_slice(c.date.as_bytes());
+        }
+        let access_key_len = super::encoded_len(c.access_key_id);
+        let mut username = Zeroizing::new(String::with_capacity(
+            access_key_len
+                + if c.token.is_empty() {
+                    0
+                } else {
+                    3 + super::encoded_len(c.token)
+                },
+        ));
+        super::percent_encode_into(c.access_key_id, &mut username);
+        if !c.token.is_empty() {
+            username.push_str("%25");
+            super::percent_encode_into(c.token, &mut username);
+        }
+        Entry {
+            secret: Zeroizing::new(c.secret.to_owned()),
+            access_key_id: c.access_key_id.to_owned(),
+            token: Zeroizing::new(c.token.to_owned()),
+            date,
+            region: c.region.to_owned(),
+            key: SigningKey::derive(c.secret, c.date, c.region, "codecommit"),
+            username,
+            access_key_len,
+        }
     }
 }
 
@@ -192,17 +305,29 @@ mod tests {
         assert_eq!(key.sign(b"x"), hmac(&k_signing, b"x"));
     }
 
+    fn get(cache: &KeyCache, secret: &str, date: &str, region: &str) -> [u8; 32] {
+        let entry = cache.get(&Credentials {
+            access_key_id: "AKID",
+            secret,
+            token: "",
+            date,
+            region,
+        });
+        assert_eq!(*entry.username, "AKID");
+        entry.key.sign(b"m")
+    }
+
     #[test]
     fn cache_separates_secret_date_and_region() {
         let cache = KeyCache::new();
-        let a = cache.get("s1", "20240101", "us-east-1").sign(b"m");
-        assert_eq!(a, cache.get("s1", "20240101", "us-east-1").sign(b"m"));
+        let a = get(&cache, "s1", "20240101", "us-east-1");
+        assert_eq!(a, get(&cache, "s1", "20240101", "us-east-1"));
         for (s, d, r) in [
             ("s2", "20240101", "us-east-1"),
             ("s1", "20240102", "us-east-1"),
             ("s1", "20240101", "us-east-2"),
         ] {
-            let other = cache.get(s, d, r).sign(b"m");
+            let other = get(&cache, s, d, r);
             assert_ne!(a, other, "{s} {d} {r}");
             assert_eq!(other, SigningKey::derive(s, d, r, "codecommit").sign(b"m"));
         }
@@ -210,12 +335,42 @@ mod tests {
         for i in 0..(SLOTS * 3) {
             let secret = format!("secret-{i}");
             assert_eq!(
-                cache.get(&secret, "20240101", "us-east-1").sign(b"m"),
+                get(&cache, &secret, "20240101", "us-east-1"),
                 SigningKey::derive(&secret, "20240101", "us-east-1", "codecommit").sign(b"m")
             );
         }
         cache.clear();
-        assert_eq!(a, cache.get("s1", "20240101", "us-east-1").sign(b"m"));
+        assert_eq!(a, get(&cache, "s1", "20240101", "us-east-1"));
+    }
+
+    /// The username is part of the entry: the same secret with another access key id or
+    /// token is another entry, never the first one's username.
+    #[test]
+    fn cache_separates_access_key_and_token() {
+        let cache = KeyCache::new();
+        let shapes = [
+            ("AKID", ""),
+            ("AKID", "tok/en+="),
+            ("AKID", "tok/en+=2"),
+            ("AKID2", "tok/en+="),
+        ];
+        for _round in 0..2 {
+            for (access_key_id, token) in shapes {
+                let entry = cache.get(&Credentials {
+                    access_key_id,
+                    secret: "s",
+                    token,
+                    date: "20240101",
+                    region: "us-east-1",
+                });
+                let mut want = super::super::percent_encode(access_key_id);
+                if !token.is_empty() {
+                    want = format!("{want}%25{}", super::super::percent_encode(token));
+                }
+                assert_eq!(*entry.username, want);
+                assert_eq!(entry.access_key_len, access_key_id.len());
+            }
+        }
     }
 
     #[test]

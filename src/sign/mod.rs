@@ -30,7 +30,7 @@ use std::fmt;
 
 use hmac::Mac;
 use sha2::{Digest, Sha256};
-use zeroize::Zeroize;
+use zeroize::{Zeroize, Zeroizing};
 
 use crate::remote::RepositoryName;
 
@@ -93,12 +93,25 @@ impl Signer {
     /// Signs one URL, deriving the signing key only if this signer has not seen the
     /// (secret, date, region) before.
     pub fn sign(&self, request: &UrlRequest<'_>) -> SignedUrl {
-        let key = self.keys.get(
-            request.secret_access_key,
-            request.time.date(),
-            request.region,
+        let timestamp = request.time.timestamp();
+        let (entry, creq_hex) = self.keys.get_with_request(
+            &key::Credentials {
+                access_key_id: request.access_key_id,
+                secret: request.secret_access_key,
+                token: request.session_token.unwrap_or_default(),
+                date: &timestamp[..8],
+                region: request.region,
+            },
+            Some((request.host, request.repository.as_str())),
         );
-        sign_with_mac(key.into_mac(), request)
+        let signature = string_to_sign_mac(entry.key.mac(), &creq_hex, timestamp, request);
+        assemble(
+            &entry.username,
+            entry.access_key_len,
+            &signature,
+            timestamp,
+            request,
+        )
     }
 
     /// Forgets every cached signing key (for instance after credentials rotate).
@@ -160,31 +173,57 @@ pub fn sign_with_key(key: &SigningKey, request: &UrlRequest<'_>) -> SignedUrl {
     sign_with_mac(key.mac(), request)
 }
 
-/// [`sign_with_key`] with the keyed HMAC state itself, which it consumes (the key cache
-/// hands out a copy already: no need for a second).
-fn sign_with_mac(mut mac: key::HmacSha256, request: &UrlRequest<'_>) -> SignedUrl {
-    let creq_hash = canonical_request_hash(request.host, request.repository.as_str());
-    let mut creq_hex = [0u8; 64];
-    hex_encode(&creq_hash, &mut creq_hex);
+/// [`sign_with_key`]: the username is encoded for this one URL.
+fn sign_with_mac(mac: key::HmacSha256, request: &UrlRequest<'_>) -> SignedUrl {
+    let timestamp = request.time.timestamp();
+    let creq_hex = canonical_request_hash_hex(request.host, request.repository.as_str());
+    let signature = string_to_sign_mac(mac, &creq_hex, timestamp, request);
+    let token = request.session_token.filter(|t| !t.is_empty());
+    let access_key_len = encoded_len(request.access_key_id);
+    let mut username = Zeroizing::new(String::with_capacity(
+        access_key_len + token.map_or(0, |t| 3 + encoded_len(t)),
+    ));
+    percent_encode_into(request.access_key_id, &mut username);
+    if let Some(token) = token {
+        username.push_str("%25");
+        percent_encode_into(token, &mut username);
+    }
+    assemble(&username, access_key_len, &signature, timestamp, request)
+}
 
+/// The signature's 64 hex digits: the keyed HMAC of the string to sign, fed piece by
+/// piece (the string itself is never built).
+fn string_to_sign_mac(
+    mut mac: key::HmacSha256,
+    creq_hex: &[u8; 64],
+    timestamp: &str,
+    request: &UrlRequest<'_>,
+) -> [u8; 64] {
     mac.update(b"AWS4-HMAC-SHA256\n");
-    mac.update(request.time.timestamp().as_bytes());
+    mac.update(timestamp.as_bytes());
     mac.update(b"\n");
-    mac.update(request.time.date().as_bytes());
+    mac.update(&timestamp.as_bytes()[..8]);
     mac.update(b"/");
     mac.update(request.region.as_bytes());
     mac.update(b"/codecommit/aws4_request\n");
-    mac.update(&creq_hex);
+    mac.update(creq_hex);
     let signature: [u8; 32] = mac.finalize().into_bytes().into();
     let mut sig_hex = [0u8; 64];
     hex_encode(&signature, &mut sig_hex);
+    sig_hex
+}
 
-    let token = request.session_token.filter(|t| !t.is_empty());
-    let access_key_len = encoded_len(request.access_key_id);
-    let username_len = access_key_len + token.map_or(0, |t| 3 + encoded_len(t));
+/// Writes the URL once, into a buffer of exactly its size.
+fn assemble(
+    username: &str,
+    access_key_len: usize,
+    sig_hex: &[u8; 64],
+    timestamp: &str,
+    request: &UrlRequest<'_>,
+) -> SignedUrl {
     let mut url = String::with_capacity(
         "https://".len()
-            + username_len
+            + username.len()
             + 1
             + PASSWORD_LEN
             + 1
@@ -193,17 +232,13 @@ fn sign_with_mac(mut mac: key::HmacSha256, request: &UrlRequest<'_>) -> SignedUr
             + request.repository.as_str().len(),
     );
     url.push_str("https://");
-    percent_encode_into(request.access_key_id, &mut url);
-    if let Some(token) = token {
-        url.push_str("%25");
-        percent_encode_into(token, &mut url);
-    }
+    url.push_str(username);
     let username_end = url.len();
     url.push(':');
-    url.push_str(request.time.timestamp());
+    url.push_str(timestamp);
     url.push('Z');
     // The buffer holds only ASCII hex digits.
-    url.push_str(std::str::from_utf8(&sig_hex).unwrap_or_default());
+    url.push_str(std::str::from_utf8(sig_hex).unwrap_or_default());
     let password_end = url.len();
     url.push('@');
     url.push_str(request.host);
@@ -235,6 +270,13 @@ fn canonical_request_hash(host: &str, repository: &str) -> [u8; 32] {
     h.finalize().into()
 }
 
+/// [`canonical_request_hash`] in lower-case hex, as the string to sign carries it.
+fn canonical_request_hash_hex(host: &str, repository: &str) -> [u8; 64] {
+    let mut hex = [0u8; 64];
+    hex_encode(&canonical_request_hash(host, repository), &mut hex);
+    hex
+}
+
 /// The canonical request as text, for tests and `--explain`-style output.
 #[doc(hidden)]
 pub fn canonical_request(host: &str, repository: &RepositoryName) -> String {
@@ -249,11 +291,7 @@ pub fn string_to_sign(
     region: &str,
     time: &SigningTime,
 ) -> String {
-    let mut hash = [0u8; 64];
-    hex_encode(
-        &canonical_request_hash(host, repository.as_str()),
-        &mut hash,
-    );
+    let hash = canonical_request_hash_hex(host, repository.as_str());
     format!(
         "AWS4-HMAC-SHA256\n{}\n{}/{region}/{SERVICE}/aws4_request\n{}",
         time.timestamp(),
@@ -446,8 +484,26 @@ impl Eq for SignedUrl {}
 
 impl Drop for SignedUrl {
     fn drop(&mut self) {
-        self.url.zeroize();
+        wipe(&mut self.url);
     }
+}
+
+/// Overwrites the whole buffer of `text` (its capacity, not only its length) with zeros
+/// and empties it.
+///
+/// `String::zeroize` does the same, but one volatile byte store at a time for the text
+/// (`Vec<u8>`'s elements); for a URL carrying a 1,000-character session token that costs
+/// more than the signature's hashing. `[u8]::zeroize` (zeroize ≥ 1.9) is one `memset`
+/// followed by an optimization barrier the compiler must assume reads the bytes, so the
+/// stores cannot be dropped as dead even though the buffer is freed right after.
+/// `tests/secrets.rs` checks the freed buffer holds no secret.
+pub(crate) fn wipe(text: &mut String) {
+    let mut bytes = std::mem::take(text).into_bytes();
+    // The spare capacity too (a no-op for a SignedUrl, which is built to its exact size).
+    bytes.resize(bytes.capacity(), 0);
+    bytes.as_mut_slice().zeroize();
+    bytes.clear();
+    *text = String::from_utf8(bytes).unwrap_or_default();
 }
 
 #[cfg(test)]

@@ -241,3 +241,59 @@ fn clone_and_into_string_keep_the_text() {
     assert_eq!(copy.host(), url.host());
     assert_eq!(url.into_string(), VECTORS[0].url);
 }
+
+/// A wipe empties the string and keeps its buffer (which it zeroed: `tests/secrets.rs`
+/// looks at the freed memory).
+#[test]
+fn wipe_empties_in_place() {
+    let mut text = String::with_capacity(100);
+    text.push_str("secret");
+    let start = text.as_ptr();
+    wipe(&mut text);
+    assert!(text.is_empty());
+    assert_eq!((text.as_ptr(), text.capacity()), (start, 100));
+}
+
+/// A warm signature (the username and the canonical request's hash taken from the
+/// cache) is the same URL as a cold one for every credential shape, host and repository,
+/// more of each than the cache has slots, and a token that changes under the same secret
+/// gets its own username.
+#[test]
+fn warm_signatures_match_cold_ones() {
+    let long_token: String = (0..1000)
+        .map(|i| b"AZaz09+/=_-.~"[i % 13] as char)
+        .collect();
+    let signer = Signer::new();
+    let repositories: Vec<_> = ["repo", "repo2", "r", "payments-api", "x.y", "repo"]
+        .iter()
+        .map(|name| RepositoryName::new(name).unwrap())
+        .collect();
+    for round in 0..2 {
+        for token in [None, Some(""), Some("short/+="), Some(long_token.as_str())] {
+            for access_key_id in ["AKID", "ASIA+ODD"] {
+                for (i, repository) in repositories.iter().enumerate() {
+                    let host = if (i + round) % 2 == 0 {
+                        "git-codecommit.us-east-1.amazonaws.com"
+                    } else {
+                        "git-codecommit-fips.us-east-1.amazonaws.com:8443"
+                    };
+                    let request = UrlRequest {
+                        access_key_id,
+                        secret_access_key: "secret",
+                        session_token: token,
+                        region: "us-east-1",
+                        host,
+                        repository,
+                        time: SigningTime::from_unix(1_700_000_000).unwrap(),
+                    };
+                    let key =
+                        SigningKey::derive("secret", request.time.date(), "us-east-1", SERVICE);
+                    let cold = sign_with_key(&key, &request);
+                    let warm = signer.sign(&request);
+                    assert_eq!(warm, cold);
+                    assert_eq!(format!("{warm:?}"), format!("{cold:?}"));
+                }
+            }
+        }
+    }
+}
