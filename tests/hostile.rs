@@ -160,19 +160,7 @@ pub fn at(offset: i64) -> String {
     iso(NOW as i64 + offset)
 }
 
-/// `YYYY-MM-DDTHH:MM:SSZ` for a Unix time.
-pub fn iso(unix: i64) -> String {
-    let t = time::OffsetDateTime::from_unix_timestamp(unix).unwrap();
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
-}
+pub use support::sso::iso;
 
 /// An HTTP client that answers in memory, with a closure of the request.
 pub struct Answer<F>(pub F);
@@ -203,14 +191,16 @@ pub fn response(status: u16, body: impl Into<Vec<u8>>) -> codecommit_auth::env::
 pub fn portal_answer() -> codecommit_auth::env::HttpResponse {
     response(
         200,
-        format!(
-            r#"{{"roleCredentials": {{"accessKeyId": "ASIAPORTAL", "secretAccessKey": "portal-secret", "sessionToken": "portal-token", "expiration": {}}}}}"#,
-            (NOW + 3600) * 1000
+        support::sso::portal_answer(
+            "ASIAPORTAL",
+            "portal-secret",
+            "portal-token",
+            (NOW + 3600) * 1000,
         ),
     )
 }
 
-/// The SSO profiles of `tests/providers.rs`: `legacy` and `session` (`[sso-session my-sso]`).
+/// The SSO profiles of `tests/support/sso.rs`: `legacy` and `session` (`[sso-session my-sso]`).
 pub const SSO_CONFIG: &str = "\
 [profile legacy]
 region = us-east-2

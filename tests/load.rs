@@ -94,31 +94,21 @@ fn fifty_processes_share_one_portal_call_and_one_cache_file() {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_secs();
-    let iso = |secs: u64| {
-        let dt = time::OffsetDateTime::from_unix_timestamp(secs as i64).unwrap();
-        format!(
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-            dt.year(),
-            u8::from(dt.month()),
-            dt.day(),
-            dt.hour(),
-            dt.minute(),
-            dt.second()
-        )
-    };
+    let iso = |secs: u64| support::sso::iso(secs as i64);
     server.route(
         "GET",
         "/federation/credentials",
         vec![
-            Reply::json(
+            Reply::new(
                 200,
-                &json!({"roleCredentials": {
-                    "accessKeyId": "ASIALOADTEST00000001",
-                    "secretAccessKey": "load-secret",
-                    "sessionToken": "load-token",
-                    "expiration": (now + 3600) * 1000,
-                }}),
+                support::sso::portal_answer(
+                    "ASIALOADTEST00000001",
+                    "load-secret",
+                    "load-token",
+                    (now + 3600) * 1000,
+                ),
             )
+            .header("Content-Type", "application/json")
             .delayed(Duration::from_millis(300)),
         ],
     );

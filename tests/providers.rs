@@ -8,113 +8,16 @@
 
 mod support;
 
-use std::collections::HashMap;
 use std::time::{Duration, UNIX_EPOCH};
 
 use codecommit_auth::env::{HttpsClient, MemoryEnvironment};
-use codecommit_auth::{ErrorKind, Resolver, SigningTime};
+use codecommit_auth::{ErrorKind, Resolver};
 use serde_json::{Value, json};
-use support::disk::{DiskEnvironment, TempDir};
+use support::disk::TempDir;
 use support::loopback::LoopbackOnly;
 use support::server::{Reply, Server};
 
-const HOME: &str = "/home/dev";
-const NOW: u64 = 1_800_000_000; // 2027-01-15T08:00:00Z
-const START_URL: &str = "https://my-sso-portal.awsapps.com/start";
-/// sha1("https://my-sso-portal.awsapps.com/start")
-const LEGACY_TOKEN: &str = "/home/dev/.aws/sso/cache/c7aaaf71fcc8777ae2475525ed049d39fe16c484.json";
-/// sha1("my-sso")
-const SESSION_TOKEN: &str =
-    "/home/dev/.aws/sso/cache/0ad374308c5a4e22f723adf10145eafad7c4031c.json";
-const PORTAL: &str = "/federation/credentials";
-
-const CONFIG: &str = "\
-[profile legacy]
-region = us-east-2
-sso_start_url = https://my-sso-portal.awsapps.com/start
-sso_region = us-east-1
-sso_account_id = 111122223333
-sso_role_name = DevRole
-
-[profile dev-team]
-region = us-east-2
-sso_session = my-sso
-sso_account_id = 111122223333
-sso_role_name = Developer
-
-[profile test-team]
-region = eu-west-1
-sso_session = my-sso
-sso_account_id = 444455556666
-sso_role_name = ReadOnly
-
-[sso-session my-sso]
-sso_start_url = https://my-sso-portal.awsapps.com/start
-sso_region = us-east-1
-sso_registration_scopes = sso:account:access
-";
-
-fn at(offset_secs: i64) -> String {
-    let t = UNIX_EPOCH + Duration::from_secs((NOW as i64 + offset_secs) as u64);
-    let secs = t.duration_since(UNIX_EPOCH).unwrap().as_secs();
-    let dt = time::OffsetDateTime::from_unix_timestamp(secs as i64).unwrap();
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-        dt.year(),
-        u8::from(dt.month()),
-        dt.day(),
-        dt.hour(),
-        dt.minute(),
-        dt.second()
-    )
-}
-
-fn token_file(access: &str, expires_in: i64, refresh: bool) -> String {
-    let mut doc = json!({
-        "startUrl": START_URL,
-        "region": "us-east-1",
-        "accessToken": access,
-        "expiresAt": at(expires_in),
-        "unknownFieldKeptByUs": {"nested": [1, 2]},
-    });
-    if refresh {
-        doc["clientId"] = json!("CLIENT-ID");
-        doc["clientSecret"] = json!("CLIENT-SECRET");
-        doc["registrationExpiresAt"] = json!(at(30 * 86_400));
-        doc["refreshToken"] = json!("REFRESH-1");
-    }
-    doc.to_string()
-}
-
-fn role_credentials(n: u32, lifetime_secs: u64) -> Reply {
-    Reply::json(
-        200,
-        &json!({"roleCredentials": {
-            "accessKeyId": format!("ASIAPORTAL{n:010}"),
-            "secretAccessKey": format!("portal-secret-{n}"),
-            "sessionToken": format!("portal-token-{n}/+="),
-            "expiration": (NOW + lifetime_secs) * 1000 + 999,
-        }}),
-    )
-}
-
-fn env(server: &Server, token_path: &str, token: &str) -> MemoryEnvironment {
-    MemoryEnvironment::new()
-        .with_var("HOME", HOME)
-        .with_var("AWS_ENDPOINT_URL_SSO", server.url())
-        .with_var("AWS_ENDPOINT_URL_SSO_OIDC", server.url())
-        .with_now(UNIX_EPOCH + Duration::from_secs(NOW))
-        .with_file(format!("{HOME}/.aws/config"), CONFIG)
-        .with_file(token_path, token)
-        .with_http_client(LoopbackOnly::around(
-            HttpsClient::from_environment(&MemoryEnvironment::new())
-                .with_timeout_cap(Duration::from_secs(2)),
-        ))
-}
-
-fn time() -> SigningTime {
-    SigningTime::from_unix(NOW as i64).unwrap()
-}
+use support::sso::*;
 
 #[test]
 fn legacy_profile_signs_with_portal_credentials_and_caches_them() {
@@ -723,35 +626,4 @@ fn parallel_misses_make_one_portal_call() {
         .expect("one cache file");
     let doc: Value = serde_json::from_str(&cache).expect("whole JSON");
     assert_eq!(doc["Credentials"]["AccessKeyId"], "ASIAPORTAL0000000001");
-}
-
-/// `n` resolvers in `n` threads over the real home directory `home`, each with its own
-/// environment (like `n` processes), all signing `remote`; their results in order.
-fn race(
-    n: usize,
-    home: &TempDir,
-    vars: &[(&str, String)],
-    remote: &str,
-) -> Vec<Result<String, codecommit_auth::Error>> {
-    let mut vars: HashMap<String, String> = vars
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), v.clone()))
-        .collect();
-    vars.insert("HOME".into(), home.path().to_str().unwrap().to_owned());
-    let handles: Vec<_> = (0..n)
-        .map(|_| {
-            let env = DiskEnvironment::new(
-                vars.clone(),
-                UNIX_EPOCH + Duration::from_secs(NOW),
-                HttpsClient::from_environment(&MemoryEnvironment::new()),
-            );
-            let remote = remote.to_owned();
-            std::thread::spawn(move || {
-                Resolver::with_environment(env)
-                    .signed_url_at(&remote, SigningTime::from_unix(NOW as i64).unwrap())
-                    .map(|u| u.into_string())
-            })
-        })
-        .collect();
-    handles.into_iter().map(|h| h.join().unwrap()).collect()
 }

@@ -1,5 +1,5 @@
 //! The SSO world of the `sso_token` and `cli_cache` targets: one legacy profile and one
-//! sso-session profile (the configuration and cache names of `tests/providers.rs`), and
+//! sso-session profile (the configuration and cache names of `tests/support/sso.rs`), and
 //! an SSO portal, SSO OIDC and STS that answer in memory.
 
 use codecommit_auth::env::{HttpRequest, HttpResponse};

@@ -146,6 +146,18 @@ pub(crate) fn parse(text: &str) -> Result<Vec<Section>, ParseError> {
     parser.finish()
 }
 
+/// Which section the parser is in.
+#[derive(Default)]
+enum Position<'a> {
+    /// Before the first header: a key line is an error.
+    #[default]
+    BeforeFirstSection,
+    /// In `[DEFAULT]`, whose entries live in [`Parser::default`].
+    Default,
+    /// In a real section.
+    Section(Open<'a>),
+}
+
 #[derive(Default)]
 struct Parser<'a> {
     /// Finished sections, their own keys already in a [`Table`].
@@ -153,9 +165,8 @@ struct Parser<'a> {
     /// The emptied entry list of the last finished section, reused by the next one.
     spare: Vec<(Cow<'a, str>, Value<'a>)>,
     default: Option<Open<'a>>,
-    /// `None` before the first header; `Some(None)` in `[DEFAULT]`; `Some(Some(_))` in a
-    /// section.
-    current: Option<Option<Open<'a>>>,
+    /// Where the lines go now.
+    current: Position<'a>,
     /// Section names seen so far, for the duplicate check.
     names: HashSet<&'a str>,
     /// Keys of the current section, and of `[DEFAULT]` (which may be opened again).
@@ -169,12 +180,6 @@ struct Parser<'a> {
 
 impl<'a> Parser<'a> {
     fn line(&mut self, number: usize, line: &'a str) -> Result<(), ParseError> {
-        let err = |problem| {
-            Err(ParseError {
-                line: number,
-                problem,
-            })
-        };
         let value = py_strip(line);
         // Whole-line comments are skipped everywhere, even between continuation lines
         // (behavior.md §3.2, §10 item 17).
@@ -198,40 +203,66 @@ impl<'a> Parser<'a> {
         if self.key_open && indent > self.indent {
             // A continuation, even if it looks like `[profile x]` or `k = v`
             // (§10 items 15, 17).
-            let in_section = matches!(self.current, Some(Some(_)));
-            let Some((key, v)) = self.open_entry() else {
-                return Ok(());
-            };
-            if v.first.is_empty() && v.bad_nested.is_none() && !nested_line_ok(value) {
-                // botocore always reads a nested value of a real section; one in
-                // [DEFAULT] only if some section inherits it (see `check_inherited`).
-                if in_section {
-                    return err(Problem::NestedWithoutEquals {
-                        key: (**key).into(),
-                    });
-                }
-                v.bad_nested = Some(number);
-            }
-            v.more.push(value);
-            return Ok(());
+            return self.continuation(number, value);
         }
         self.indent = indent;
         if let Some(name) = header_name(value) {
             self.key_open = false;
             return self.header(number, name);
         }
-        let Some(current) = &mut self.current else {
-            return err(bad_header(value).unwrap_or(Problem::BeforeFirstSection));
+        self.key_line(value).map_err(|problem| ParseError {
+            line: number,
+            problem,
+        })
+    }
+
+    /// A continuation line of the open key's value.
+    fn continuation(&mut self, number: usize, value: &'a str) -> Result<(), ParseError> {
+        let in_section = matches!(self.current, Position::Section(_));
+        let Some((key, v)) = self.open_entry() else {
+            return Ok(());
+        };
+        if v.first.is_empty() && v.bad_nested.is_none() && !nested_line_ok(value) {
+            // botocore always reads a nested value of a real section; one in
+            // [DEFAULT] only if some section inherits it (see `check_inherited`).
+            if in_section {
+                return Err(ParseError {
+                    line: number,
+                    problem: Problem::NestedWithoutEquals {
+                        key: (**key).into(),
+                    },
+                });
+            }
+            v.bad_nested = Some(number);
+        }
+        v.more.push(value);
+        Ok(())
+    }
+
+    /// A `key = value` line (not a header, not a continuation).
+    fn key_line(&mut self, value: &'a str) -> Result<(), Problem> {
+        let (section, seen) = match &mut self.current {
+            Position::BeforeFirstSection => {
+                return Err(bad_header(value).unwrap_or(Problem::BeforeFirstSection));
+            }
+            Position::Section(open) => (open, &mut self.keys),
+            Position::Default => (
+                self.default.get_or_insert_with(|| Open {
+                    name: "DEFAULT",
+                    entries: Vec::new(),
+                }),
+                &mut self.default_keys,
+            ),
         };
         // `key`, then the first `=` or `:`, then the value; both sides stripped.
         // BOTOCORE: behavior.md §3.7 — `:` is a delimiter (§10 item 8), and any text is a
         // key (`in valid = v`); the cross-SDK grammar allows `=` and a name charset only.
         let Some(at) = value.find(['=', ':']) else {
-            return err(bad_header(value).unwrap_or(Problem::NoDelimiter));
+            return Err(bad_header(value).unwrap_or(Problem::NoDelimiter));
         };
         let raw_key = py_rstrip(&value[..at]);
         if raw_key.is_empty() {
-            return err(Problem::EmptyKey);
+            return Err(Problem::EmptyKey);
         }
         // Most keys are lower-case ASCII already: borrow them.
         let key = if raw_key
@@ -242,20 +273,10 @@ impl<'a> Parser<'a> {
         } else {
             Cow::Borrowed(raw_key)
         };
-        let (section, seen) = match current {
-            Some(open) => (open, &mut self.keys),
-            None => (
-                self.default.get_or_insert_with(|| Open {
-                    name: "DEFAULT",
-                    entries: Vec::new(),
-                }),
-                &mut self.default_keys,
-            ),
-        };
         // BOTOCORE: behavior.md §3.7 — strict configparser: a repeated key (after
         // lower-casing) fails the file; the cross-SDK grammar lets the last one win.
         if !seen.insert(key.clone()) {
-            return err(Problem::DuplicateKey {
+            return Err(Problem::DuplicateKey {
                 key: key.into(),
                 section: section.name.into(),
             });
@@ -277,7 +298,7 @@ impl<'a> Parser<'a> {
         if name == "DEFAULT" {
             // configparser's default section: not a section, may be opened again, its
             // keys show through every section of this file (§10 item 10).
-            self.current = Some(None);
+            self.current = Position::Default;
             return Ok(());
         }
         // BOTOCORE: behavior.md §3.7 — a repeated section fails the file; the cross-SDK
@@ -291,16 +312,16 @@ impl<'a> Parser<'a> {
             });
         }
         self.keys.clear();
-        self.current = Some(Some(Open {
+        self.current = Position::Section(Open {
             name,
             entries: std::mem::take(&mut self.spare),
-        }));
+        });
         Ok(())
     }
 
     /// Turns the open section, if it is a real one, into a table.
     fn close_section(&mut self) {
-        if let Some(Some(mut open)) = self.current.take() {
+        if let Position::Section(mut open) = std::mem::take(&mut self.current) {
             self.done.push((open.name, table(open.entries.drain(..))));
             self.spare = open.entries;
         }
@@ -309,9 +330,9 @@ impl<'a> Parser<'a> {
     /// The key that continuation lines extend, with its value so far.
     fn open_entry(&mut self) -> Option<&mut (Cow<'a, str>, Value<'a>)> {
         let section = match &mut self.current {
-            Some(Some(open)) => open,
-            Some(None) => self.default.as_mut()?,
-            None => return None,
+            Position::Section(open) => open,
+            Position::Default => self.default.as_mut()?,
+            Position::BeforeFirstSection => return None,
         };
         section.entries.last_mut()
     }

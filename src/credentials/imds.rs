@@ -89,8 +89,8 @@ impl Provider for InstanceMetadata {
             )));
         }
         match fetch(ctx, &settings)? {
-            Ok(resolved) => Ok(Outcome::Found(resolved)),
-            Err(why) => Ok(Outcome::Nothing(format!(
+            Step::Got(resolved) => Ok(Outcome::Found(resolved)),
+            Step::Nothing(why) => Ok(Outcome::Nothing(format!(
                 "instance metadata at {}: {why}",
                 settings.base_url
             ))),
@@ -326,7 +326,12 @@ pub(crate) fn read_document(document: &Value, role: &str) -> Result<Document, Er
         )));
     };
     if let Some(missing) = FIELDS.iter().find(|f| !object.contains_key(**f)) {
-        let text = |k: &str| object.get(k).and_then(Value::as_str).map(clean);
+        let text = |k: &str| {
+            object
+                .get(k)
+                .and_then(Value::as_str)
+                .map(|t| crate::error::quoted(t.trim(), &[], 200))
+        };
         return Ok(Document::Not(match (text("Code"), text("Message")) {
             (Some(code), Some(message)) => format!("role {role}: {code}: {message}"),
             _ => format!("the credentials of role {role} have no {missing}"),
@@ -354,20 +359,50 @@ pub(crate) fn read_document(document: &Value, role: &str) -> Result<Document, Er
 ///
 /// # Errors
 ///
-/// The timestamp's problem; `Ok(Err(t))` for an expiry `t` that has passed and was not
-/// extended (botocore's refresh then fails with "still expired").
+/// The timestamp's problem.
 pub(crate) fn expiry(
     expiration: &str,
     now: SystemTime,
-) -> Result<Result<SystemTime, SystemTime>, timestamp::TimestampError> {
+) -> Result<Expiry, timestamp::TimestampError> {
     let at = timestamp::parse(expiration)?;
     let b = expiration.as_bytes();
     let imds_shape = b.len() == 20 && b[10] == b'T' && b[19] == b'Z';
     let extended = now + EXTENSION;
     if imds_shape && at < extended {
-        return Ok(Ok(extended));
+        return Ok(Expiry::Until(extended));
     }
-    Ok(if at <= now { Err(at) } else { Ok(at) })
+    Ok(if at <= now {
+        Expiry::Expired(at)
+    } else {
+        Expiry::Until(at)
+    })
+}
+
+/// What [`expiry`] makes of a document's `Expiration`.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Expiry {
+    /// Usable until then (extended or not).
+    Until(SystemTime),
+    /// Passed at that time and not extended (botocore's refresh then fails with "still
+    /// expired").
+    Expired(SystemTime),
+}
+
+/// One step of [`fetch`] short of an error: what it got, or why there are no
+/// credentials (for the "nothing found" note).
+enum Step<T> {
+    Got(T),
+    Nothing(String),
+}
+
+/// `let x = step!(...)`: the value, or return the step's "nothing" from [`fetch`].
+macro_rules! step {
+    ($e:expr) => {
+        match $e {
+            Step::Got(value) => value,
+            Step::Nothing(why) => return Ok(Step::Nothing(why)),
+        }
+    };
 }
 
 /// IAM role names: letters, digits and `+=,.@_-`, 1 to 64 characters. Anything else
@@ -379,19 +414,20 @@ fn is_role_name(name: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b"+=,.@_-".contains(&b))
 }
 
-/// A short, single-line excerpt of text from the service.
-fn clean(text: &str) -> String {
-    text.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .take(200)
-        .collect::<String>()
-        .trim()
-        .to_owned()
+/// The three requests: the session token, the role name, the role's credentials.
+fn fetch(ctx: &ChainContext<'_>, s: &Settings) -> Result<Step<Resolved>, Error> {
+    let token = step!(session_token(ctx, s)?);
+    let token = token.as_ref().map(|t| t.as_str());
+    let role = step!(role_name(ctx, s, token)?);
+    role_credentials(ctx, s, token, role)
 }
 
-/// The three requests. `Ok(Err(why))`: no credentials, and why, for the note.
-fn fetch(ctx: &ChainContext<'_>, s: &Settings) -> Result<Result<Resolved, String>, Error> {
-    // 1. The session token.
+/// Request 1: the IMDSv2 session token, `None` for the IMDSv1 fallback (refused when
+/// `ec2_metadata_v1_disabled`).
+fn session_token(
+    ctx: &ChainContext<'_>,
+    s: &Settings,
+) -> Result<Step<Option<Zeroizing<String>>>, Error> {
     let mut token: Option<Zeroizing<String>> = None;
     let mut token_trouble = String::from("no attempts (metadata_service_num_attempts = 0)");
     let mut token_transport = false;
@@ -408,7 +444,7 @@ fn fetch(ctx: &ChainContext<'_>, s: &Settings) -> Result<Result<Resolved, String
                 break;
             }
             TokenStep::Retry(why) => token_trouble = why,
-            TokenStep::GiveUp(why) => return Ok(Err(why)),
+            TokenStep::GiveUp(why) => return Ok(Step::Nothing(why)),
         }
     }
     if let Some(t) = &token
@@ -423,9 +459,8 @@ fn fetch(ctx: &ChainContext<'_>, s: &Settings) -> Result<Result<Resolved, String
             ),
         ));
     }
-    let token = token.as_ref().map(|t| t.as_str());
     // BOTOCORE: `if not token`: an empty token is no token for this check, yet is sent.
-    if token.is_none_or(str::is_empty) && s.v1_disabled {
+    if token.as_ref().is_none_or(|t| t.is_empty()) && s.v1_disabled {
         return Err(Error::new(
             if token_transport {
                 ErrorKind::Network
@@ -440,12 +475,17 @@ fn fetch(ctx: &ChainContext<'_>, s: &Settings) -> Result<Result<Resolved, String
             ),
         ));
     }
+    Ok(Step::Got(token))
+}
 
-    // 2. The role name.
-    let role = match get(ctx, s, ROLE_PATH, token, "the role name", |_| true)? {
-        Ok(body) => String::from_utf8_lossy(&body).into_owned(),
-        Err(why) => return Ok(Err(why)),
-    };
+/// Request 2: the name of the instance's role, checked to be one.
+fn role_name(
+    ctx: &ChainContext<'_>,
+    s: &Settings,
+    token: Option<&str>,
+) -> Result<Step<String>, Error> {
+    let body = step!(get(ctx, s, ROLE_PATH, token, "the role name", |_| true));
+    let role = String::from_utf8_lossy(&body).into_owned();
     if !is_role_name(&role) {
         return Err(Error::new(
             ErrorKind::MalformedCredentials,
@@ -458,16 +498,21 @@ fn fetch(ctx: &ChainContext<'_>, s: &Settings) -> Result<Result<Resolved, String
             ),
         ));
     }
+    Ok(Step::Got(role))
+}
 
-    // 3. The role's credentials.
+/// Request 3: the role's credentials.
+fn role_credentials(
+    ctx: &ChainContext<'_>,
+    s: &Settings,
+    token: Option<&str>,
+    role: String,
+) -> Result<Step<Resolved>, Error> {
     let path = format!("{ROLE_PATH}{role}");
     let what = format!("the credentials of role {role}");
-    let body = match get(ctx, s, &path, token, &what, |b| {
+    let body = step!(get(ctx, s, &path, token, &what, |b| {
         serde_json::from_slice::<Value>(b).is_ok()
-    })? {
-        Ok(body) => body,
-        Err(why) => return Ok(Err(why)),
-    };
+    }));
     let document: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
     let (access_key_id, secret_access_key, session_token, expiration) =
         match read_document(&document, &role)? {
@@ -477,19 +522,15 @@ fn fetch(ctx: &ChainContext<'_>, s: &Settings) -> Result<Result<Resolved, String
                 token,
                 expiration,
             } => (access_key_id, secret_access_key, token, expiration),
-            Document::Not(why) => return Ok(Err(why)),
+            Document::Not(why) => return Ok(Step::Nothing(why)),
         };
     let expiry = match expiry(&expiration, ctx.env.now()) {
-        Ok(Ok(t)) => t,
-        Ok(Err(at)) => {
-            return Err(Error::new(
-                ErrorKind::CredentialsExpired,
-                format!(
-                    "Credentials were refreshed, but the refreshed credentials are still \
-                     expired. (the instance metadata credentials of role {role} expired at {})",
-                    timestamp::format_utc(at)
-                ),
-            ));
+        Ok(Expiry::Until(t)) => t,
+        Ok(Expiry::Expired(at)) => {
+            return Err(super::still_expired(&format!(
+                "the instance metadata credentials of role {role} expired at {}",
+                timestamp::format_utc(at)
+            )));
         }
         Err(e) => {
             return Err(Error::new(
@@ -510,7 +551,7 @@ fn fetch(ctx: &ChainContext<'_>, s: &Settings) -> Result<Result<Resolved, String
         provider: METHOD,
     }
     .build();
-    Ok(Ok(Resolved {
+    Ok(Step::Got(Resolved {
         credentials,
         source: Source::InstanceMetadata {
             endpoint: s.base_url.clone(),
@@ -529,14 +570,14 @@ fn get(
     token: Option<&str>,
     what: &str,
     accept: impl Fn(&[u8]) -> bool,
-) -> Result<Result<Vec<u8>, String>, Error> {
+) -> Step<Vec<u8>> {
     let request = get_request(s, path, token);
     let mut why = String::from("no attempts (metadata_service_num_attempts = 0)");
     for _ in 0..s.attempts {
         match ctx.env.http(&request) {
             Ok(mut r) if r.status == 200 && !r.body.is_empty() && accept(&r.body) => {
                 // HttpResponse wipes its body on drop: take it out instead.
-                return Ok(Ok(std::mem::take(&mut r.body)));
+                return Step::Got(std::mem::take(&mut r.body));
             }
             Ok(r) if r.status == 200 && r.body.is_empty() => {
                 why = format!("an empty answer for {what}");
@@ -552,10 +593,10 @@ fn get(
             }
             Err(e) if e.kind() == HttpErrorKind::Timeout => why = no_answer(s.timeout),
             Err(e) if e.kind() == HttpErrorKind::Connect => why = "could not connect".to_owned(),
-            Err(e) => return Ok(Err(e.to_string())),
+            Err(e) => return Step::Nothing(e.to_string()),
         }
     }
-    Ok(Err(why))
+    Step::Nothing(why)
 }
 
 #[cfg(test)]

@@ -48,112 +48,10 @@ impl Provider for CredentialProcess {
                 ),
             )
         };
-        let argv = split(command, ctx.env.platform()).map_err(|e| fail(e.to_owned()))?;
-        if argv.is_empty() {
-            return Err(fail("credential_process is empty".into()));
-        }
-        let timeout = ctx
-            .env
-            .var("CODECOMMIT_AUTH_PROCESS_TIMEOUT")
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .map_or(DEFAULT_TIMEOUT, Duration::from_secs);
-        let output = ctx
-            .env
-            .run_process(&ProcessRequest {
-                argv,
-                timeout,
-                max_output: MAX_OUTPUT,
-            })
-            .map_err(|e| match e.kind() {
-                ProcessErrorKind::Timeout => fail(format!(
-                    "{e}; raise CODECOMMIT_AUTH_PROCESS_TIMEOUT if it needs longer"
-                )),
-                _ => fail(e.to_string()),
-            })?;
-        if output.code != Some(0) {
-            let stderr = String::from_utf8_lossy(&output.stderr);
-            let status = output
-                .code
-                .map_or("a signal".to_owned(), |c| format!("status {c}"));
-            // What the command wrote is shown escaped and bounded: it is for a person,
-            // and a broken command can write a megabyte of anything.
-            return Err(fail(format!(
-                "the command exited with {status}: {}",
-                crate::error::shown(stderr.trim_end(), MAX_STDERR_SHOWN)
-            )));
-        }
-        let doc: Value = serde_json::from_slice(&output.stdout)
-            .map_err(|e| fail(format!("its output is not JSON ({e})")))?;
-        let Value::Object(doc) = doc else {
-            return Err(fail("its output is not a JSON object".into()));
-        };
-        // BOTOCORE: `Version != 1` in Python, so 1, 1.0 and true pass; "1" does not.
-        match doc.get("Version") {
-            Some(Value::Number(n)) if n.as_f64() == Some(1.0) => {}
-            Some(Value::Bool(true)) => {}
-            None => {
-                return Err(fail(
-                    "Unsupported version '<Version key not provided>' for credential process \
-                     provider, supported versions: 1"
-                        .into(),
-                ));
-            }
-            Some(other) => {
-                return Err(fail(format!(
-                    "Unsupported version '{}' for credential process provider, supported \
-                     versions: 1",
-                    describe(other)
-                )));
-            }
-        }
-        let field = |name: &str| -> Result<Option<String>, Error> {
-            match doc.get(name) {
-                None | Some(Value::Null) => Ok(None),
-                Some(Value::String(s)) => Ok(Some(s.clone())),
-                Some(_) => Err(fail(format!("{name} in its output is not a string"))),
-            }
-        };
-        let (Some(ak), Some(sk)) = (field("AccessKeyId")?, field("SecretAccessKey")?) else {
-            let missing = if doc.contains_key("AccessKeyId") {
-                "SecretAccessKey"
-            } else {
-                "AccessKeyId"
-            };
-            return Err(fail(format!(
-                "Missing required key in response: '{missing}'"
-            )));
-        };
-        let expiry = match field("Expiration")? {
-            None => None,
-            Some(text) => {
-                let t = timestamp::parse(&text)
-                    .map_err(|e| fail(format!("Expiration {} (it is {text:?})", e.describe())))?;
-                if t <= ctx.env.now() {
-                    return Err(Error::new(
-                        ErrorKind::CredentialsExpired,
-                        format!(
-                            "the credential_process of profile {} returned credentials that \
-                             expired at {}",
-                            ctx.profile,
-                            timestamp::format_utc(t)
-                        ),
-                    ));
-                }
-                Some(t)
-            }
-        };
-        let account =
-            field("AccountId")?.or_else(|| profile.get("aws_account_id").map(str::to_owned));
+        let stdout = run(ctx, command, &fail)?;
+        let credentials = parse_output(ctx, profile, &stdout, &fail)?;
         Ok(Outcome::Found(Resolved {
-            credentials: Keys {
-                access_key_id: ak,
-                secret_access_key: sk,
-                session_token: field("SessionToken")?,
-                expiry,
-                account_id: account,
-                provider: "custom-process",
-            }
-            .build(),
+            credentials,
             source: Source::Process {
                 profile: ctx.profile.to_owned(),
             },
@@ -167,6 +65,135 @@ impl Provider for CredentialProcess {
                 profile: profile.name().to_owned(),
             }))
     }
+}
+
+/// Builds the provider's errors: `Error when retrieving credentials from custom-process:
+/// WHAT (the credential_process of profile P)`.
+type Fail<'a> = dyn Fn(String) -> Error + 'a;
+
+/// Runs `command` and gives its standard output; a failure to start, a timeout or a
+/// non-zero exit is an error quoting (escaped, bounded) what it wrote to stderr.
+fn run(ctx: &ChainContext<'_>, command: &str, fail: &Fail<'_>) -> Result<Vec<u8>, Error> {
+    let argv = split(command, ctx.env.platform()).map_err(|e| fail(e.to_owned()))?;
+    if argv.is_empty() {
+        return Err(fail("credential_process is empty".into()));
+    }
+    let timeout = ctx
+        .env
+        .var("CODECOMMIT_AUTH_PROCESS_TIMEOUT")
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map_or(DEFAULT_TIMEOUT, Duration::from_secs);
+    let output = ctx
+        .env
+        .run_process(&ProcessRequest {
+            argv,
+            timeout,
+            max_output: MAX_OUTPUT,
+        })
+        .map_err(|e| match e.kind() {
+            ProcessErrorKind::Timeout => fail(format!(
+                "{e}; raise CODECOMMIT_AUTH_PROCESS_TIMEOUT if it needs longer"
+            )),
+            _ => fail(e.to_string()),
+        })?;
+    if output.code != Some(0) {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let status = output
+            .code
+            .map_or("a signal".to_owned(), |c| format!("status {c}"));
+        // What the command wrote is shown escaped and bounded: it is for a person,
+        // and a broken command can write a megabyte of anything.
+        return Err(fail(format!(
+            "the command exited with {status}: {}",
+            crate::error::shown(stderr.trim_end(), MAX_STDERR_SHOWN)
+        )));
+    }
+    Ok(output.stdout)
+}
+
+/// The credentials in the command's output (botocore's `_retrieve_credentials_using`).
+fn parse_output(
+    ctx: &ChainContext<'_>,
+    profile: Profile<'_>,
+    stdout: &[u8],
+    fail: &Fail<'_>,
+) -> Result<super::Credentials, Error> {
+    let doc: Value = serde_json::from_slice(stdout)
+        .map_err(|e| fail(format!("its output is not JSON ({e})")))?;
+    let Value::Object(doc) = doc else {
+        return Err(fail("its output is not a JSON object".into()));
+    };
+    check_version(&doc, fail)?;
+    let field = |name: &str| -> Result<Option<String>, Error> {
+        match doc.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(_) => Err(fail(format!("{name} in its output is not a string"))),
+        }
+    };
+    let (Some(ak), Some(sk)) = (field("AccessKeyId")?, field("SecretAccessKey")?) else {
+        let missing = if doc.contains_key("AccessKeyId") {
+            "SecretAccessKey"
+        } else {
+            "AccessKeyId"
+        };
+        return Err(fail(format!(
+            "Missing required key in response: '{missing}'"
+        )));
+    };
+    let expiry = match field("Expiration")? {
+        None => None,
+        Some(text) => {
+            let t = timestamp::parse(&text)
+                .map_err(|e| fail(format!("Expiration {} (it is {text:?})", e.describe())))?;
+            if t <= ctx.env.now() {
+                return Err(Error::new(
+                    ErrorKind::CredentialsExpired,
+                    format!(
+                        "the credential_process of profile {} returned credentials that \
+                         expired at {}",
+                        ctx.profile,
+                        timestamp::format_utc(t)
+                    ),
+                ));
+            }
+            Some(t)
+        }
+    };
+    let account = field("AccountId")?.or_else(|| profile.get("aws_account_id").map(str::to_owned));
+    Ok(Keys {
+        access_key_id: ak,
+        secret_access_key: sk,
+        session_token: field("SessionToken")?,
+        expiry,
+        account_id: account,
+        provider: "custom-process",
+    }
+    .build())
+}
+
+/// The output's `Version`, which must be 1.
+fn check_version(doc: &serde_json::Map<String, Value>, fail: &Fail<'_>) -> Result<(), Error> {
+    // BOTOCORE: `Version != 1` in Python, so 1, 1.0 and true pass; "1" does not.
+    match doc.get("Version") {
+        Some(Value::Number(n)) if n.as_f64() == Some(1.0) => {}
+        Some(Value::Bool(true)) => {}
+        None => {
+            return Err(fail(
+                "Unsupported version '<Version key not provided>' for credential process \
+                 provider, supported versions: 1"
+                    .into(),
+            ));
+        }
+        Some(other) => {
+            return Err(fail(format!(
+                "Unsupported version '{}' for credential process provider, supported \
+                 versions: 1",
+                describe(other)
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// A JSON value as Python would print it in the version message, without quoting

@@ -118,7 +118,7 @@ fn sso(unix: i64, expires_at: &str) -> Result<codecommit_auth::SignedUrl, codeco
             let expires = (unix + 3600).min(MAX) * 1000;
             response(
                 200,
-                format!(r#"{{"roleCredentials": {{"accessKeyId": "ASIAPORTAL", "secretAccessKey": "s", "sessionToken": "t", "expiration": {expires}}}}}"#),
+                crate::support::sso::portal_answer("ASIAPORTAL", "s", "t", expires as u64),
             )
         }));
     Resolver::with_environment(env).signed_url("codecommit://legacy@Repo")
@@ -222,14 +222,20 @@ fn far_future_expiries_are_cached_in_a_form_the_cli_reads() {
     let counted = Arc::clone(&calls);
     let env = memory()
         .with_file(config_path(), SSO_CONFIG)
-        .with_file(format!("{HOME}/.aws/sso/cache/{LEGACY_TOKEN}"), token_file(3600))
+        .with_file(
+            format!("{HOME}/.aws/sso/cache/{LEGACY_TOKEN}"),
+            token_file(3600),
+        )
         .with_http_client(Answer(move |r: &HttpRequest| {
             counted.fetch_add(1, Ordering::SeqCst);
             if r.url.contains("/federation/credentials") {
                 response(
                     200,
-                    format!(
-                        r#"{{"roleCredentials": {{"accessKeyId": "ASIAPORTAL", "secretAccessKey": "portal-secret", "sessionToken": "portal-token", "expiration": {far_millis}}}}}"#
+                    crate::support::sso::portal_answer(
+                        "ASIAPORTAL",
+                        "portal-secret",
+                        "portal-token",
+                        far_millis,
                     ),
                 )
             } else {

@@ -1,7 +1,7 @@
 """botocore's answers for tricky shared-config inputs, as test data for src/config.
 
 Writes tests/data/oracle/config_parse.json (or checks it with --check). The Rust side
-is tests/config/oracle_parse.rs: it feeds each input to SharedConfig::from_sources (or
+is tests/oracle_replay/config_parse.rs: it feeds each input to SharedConfig::from_sources (or
 locate / profile_from_env) and compares with what botocore did here.
 
 Pinned: botocore==1.44.8 (tests/oracle/requirements.txt) on CPython 3.11 with a UTF-8
@@ -461,7 +461,7 @@ def main():
     check_locale()
     base_env = dict(os.environ)
     doc['description'] = ('botocore answers for src/config (SharedConfig::from_sources, '
-                          'locate, profile_from_env); replayed by tests/config/oracle_parse.rs')
+                          'locate, profile_from_env); replayed by tests/oracle_replay/config_parse.rs')
     doc['parse'] = [run_parse(*c) for c in PARSE]
     doc['locations'] = [run_location(*c) for c in LOCATIONS]
     doc['profiles'] = [run_profile(*c) for c in PROFILES]

@@ -19,7 +19,7 @@ use codecommit_auth::Error;
 use codecommit_auth::env::Environment;
 use support::loopback::Attempt;
 use support::server::{Seen, Silent, closed_port_url};
-use support::sts::{assume_role_response, verify};
+use support::sts::{sts_reply, verify};
 
 const IMDS_TOKEN: &str = "IMDS-SESSION-TOKEN-1";
 const POD_TOKEN: &str = "pod-identity-token";
@@ -167,11 +167,7 @@ fn imds_stand_in(server: &Server) {
 }
 
 fn sts_ok(n: u32) -> Reply {
-    Reply::new(
-        200,
-        assume_role_response("AssumeRole", n, "123456789012", EXPIRATION),
-    )
-    .header("Content-Type", "text/xml")
+    sts_reply("AssumeRole", n, "123456789012", EXPIRATION)
 }
 
 fn sign(resolver: &Resolver<MemoryEnvironment>, remote: &str) -> Result<String, Error> {

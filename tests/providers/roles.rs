@@ -1,7 +1,7 @@
 //! Roles (STS AssumeRole), web identity and credential_process.
 
 use super::*;
-use support::sts::{Verified, assume_role_response, error_response, form, verify};
+use support::sts::{Verified, error_response, form, sts_reply, verify};
 
 const ROLES: &str = "\
 [profile base]
@@ -107,11 +107,7 @@ fn roles_env(server: &Server) -> MemoryEnvironment {
 }
 
 fn sts_ok(n: u32, account: &str) -> Reply {
-    Reply::new(
-        200,
-        assume_role_response("AssumeRole", n, account, &at(3600)),
-    )
-    .header("Content-Type", "text/xml")
+    sts_reply("AssumeRole", n, account, &at(3600))
 }
 
 #[test]
@@ -425,10 +421,7 @@ fn sso_profile_as_the_source_of_a_role() {
 #[test]
 fn web_identity_from_profile_and_from_env() {
     let server = Server::start();
-    let ok = Reply::new(
-        200,
-        assume_role_response("AssumeRoleWithWebIdentity", 8, "888888888888", &at(3600)),
-    );
+    let ok = sts_reply("AssumeRoleWithWebIdentity", 8, "888888888888", &at(3600));
     server.route("POST", "/", vec![ok]);
     let env = roles_env(&server).with_file("/var/run/token.jwt", "eyJ.header.sig\n");
     let url = Resolver::with_environment(env)
@@ -455,10 +448,7 @@ fn web_identity_from_profile_and_from_env() {
     server.route(
         "POST",
         "/",
-        vec![Reply::new(
-            200,
-            assume_role_response("AssumeRoleWithWebIdentity", 9, "9", &at(3600)),
-        )],
+        vec![sts_reply("AssumeRoleWithWebIdentity", 9, "9", &at(3600))],
     );
     let env = roles_env(&server)
         .with_file("/ci/token", "ci-jwt")
@@ -686,11 +676,8 @@ fn parallel_role_misses_make_one_sts_call_each() {
             "POST",
             "/",
             vec![
-                Reply::new(
-                    200,
-                    assume_role_response(operation, 1, "111111111111", &at(3600)),
-                )
-                .delayed(Duration::from_millis(200)),
+                sts_reply(operation, 1, "111111111111", &at(3600))
+                    .delayed(Duration::from_millis(200)),
             ],
         );
         server.route(

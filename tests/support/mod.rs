@@ -39,4 +39,5 @@ pub mod oracle;
 pub mod provider_data;
 pub mod replay;
 pub mod server;
+pub mod sso;
 pub mod sts;

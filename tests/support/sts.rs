@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use sha2::{Digest, Sha256};
 
-use super::server::{Seen, decode};
+use super::server::{Reply, Seen, decode};
 
 /// The form parameters of a request body.
 pub fn form(seen: &Seen) -> HashMap<String, String> {
@@ -19,6 +19,13 @@ pub fn form(seen: &Seen) -> HashMap<String, String> {
             (decode(k), decode(&v.replace('+', " ")))
         })
         .collect()
+}
+
+/// The stand-in's 200 answer to `operation` (`AssumeRole`, `AssumeRoleWithWebIdentity`)
+/// for `n`: [`assume_role_response`] as `text/xml`.
+pub fn sts_reply(operation: &str, n: u32, account: &str, expiration: &str) -> Reply {
+    Reply::new(200, assume_role_response(operation, n, account, expiration))
+        .header("Content-Type", "text/xml")
 }
 
 /// An AssumeRole answer for `n` (keys `ASIASTS…n`), expiring at `expiration` (RFC 3339).

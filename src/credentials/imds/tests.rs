@@ -235,15 +235,27 @@ fn documents() {
 fn static_stability_extends_near_and_past_expiries() {
     let now = UNIX_EPOCH + Duration::from_secs(1_800_000_000); // 2027-01-15T08:00:00Z
     let in_min = |m: u64| now + Duration::from_secs(m * 60);
-    assert_eq!(expiry("2027-01-15T14:00:00Z", now), Ok(Ok(in_min(360))));
-    assert_eq!(expiry("2027-01-15T08:30:00Z", now), Ok(Ok(in_min(30))));
+    assert_eq!(
+        expiry("2027-01-15T14:00:00Z", now),
+        Ok(Expiry::Until(in_min(360)))
+    );
+    assert_eq!(
+        expiry("2027-01-15T08:30:00Z", now),
+        Ok(Expiry::Until(in_min(30)))
+    );
     // Under 17 minutes left, or already expired: 17 minutes from now.
-    assert_eq!(expiry("2027-01-15T08:10:00Z", now), Ok(Ok(in_min(17))));
-    assert_eq!(expiry("2027-01-15T07:00:00Z", now), Ok(Ok(in_min(17))));
+    assert_eq!(
+        expiry("2027-01-15T08:10:00Z", now),
+        Ok(Expiry::Until(in_min(17)))
+    );
+    assert_eq!(
+        expiry("2027-01-15T07:00:00Z", now),
+        Ok(Expiry::Until(in_min(17)))
+    );
     // Another shape is parsed, not extended.
     assert_eq!(
         expiry("2027-01-15T07:00:00+00:00", now),
-        Ok(Err(in_min(0) - Duration::from_secs(3600)))
+        Ok(Expiry::Expired(in_min(0) - Duration::from_secs(3600)))
     );
     assert_eq!(
         expiry("2027-01-15T09:00:00", now),

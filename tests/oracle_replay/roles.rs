@@ -14,19 +14,14 @@
 //! we deliberately differ, the case must match one of the named [`DIFFERENCES`]; counts
 //! are printed.
 
-// Tests read their own data straight from disk; the seam rule is for the library.
-#![allow(clippy::disallowed_methods)]
-
-mod support;
-
 use std::collections::BTreeMap;
 
+use crate::support::loopback::LoopbackOnly;
+use crate::support::oracle::{self, Difference, HOME};
+use crate::support::server::{Seen, decode};
 use codecommit_auth::env::{MemoryEnvironment, OsEnvironment};
 use codecommit_auth::{ErrorKind, Resolver};
 use serde_json::Value;
-use support::loopback::LoopbackOnly;
-use support::oracle::{self, Difference, HOME};
-use support::server::{Seen, decode};
 
 /// The STS form fields compared (present or absent, and their values).
 const FORM_FIELDS: &[&str] = &[

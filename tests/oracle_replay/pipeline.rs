@@ -12,17 +12,12 @@
 //! reference on purpose, the case must match one of the named [`DIFFERENCES`], and the
 //! count per difference is printed, so nothing passes or fails silently.
 
-// Tests read their own data and fixtures straight from disk; the seam rule is for the library.
-#![allow(clippy::disallowed_methods)]
-
-mod support;
-
 use std::time::{Duration, UNIX_EPOCH};
 
+use crate::support::oracle::{self, Difference, HOME};
 use codecommit_auth::env::MemoryEnvironment;
 use codecommit_auth::{Error, ErrorKind, Resolver};
 use serde_json::Value;
-use support::oracle::{self, Difference, HOME};
 
 /// The day the vectors were generated; botocore compared expiries with its real clock.
 const NOW_UNIX: u64 = 1_795_564_800; // 2026-11-25T00:00:00Z
@@ -30,7 +25,14 @@ const NOW_UNIX: u64 = 1_795_564_800; // 2026-11-25T00:00:00Z
 /// Our result for one case.
 #[derive(Debug)]
 enum Outcome {
-    Url { url: String, method: &'static str },
+    Url {
+        url: String,
+        method: &'static str,
+        /// The profile the resolution used.
+        profile: String,
+        /// The key id of the credentials that signed.
+        access_key_id: String,
+    },
     Error(Error),
 }
 
@@ -51,6 +53,8 @@ fn run(case: &Value) -> Outcome {
         Ok(resolution) => Outcome::Url {
             url: resolution.sign(time).into_string(),
             method: resolution.credential_source().method(),
+            profile: resolution.profile().to_owned(),
+            access_key_id: resolution.credentials().access_key_id().to_owned(),
         },
         Err(e) => Outcome::Error(e),
     }
@@ -128,9 +132,11 @@ const DIFFERENCES: &[Difference<Outcome>] = &[
         },
     },
     Difference {
-        // remote.rs: `role@account@Repo` names profile `role@account`.
+        // remote.rs: `role@account@Repo` names profile `role@account`. Our outcome must
+        // be the one that split gives: a URL signed with that profile's keys for that
+        // repository, or an error about that profile, its region or that repository.
         name: "the profile ends at the last @",
-        applies: |case, _| authority(case).matches('@').count() >= 2,
+        applies: split_at_the_last_at,
     },
     Difference {
         // remote.rs: `codecommit::REGION://…` is accepted as `REGION://…`.
@@ -170,6 +176,87 @@ const DIFFERENCES: &[Difference<Outcome>] = &[
     },
 ];
 
+/// Whether `ours` is what splitting the remote at its last `@` gives: the profile
+/// before it, the repository after it. Only for remotes with two `@` or more.
+fn split_at_the_last_at(case: &Value, ours: &Outcome) -> bool {
+    let authority = authority(case);
+    if authority.matches('@').count() < 2 {
+        return false;
+    }
+    let (profile, _) = authority.rsplit_once('@').unwrap();
+    let after = remote(case).split_once("://").unwrap().1;
+    let repository = &after[profile.len() + 1..];
+    match ours {
+        Outcome::Url {
+            url,
+            profile: used,
+            access_key_id,
+            ..
+        } => {
+            // The URL's username is the key id (then `%` and the session token).
+            let username = url
+                .strip_prefix("https://")
+                .and_then(|u| u.split_once(':'))
+                .map_or("", |(user, _)| user);
+            used == profile
+                && url.ends_with(&format!("/v1/repos/{repository}"))
+                && username.split("%25").next() == Some(&urlencode(access_key_id))
+                && profile_keys(case, profile).is_none_or(|key| key == *access_key_id)
+        }
+        Outcome::Error(e) => {
+            let text = e.to_string();
+            match e.kind() {
+                ErrorKind::ProfileNotFound => text.starts_with(&format!(
+                    "The following profile was not found: {}. ",
+                    codecommit_auth::shown(profile, codecommit_auth::MAX_SHOWN)
+                )),
+                ErrorKind::CredentialsNotFound => text.contains(&format!(
+                    "does not have credentials configured: {}. ",
+                    codecommit_auth::shown(profile, codecommit_auth::MAX_SHOWN)
+                )),
+                ErrorKind::InvalidRepositoryName => text.starts_with(&format!(
+                    "the repository name \"{}\" is not valid",
+                    codecommit_auth::shown(repository, codecommit_auth::MAX_SHOWN)
+                )),
+                // The region the profile names (a region in the remote would be the
+                // reference's too).
+                ErrorKind::RegionNotAvailable => profile_setting(case, profile, "region")
+                    .is_some_and(|region| {
+                        text.starts_with(&format!(
+                            "The following AWS Region is not available for use with AWS \
+                             CodeCommit: {region}."
+                        ))
+                    }),
+                _ => false,
+            }
+        }
+    }
+}
+
+/// `key` of `profile` in the case's files, as the library reads them.
+fn profile_setting(case: &Value, profile: &str, key: &str) -> Option<String> {
+    let resolver = Resolver::with_environment(environment(case));
+    let config = resolver.config().ok()?;
+    config.profile(profile)?.get(key).map(str::to_owned)
+}
+
+/// The access key id `profile` itself holds in the case's files, if any.
+fn profile_keys(case: &Value, profile: &str) -> Option<String> {
+    profile_setting(case, profile, "aws_access_key_id")
+}
+
+/// Percent-encoding as the URL's username spells a key id (all but unreserved bytes).
+fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 fn remote(case: &Value) -> &str {
     case["remote"].as_str().unwrap()
 }
@@ -202,7 +289,7 @@ fn same(a: &Outcome, b: &Outcome) -> bool {
 fn disagreement(case: &Value, ours: &Outcome) -> Option<String> {
     let expected = &case["expected"];
     match (ours, expected.get("url")) {
-        (Outcome::Url { url, method }, Some(want)) => {
+        (Outcome::Url { url, method, .. }, Some(want)) => {
             if url != want.as_str().unwrap() {
                 return Some(format!("url {url}\n      want {want}"));
             }
@@ -273,4 +360,48 @@ fn reference_part(text: &str) -> String {
         ),
         _ => text.to_owned(),
     }
+}
+
+/// The rule for remotes with two `@` accepts only what the split at the last `@` gives:
+/// the profile before it with its own keys, the repository after it.
+#[test]
+fn the_last_at_rule_checks_profile_key_and_repository() {
+    let case = serde_json::json!({
+        "remote": "codecommit://role@123456789012@repo",
+        "env": {},
+        "files": {".aws/credentials": "[role@123456789012]\naws_access_key_id = AKIDSPLIT\n\
+                   aws_secret_access_key = s\n[role]\naws_access_key_id = AKIDFIRST\n\
+                   aws_secret_access_key = s\n"},
+    });
+    let url = |profile: &str, key: &str, repo: &str| Outcome::Url {
+        url: format!(
+            "https://{key}:20240601T120000Zsig@git-codecommit.us-east-1.amazonaws.com/v1/repos/{repo}"
+        ),
+        method: "shared-credentials-file",
+        profile: profile.to_owned(),
+        access_key_id: key.to_owned(),
+    };
+    assert!(split_at_the_last_at(
+        &case,
+        &url("role@123456789012", "AKIDSPLIT", "repo")
+    ));
+    // The first `@`'s profile, its keys, or another repository: not this difference.
+    assert!(!split_at_the_last_at(
+        &case,
+        &url("role", "AKIDFIRST", "repo")
+    ));
+    assert!(!split_at_the_last_at(
+        &case,
+        &url("role@123456789012", "AKIDFIRST", "repo")
+    ));
+    assert!(!split_at_the_last_at(
+        &case,
+        &url("role@123456789012", "AKIDSPLIT", "123456789012@repo")
+    ));
+    let mut single = case.clone();
+    single["remote"] = Value::String("codecommit://role@repo".into());
+    assert!(!split_at_the_last_at(
+        &single,
+        &url("role", "AKIDFIRST", "repo")
+    ));
 }

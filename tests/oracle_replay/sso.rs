@@ -11,18 +11,13 @@
 //! files all match. Where we are deliberately kinder or faster than botocore, the case
 //! must match one of the named [`DIFFERENCES`]; counts are printed.
 
-// Tests read their own data straight from disk; the seam rule is for the library.
-#![allow(clippy::disallowed_methods)]
-
-mod support;
-
 use std::collections::BTreeMap;
 
+use crate::support::oracle::{self, Difference, HOME};
+use crate::support::server::Seen;
 use codecommit_auth::env::{HttpsClient, MemoryEnvironment};
 use codecommit_auth::{ErrorKind, Resolver};
 use serde_json::Value;
-use support::oracle::{self, Difference, HOME};
-use support::server::Seen;
 
 /// Our result for a case, with what the server saw and the cache files afterwards.
 struct Run {

@@ -1,0 +1,160 @@
+//! The SSO provider-chain harness: a profile set (legacy and sso-session forms), token
+//! cache files, portal answers, and environments that point SSO and SSO OIDC at a
+//! 127.0.0.1 [`Server`]; plus [`race`], many resolvers over one real home directory.
+
+use std::collections::HashMap;
+use std::time::{Duration, UNIX_EPOCH};
+
+use codecommit_auth::env::{HttpsClient, MemoryEnvironment};
+use codecommit_auth::{Resolver, SigningTime};
+use serde_json::json;
+
+use super::disk::{DiskEnvironment, TempDir};
+use super::loopback::LoopbackOnly;
+use super::server::{Reply, Server};
+
+pub const HOME: &str = "/home/dev";
+pub const NOW: u64 = 1_800_000_000; // 2027-01-15T08:00:00Z
+pub const START_URL: &str = "https://my-sso-portal.awsapps.com/start";
+/// sha1("https://my-sso-portal.awsapps.com/start")
+pub const LEGACY_TOKEN: &str =
+    "/home/dev/.aws/sso/cache/c7aaaf71fcc8777ae2475525ed049d39fe16c484.json";
+/// sha1("my-sso")
+pub const SESSION_TOKEN: &str =
+    "/home/dev/.aws/sso/cache/0ad374308c5a4e22f723adf10145eafad7c4031c.json";
+pub const PORTAL: &str = "/federation/credentials";
+
+pub const CONFIG: &str = "\
+[profile legacy]
+region = us-east-2
+sso_start_url = https://my-sso-portal.awsapps.com/start
+sso_region = us-east-1
+sso_account_id = 111122223333
+sso_role_name = DevRole
+
+[profile dev-team]
+region = us-east-2
+sso_session = my-sso
+sso_account_id = 111122223333
+sso_role_name = Developer
+
+[profile test-team]
+region = eu-west-1
+sso_session = my-sso
+sso_account_id = 444455556666
+sso_role_name = ReadOnly
+
+[sso-session my-sso]
+sso_start_url = https://my-sso-portal.awsapps.com/start
+sso_region = us-east-1
+sso_registration_scopes = sso:account:access
+";
+
+pub fn at(offset_secs: i64) -> String {
+    iso(NOW as i64 + offset_secs)
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ` for a Unix time, as AWS tools write expiry times.
+pub fn iso(unix: i64) -> String {
+    let t = time::OffsetDateTime::from_unix_timestamp(unix).unwrap();
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
+}
+
+/// The body of the SSO portal's `GetRoleCredentials` answer: these keys, expiring at
+/// `expiration_ms` (Unix milliseconds, as the portal writes it).
+pub fn portal_answer(key: &str, secret: &str, token: &str, expiration_ms: u64) -> String {
+    json!({"roleCredentials": {
+        "accessKeyId": key,
+        "secretAccessKey": secret,
+        "sessionToken": token,
+        "expiration": expiration_ms,
+    }})
+    .to_string()
+}
+
+pub fn token_file(access: &str, expires_in: i64, refresh: bool) -> String {
+    let mut doc = json!({
+        "startUrl": START_URL,
+        "region": "us-east-1",
+        "accessToken": access,
+        "expiresAt": at(expires_in),
+        "unknownFieldKeptByUs": {"nested": [1, 2]},
+    });
+    if refresh {
+        doc["clientId"] = json!("CLIENT-ID");
+        doc["clientSecret"] = json!("CLIENT-SECRET");
+        doc["registrationExpiresAt"] = json!(at(30 * 86_400));
+        doc["refreshToken"] = json!("REFRESH-1");
+    }
+    doc.to_string()
+}
+
+pub fn role_credentials(n: u32, lifetime_secs: u64) -> Reply {
+    Reply::new(
+        200,
+        portal_answer(
+            &format!("ASIAPORTAL{n:010}"),
+            &format!("portal-secret-{n}"),
+            &format!("portal-token-{n}/+="),
+            (NOW + lifetime_secs) * 1000 + 999,
+        ),
+    )
+    .header("Content-Type", "application/json")
+}
+
+pub fn env(server: &Server, token_path: &str, token: &str) -> MemoryEnvironment {
+    MemoryEnvironment::new()
+        .with_var("HOME", HOME)
+        .with_var("AWS_ENDPOINT_URL_SSO", server.url())
+        .with_var("AWS_ENDPOINT_URL_SSO_OIDC", server.url())
+        .with_now(UNIX_EPOCH + Duration::from_secs(NOW))
+        .with_file(format!("{HOME}/.aws/config"), CONFIG)
+        .with_file(token_path, token)
+        .with_http_client(LoopbackOnly::around(
+            HttpsClient::from_environment(&MemoryEnvironment::new())
+                .with_timeout_cap(Duration::from_secs(2)),
+        ))
+}
+
+pub fn time() -> SigningTime {
+    SigningTime::from_unix(NOW as i64).unwrap()
+}
+
+/// `n` resolvers in `n` threads over the real home directory `home`, each with its own
+/// environment (like `n` processes), all signing `remote`; their results in order.
+pub fn race(
+    n: usize,
+    home: &TempDir,
+    vars: &[(&str, String)],
+    remote: &str,
+) -> Vec<Result<String, codecommit_auth::Error>> {
+    let mut vars: HashMap<String, String> = vars
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), v.clone()))
+        .collect();
+    vars.insert("HOME".into(), home.path().to_str().unwrap().to_owned());
+    let handles: Vec<_> = (0..n)
+        .map(|_| {
+            let env = DiskEnvironment::new(
+                vars.clone(),
+                UNIX_EPOCH + Duration::from_secs(NOW),
+                HttpsClient::from_environment(&MemoryEnvironment::new()),
+            );
+            let remote = remote.to_owned();
+            std::thread::spawn(move || {
+                Resolver::with_environment(env)
+                    .signed_url_at(&remote, SigningTime::from_unix(NOW as i64).unwrap())
+                    .map(|u| u.into_string())
+            })
+        })
+        .collect();
+    handles.into_iter().map(|h| h.join().unwrap()).collect()
+}
