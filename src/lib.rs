@@ -41,6 +41,13 @@
 //! [`Resolver`] runs these steps in the order git-remote-codecommit runs them, so the
 //! same error wins when several things are wrong at once.
 //!
+//! A front end that holds the parts of a request rather than a remote (a credential
+//! helper: the region from git's host, the repository from git's path) builds a
+//! [`Request`]. [`Resolver::locate`] runs every step before the credentials and says why
+//! each answer is what it is ([`Location`]); [`Resolver::credentials`] continues from
+//! there, which is how `git-remote-codecommit --doctor` shows the profile, region and
+//! host even when credentials are missing.
+//!
 //! # Example
 //!
 //! ```
