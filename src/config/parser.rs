@@ -7,12 +7,16 @@
 //! from every section, and the check of nested `key =` values). behavior.md §3.2 states
 //! the rules; the comments below point at the ones a general INI reader gets wrong.
 //!
-//! One pass, no backtracking: every line is classified once, duplicate sections and keys
-//! are found with hash lookups, and values are assembled from borrowed line slices with
-//! one allocation each. Errors are whole-file, as in botocore, and carry the 1-based line.
+//! One pass, no backtracking: every line is classified once, duplicate sections are found
+//! with hash lookups and duplicate keys by comparison (by hash in a large section), and
+//! values are assembled from borrowed line slices with one allocation each. Errors are
+//! whole-file, as in botocore, and carry the 1-based line. The shared files go through
+//! [`scan`], the same pass building nothing but section positions, and then
+//! [`section`] for each section a lookup reads.
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
+use std::ops::Range;
 use std::sync::Arc;
 
 use super::properties::{Properties, Table};
@@ -134,16 +138,91 @@ impl Value<'_> {
 /// The section whose keys are being read.
 struct Open<'a> {
     name: &'a str,
+    /// Byte offset of its header line.
+    start: usize,
     entries: Vec<(Cow<'a, str>, Value<'a>)>,
 }
 
 /// Parses one file's text. `[DEFAULT]` keys are merged into the view of every section.
 pub(crate) fn parse(text: &str) -> Result<Vec<Section>, ParseError> {
-    let mut parser = Parser::default();
+    run(text, true)?.finish()
+}
+
+/// Where one section of a checked file is, as byte ranges of the text.
+#[derive(Clone, Debug)]
+pub(crate) struct Span {
+    /// The name between the brackets.
+    pub(crate) name: Range<usize>,
+    /// From the header line to the next header line (or the end of the file): every
+    /// line [`section`] needs to build the section's keys.
+    pub(crate) lines: Range<usize>,
+}
+
+/// A file checked against the whole grammar, with the keys of no section built yet:
+/// where each section is, and the `[DEFAULT]` keys, which every section shows.
+pub(crate) struct Scan {
+    pub(crate) sections: Vec<Span>,
+    pub(crate) defaults: Option<Arc<Table>>,
+}
+
+/// Checks one file's text as [`parse`] does — the same errors for the same text — but
+/// builds only `[DEFAULT]`; [`section`] builds any other section on demand. A config
+/// with thousands of profiles then costs one pass over its lines and no allocation per
+/// key, when a lookup reads only a few sections.
+pub(crate) fn scan(text: &str) -> Result<Scan, ParseError> {
+    let parser = run(text, false)?;
+    if parser
+        .default
+        .as_ref()
+        .is_some_and(|d| d.entries.iter().any(|(_, v)| v.bad_nested.is_some()))
+    {
+        // Whether a bad nested `[DEFAULT]` value fails the file depends on the keys of
+        // every section (`check_inherited`): rare enough to parse the file in full.
+        parse(text)?;
+    }
+    let base = text.as_ptr() as usize;
+    let offset = |s: &str| s.as_ptr() as usize - base;
+    let sections = parser
+        .spans
+        .iter()
+        .map(|&(name, ref lines)| Span {
+            name: offset(name)..offset(name) + name.len(),
+            lines: lines.clone(),
+        })
+        .collect();
+    let defaults = parser
+        .default
+        .map(|open| Arc::new(table(open.entries.into_iter())));
+    Ok(Scan { sections, defaults })
+}
+
+/// The keys of the section at `span` of a text that [`scan`] accepted, with `defaults`
+/// (the scan's) behind them.
+pub(crate) fn section(text: &str, span: &Span, defaults: Option<&Arc<Table>>) -> Properties {
+    // The lines start at the header, which resets all state, and end before the next
+    // header: parsed alone they give exactly this section's keys. They cannot fail to
+    // parse, since the whole text passed `scan`; if they did, the section reads empty.
+    let own = run(&text[span.lines.clone()], true)
+        .ok()
+        .and_then(|mut parser| parser.done.pop())
+        .map_or_else(|| Table::new(Vec::new()), |(_, table)| table);
+    Properties::new(own, defaults.cloned())
+}
+
+/// Feeds every line of `text` to a parser that builds tables if `build`.
+fn run(text: &str, build: bool) -> Result<Parser<'_>, ParseError> {
+    let mut parser = Parser {
+        text,
+        build,
+        ..Parser::default()
+    };
+    // Room for a section per 128 bytes: no rehashing while the names go in.
+    parser.names.reserve(text.len() / 128);
     for (number, line) in lines(text) {
         parser.line(number, line)?;
     }
-    parser.finish()
+    parser.close_section(text.len());
+    Ok(parser)
 }
 
 /// Which section the parser is in.
@@ -160,8 +239,15 @@ enum Position<'a> {
 
 #[derive(Default)]
 struct Parser<'a> {
+    /// The whole text, which every line borrows from (for byte offsets).
+    text: &'a str,
+    /// Whether finished sections are built into [`Parser::done`]; if not, only their
+    /// [`Parser::spans`] are kept.
+    build: bool,
     /// Finished sections, their own keys already in a [`Table`].
     done: Vec<(&'a str, Table)>,
+    /// Finished sections: name and the byte range from the header to the next header.
+    spans: Vec<(&'a str, Range<usize>)>,
     /// The emptied entry list of the last finished section, reused by the next one.
     spare: Vec<(Cow<'a, str>, Value<'a>)>,
     default: Option<Open<'a>>,
@@ -208,7 +294,8 @@ impl<'a> Parser<'a> {
         self.indent = indent;
         if let Some(name) = header_name(value) {
             self.key_open = false;
-            return self.header(number, name);
+            let start = line.as_ptr() as usize - self.text.as_ptr() as usize;
+            return self.header(number, name, start);
         }
         self.key_line(value).map_err(|problem| ParseError {
             line: number,
@@ -249,6 +336,7 @@ impl<'a> Parser<'a> {
             Position::Default => (
                 self.default.get_or_insert_with(|| Open {
                     name: "DEFAULT",
+                    start: 0,
                     entries: Vec::new(),
                 }),
                 &mut self.default_keys,
@@ -257,7 +345,7 @@ impl<'a> Parser<'a> {
         // `key`, then the first `=` or `:`, then the value; both sides stripped.
         // BOTOCORE: behavior.md §3.7 — `:` is a delimiter (§10 item 8), and any text is a
         // key (`in valid = v`); the cross-SDK grammar allows `=` and a name charset only.
-        let Some(at) = value.find(['=', ':']) else {
+        let Some(at) = value.bytes().position(|b| b == b'=' || b == b':') else {
             return Err(bad_header(value).unwrap_or(Problem::NoDelimiter));
         };
         let raw_key = py_rstrip(&value[..at]);
@@ -275,7 +363,7 @@ impl<'a> Parser<'a> {
         };
         // BOTOCORE: behavior.md §3.7 — strict configparser: a repeated key (after
         // lower-casing) fails the file; the cross-SDK grammar lets the last one win.
-        if !seen.insert(key.clone()) {
+        if !is_new_key(&section.entries, seen, &key) {
             return Err(Problem::DuplicateKey {
                 key: key.into(),
                 section: section.name.into(),
@@ -293,8 +381,8 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 
-    fn header(&mut self, number: usize, name: &'a str) -> Result<(), ParseError> {
-        self.close_section();
+    fn header(&mut self, number: usize, name: &'a str, start: usize) -> Result<(), ParseError> {
+        self.close_section(start);
         if name == "DEFAULT" {
             // configparser's default section: not a section, may be opened again, its
             // keys show through every section of this file (§10 item 10).
@@ -314,15 +402,22 @@ impl<'a> Parser<'a> {
         self.keys.clear();
         self.current = Position::Section(Open {
             name,
+            start,
             entries: std::mem::take(&mut self.spare),
         });
         Ok(())
     }
 
-    /// Turns the open section, if it is a real one, into a table.
-    fn close_section(&mut self) {
+    /// Turns the open section, if it is a real one, into a table (if building) and a
+    /// span ending at byte `end`.
+    fn close_section(&mut self, end: usize) {
         if let Position::Section(mut open) = std::mem::take(&mut self.current) {
-            self.done.push((open.name, table(open.entries.drain(..))));
+            if self.build {
+                self.done.push((open.name, table(open.entries.drain(..))));
+            } else {
+                open.entries.clear();
+            }
+            self.spans.push((open.name, open.start..end));
             self.spare = open.entries;
         }
     }
@@ -338,7 +433,6 @@ impl<'a> Parser<'a> {
     }
 
     fn finish(mut self) -> Result<Vec<Section>, ParseError> {
-        self.close_section();
         let defaults = match self.default.take() {
             Some(open) => Some(self.check_inherited(open)?),
             None => None,
@@ -389,6 +483,23 @@ impl<'a> Parser<'a> {
     }
 }
 
+/// Whether `key` is not yet among `entries`. `seen` is used only once a section has
+/// many keys: most have a handful, and comparing those costs less than hashing one.
+fn is_new_key<'a>(
+    entries: &[(Cow<'a, str>, Value<'a>)],
+    seen: &mut HashSet<Cow<'a, str>>,
+    key: &str,
+) -> bool {
+    const FEW: usize = 16;
+    if entries.len() < FEW {
+        return !entries.iter().any(|(k, _)| k == key);
+    }
+    // `seen` holds the first `seen.len()` keys (they are unique): add the others.
+    let synced = seen.len();
+    seen.extend(entries[synced..].iter().map(|(k, _)| k.clone()));
+    !seen.contains(key)
+}
+
 fn table<'a>(entries: impl Iterator<Item = (Cow<'a, str>, Value<'a>)>) -> Table {
     Table::new(entries.map(|(k, v)| (k.into(), v.finish())).collect())
 }
@@ -418,4 +529,78 @@ fn bad_header(value: &str) -> Option<Problem> {
 fn nested_line_ok(line: &str) -> bool {
     line.split(is_py_line_break)
         .all(|piece| py_strip(piece).is_empty() || piece.contains('='))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each section's name and `(key, value)` pairs, `[DEFAULT]` ones included.
+    type Sections = Vec<(String, Vec<(String, String)>)>;
+
+    /// Every section as `scan` + `section` builds it, in the form `parse` returns.
+    fn lazily(text: &str) -> Result<Sections, ParseError> {
+        let scan = scan(text)?;
+        Ok(scan
+            .sections
+            .iter()
+            .map(|span| {
+                let props = section(text, span, scan.defaults.as_ref());
+                let pairs = props.iter().map(|(k, v)| (k.into(), v.into())).collect();
+                (text[span.name.clone()].to_owned(), pairs)
+            })
+            .collect())
+    }
+
+    fn eagerly(text: &str) -> Result<Sections, ParseError> {
+        Ok(parse(text)?
+            .into_iter()
+            .map(|s| {
+                let pairs = s
+                    .properties
+                    .iter()
+                    .map(|(k, v)| (k.into(), v.into()))
+                    .collect();
+                (s.name.into(), pairs)
+            })
+            .collect())
+    }
+
+    #[test]
+    fn scan_then_build_equals_parse() {
+        let texts = [
+            "",
+            "[default]\nregion = us-east-1\n",
+            "# c\n[a]\nk = v\n  more\n\n  after blank\n; c\n[b]\r\nK : V\r\n",
+            "[DEFAULT]\nd = 1\n[a]\nk = 1\n[DEFAULT]\ne = 2\n[b]\nd = 3\n",
+            "[a]\ns3 =\n  x = 1\n\n  y = 2\n[b]\n  [not a header]\n",
+            "[a]\nk = v\n  [b]\n[c]\nk = \u{3000}v\u{3000}\n\u{3000}cont\n",
+            "[a]\rk = v\r[b]\rk = w",
+            "[DEFAULT]\nn =\n  bad\n[a]\nn = own\n",
+            "[DEFAULT]\nn =\n  bad\n[a]\nm = 1\n",
+            "[a]\nk = 1\n[a]\n",
+            "[a]\nk = 1\nK = 2\n",
+            "k = 1\n",
+            "[a]\nnot a pair\n",
+            "[a]\nk =\n  no equals\n",
+            "[]\n",
+        ];
+        for text in texts {
+            assert_eq!(lazily(text), eagerly(text), "{text:?}");
+        }
+        // Many keys: the duplicate check switches from comparing to hashing.
+        let mut many = String::from("[a]\n");
+        for i in 0..40 {
+            many.push_str(&format!("k{i} = {i}\n"));
+        }
+        assert_eq!(lazily(&many), eagerly(&many));
+        many.push_str("K7 = again\n");
+        assert_eq!(
+            lazily(&many).unwrap_err().problem,
+            Problem::DuplicateKey {
+                key: "k7".into(),
+                section: "a".into()
+            }
+        );
+    }
 }

@@ -4,14 +4,15 @@
 //! name by splitting the whole header like a POSIX shell line and keeping the second of
 //! exactly two words. The credentials file names profiles `[NAME]`, taken verbatim.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 /// What a config-file section is, by its raw name.
 #[derive(Debug, PartialEq, Eq)]
-pub(crate) enum Kind {
-    Profile(String),
-    SsoSession(String),
-    Services(String),
+pub(crate) enum Kind<S = String> {
+    Profile(S),
+    SsoSession(S),
+    Services(S),
     /// A top-level section such as `[plugins]` or `[preview]`.
     Other,
     /// A section botocore reads and then loses (`[profile a b]`, `[profiledev]`, …).
@@ -24,10 +25,31 @@ pub(crate) enum Kind {
 // exactly two words counts. The first word need only *start* with the prefix, so
 // `[profiles dev]` and `[profile_x dev]` are profile `dev`, as in botocore. The
 // cross-SDK grammar instead trims and validates names (behavior.md §3.7).
+#[cfg(test)]
 pub(crate) fn classify(name: &str) -> Kind {
-    let second = || match shlex_split(name) {
-        Some(words) if words.len() == 2 => words.into_iter().nth(1),
-        _ => None,
+    match classify_borrowed(name) {
+        Kind::Profile(n) => Kind::Profile(n.into_owned()),
+        Kind::SsoSession(n) => Kind::SsoSession(n.into_owned()),
+        Kind::Services(n) => Kind::Services(n.into_owned()),
+        Kind::Other => Kind::Other,
+        Kind::Dropped => Kind::Dropped,
+    }
+}
+
+/// [`classify`], borrowing the name from `name` unless shell quoting changed it: what a
+/// lookup runs over every section, so it allocates nothing for plain names.
+pub(crate) fn classify_borrowed(name: &str) -> Kind<Cow<'_, str>> {
+    let second = || -> Option<Cow<'_, str>> {
+        if name.contains(['\\', '\'', '"']) {
+            let mut words = shlex_split(name)?;
+            return (words.len() == 2).then(|| Cow::Owned(words.swap_remove(1)));
+        }
+        // Without quotes or backslashes `shlex.split` is a split at its four separators.
+        let mut words = name
+            .split([' ', '\t', '\r', '\n'])
+            .filter(|w| !w.is_empty());
+        let (_, second) = (words.next()?, words.next()?);
+        words.next().is_none().then_some(Cow::Borrowed(second))
     };
     if name.starts_with("profile") {
         second().map_or(Kind::Dropped, Kind::Profile)
@@ -36,7 +58,7 @@ pub(crate) fn classify(name: &str) -> Kind {
     } else if name.starts_with("services") {
         second().map_or(Kind::Dropped, Kind::Services)
     } else if name == "default" {
-        Kind::Profile("default".into())
+        Kind::Profile(Cow::Borrowed(name))
     } else if name == "sso_sessions" {
         // BOTOCORE: build_profile_map stores other sections under their own name in the
         // same dict as its "sso_sessions" key, which it writes last: the section is lost.

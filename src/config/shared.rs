@@ -1,16 +1,17 @@
 //! Both files, parsed, kept apart and merged (`Session.full_config`, behavior.md §3.4).
 
-use std::collections::HashMap;
+use std::borrow::Cow;
 use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 
-use zeroize::Zeroizing;
+use zeroize::{Zeroize, Zeroizing};
 
 use super::location::locate;
-use super::parser::{self, ParseError, Problem, Section};
-use super::properties::{Properties, nested};
-use super::sections::{Kind, NameMap, classify};
+use super::parser::{self, ParseError, Problem, Section, Span};
+use super::properties::{Properties, Table, nested};
+use super::sections::{Kind, NameMap, classify_borrowed};
 use super::text::{DecodeProblem, decode};
 use crate::env::Environment;
 use crate::{Error, ErrorKind};
@@ -43,21 +44,30 @@ pub const MAX_FILE_SIZE: u64 = 16 * 1024 * 1024;
 /// # Ok::<(), codecommit_auth::Error>(())
 /// ```
 pub struct SharedConfig {
-    config: Option<ConfigFile>,
+    config: Option<File>,
     credentials: Option<File>,
-    /// Credentials-file section by name (names are unique: duplicates fail the parse).
-    credentials_index: HashMap<Box<str>, usize>,
+    /// The config file's sections sorted by kind, built by the first call that lists
+    /// names (and by a lookup whose name shell quoting changed); lookups scan instead.
+    index: OnceLock<Index>,
 }
 
-/// One parsed file.
+/// One checked file: its text, where its sections are, and each section's keys, built
+/// the first time something reads them. A config with thousands of profiles is checked
+/// whole, as botocore parses it whole, but only the few sections a lookup needs are
+/// ever built.
 struct File {
     path: Option<PathBuf>,
-    sections: Vec<Section>,
+    /// Zeroed when dropped: it may hold secrets.
+    text: Zeroizing<String>,
+    sections: Vec<Span>,
+    defaults: Option<Arc<Table>>,
+    /// `properties[i]` is built from `sections[i]` on first use.
+    properties: Vec<OnceLock<Properties>>,
 }
 
-/// The config file, with its sections sorted by kind.
-struct ConfigFile {
-    file: File,
+/// The config file's sections sorted by kind.
+#[derive(Default)]
+struct Index {
     profiles: NameMap,
     sso_sessions: NameMap,
     services: NameMap,
@@ -71,10 +81,10 @@ struct Loaded {
 }
 
 /// A file's bytes and how to name it in errors.
-struct Source<'a> {
+struct Source {
     path: Option<PathBuf>,
     label: String,
-    bytes: &'a [u8],
+    bytes: Zeroizing<Vec<u8>>,
 }
 
 impl SharedConfig {
@@ -95,10 +105,7 @@ impl SharedConfig {
         let found = locate(env);
         let config = read(env, found.config, "config")?;
         let credentials = read(env, found.credentials, "credentials")?;
-        SharedConfig::build(
-            config.as_ref().map(Source::read),
-            credentials.as_ref().map(Source::read),
-        )
+        SharedConfig::build(config.map(Source::read), credentials.map(Source::read))
     }
 
     /// Parses file contents held in memory; `None` means the file is absent.
@@ -124,10 +131,10 @@ impl SharedConfig {
         config: Option<&[u8]>,
         credentials: Option<&[u8]>,
     ) -> Result<SharedConfig, Error> {
-        let source = |label: &str, bytes| Source {
+        let source = |label: &str, bytes: &[u8]| Source {
             path: None,
             label: label.into(),
-            bytes,
+            bytes: Zeroizing::new(bytes.to_vec()),
         };
         SharedConfig::build(
             config.map(|b| source("config file", b)),
@@ -135,31 +142,22 @@ impl SharedConfig {
         )
     }
 
-    fn build(
-        config: Option<Source<'_>>,
-        credentials: Option<Source<'_>>,
-    ) -> Result<SharedConfig, Error> {
+    fn build(config: Option<Source>, credentials: Option<Source>) -> Result<SharedConfig, Error> {
         // Config first, then credentials: a broken config file is the error reported
         // even if both are broken, as in botocore.
-        let config = config.map(parse_file).transpose()?.map(ConfigFile::new);
-        let credentials = credentials.map(parse_file).transpose()?;
-
-        let credentials_index = credentials
-            .iter()
-            .flat_map(|c| c.sections.iter().enumerate())
-            .map(|(i, section)| (section.name.clone(), i))
-            .collect();
+        let config = config.map(check_file).transpose()?;
+        let credentials = credentials.map(check_file).transpose()?;
         Ok(SharedConfig {
             config,
             credentials,
-            credentials_index,
+            index: OnceLock::new(),
         })
     }
 
     /// The config file that was read, or `None` if it was absent or came from
     /// [`from_sources`](Self::from_sources).
     pub fn config_path(&self) -> Option<&Path> {
-        self.config.as_ref()?.file.path.as_deref()
+        self.config.as_ref()?.path.as_deref()
     }
 
     /// The credentials file that was read, or `None` if it was absent or came from
@@ -172,17 +170,13 @@ impl SharedConfig {
     /// in file order (a name defined twice keeps its first place), then profiles found
     /// only in the credentials file (behavior.md §3.6).
     pub fn profile_names(&self) -> Vec<&str> {
-        let config = self.config.iter().flat_map(|c| c.profiles.names());
+        let index = self.index();
+        let config = index.profiles.names();
         let credentials_only = self
             .credentials
             .iter()
-            .flat_map(|c| c.sections.iter())
-            .map(|s| &*s.name)
-            .filter(|n| {
-                self.config
-                    .as_ref()
-                    .is_none_or(|c| c.profiles.get(n).is_none())
-            });
+            .flat_map(|c| (0..c.sections.len()).map(|i| c.name(i)))
+            .filter(|n| index.profiles.get(n).is_none());
         config.chain(credentials_only).collect()
     }
 
@@ -193,55 +187,61 @@ impl SharedConfig {
         // file also has takes the credentials file's keys over its own, key by key.
         // BOTOCORE: behavior.md §3.7 — no trimming or name check: `[   foo    ]` and
         // `[profile foo]` are profiles `   foo    ` and `profile foo` (§10 item 12).
-        let config = self.config.as_ref();
-        let in_config = config.and_then(|c| c.profiles.entry(name));
-        let in_credentials = self.credentials_index.get_key_value(name);
+        let in_config = self.find(name, |kind| match kind {
+            Kind::Profile(n) => Some(n),
+            _ => None,
+        });
+        let in_credentials = self.credentials.as_ref().and_then(|c| {
+            // Names are unique in a file: a repeated one fails the parse.
+            let i = (0..c.sections.len()).find(|&i| c.name(i) == name)?;
+            Some((c.name(i), i))
+        });
         let name = in_config
             .map(|(n, _)| n)
-            .or(in_credentials.map(|(n, _)| &**n))?;
+            .or(in_credentials.map(|(n, _)| n))?;
         Some(Profile {
             name,
-            config: File::properties(config.map(|c| &c.file), in_config.map(|(_, i)| i)),
+            config: File::properties(self.config.as_ref(), in_config.map(|(_, i)| i)),
             credentials: File::properties(
                 self.credentials.as_ref(),
-                in_credentials.map(|(_, &i)| i),
+                in_credentials.map(|(_, i)| i),
             ),
         })
     }
 
     /// The `[sso-session NAME]` section of the config file.
     pub fn sso_session(&self, name: &str) -> Option<&Properties> {
-        let config = self.config.as_ref()?;
-        config.properties(config.sso_sessions.get(name)?)
+        let (_, i) = self.find(name, |kind| match kind {
+            Kind::SsoSession(n) => Some(n),
+            _ => None,
+        })?;
+        File::properties(self.config.as_ref(), Some(i))
     }
 
     /// The names of all `[sso-session NAME]` sections, in file order.
     pub fn sso_session_names(&self) -> Vec<&str> {
-        self.config
-            .iter()
-            .flat_map(|c| c.sso_sessions.names())
-            .collect()
+        self.index().sso_sessions.names().collect()
     }
 
     /// The `[services NAME]` section of the config file (endpoint overrides per service,
     /// as nested values; see [`Properties::sub_properties`]).
     pub fn services(&self, name: &str) -> Option<&Properties> {
-        let config = self.config.as_ref()?;
-        config.properties(config.services.get(name)?)
+        let (_, i) = self.find(name, |kind| match kind {
+            Kind::Services(n) => Some(n),
+            _ => None,
+        })?;
+        File::properties(self.config.as_ref(), Some(i))
     }
 
     /// The names of all `[services NAME]` sections, in file order.
     pub fn services_names(&self) -> Vec<&str> {
-        self.config
-            .iter()
-            .flat_map(|c| c.services.names())
-            .collect()
+        self.index().services.names().collect()
     }
 
     /// The names of the other top-level sections (see [`section`](Self::section)), in
     /// file order.
     pub fn section_names(&self) -> Vec<&str> {
-        self.config.iter().flat_map(|c| c.other.names()).collect()
+        self.index().other.names().collect()
     }
 
     /// Any other top-level section of the config file, by its exact name, e.g.
@@ -249,49 +249,87 @@ impl SharedConfig {
     /// found here, nor those botocore drops (`[profile a b]`, `[sso-sessionx]`).
     pub fn section(&self, name: &str) -> Option<&Properties> {
         let config = self.config.as_ref()?;
-        config.properties(config.other.get(name)?)
+        let i = (0..config.sections.len())
+            .rev()
+            .find(|&i| config.name(i) == name && classify_borrowed(name) == Kind::Other)?;
+        config.section(i)
+    }
+
+    /// The config-file section that defines `name` in the map `pick` selects (the
+    /// *last* section that names it, as botocore's dict keeps), and the name as stored.
+    fn find(
+        &self,
+        name: &str,
+        pick: impl Fn(Kind<Cow<'_, str>>) -> Option<Cow<'_, str>>,
+    ) -> Option<(&str, usize)> {
+        let config = self.config.as_ref()?;
+        for i in (0..config.sections.len()).rev() {
+            let section = config.name(i);
+            match pick(classify_borrowed(section)) {
+                Some(Cow::Borrowed(found)) if found == name => return Some((found, i)),
+                // Shell quoting made this name: only the index owns it.
+                Some(Cow::Owned(found)) if found == name => {
+                    let index = self.index();
+                    let map = [&index.profiles, &index.sso_sessions, &index.services]
+                        .into_iter()
+                        .find(|map| map.get(name) == Some(i))?;
+                    return map.entry(name);
+                }
+                _ => {}
+            }
+        }
+        None
+    }
+
+    /// The config file's sections sorted by kind, built on first use.
+    fn index(&self) -> &Index {
+        self.index.get_or_init(|| {
+            let mut index = Index::default();
+            let Some(config) = &self.config else {
+                return index;
+            };
+            for i in 0..config.sections.len() {
+                let name = config.name(i);
+                match classify_borrowed(name) {
+                    Kind::Profile(n) => index.profiles.insert(&n, i),
+                    Kind::SsoSession(n) => index.sso_sessions.insert(&n, i),
+                    Kind::Services(n) => index.services.insert(&n, i),
+                    Kind::Other => index.other.insert(name, i),
+                    Kind::Dropped => {}
+                }
+            }
+            index
+        })
     }
 }
 
-impl<'a> Source<'a> {
-    fn read(loaded: &'a Loaded) -> Source<'a> {
+impl Source {
+    fn read(loaded: Loaded) -> Source {
         Source {
-            path: Some(loaded.path.clone()),
             label: loaded.path.display().to_string(),
-            bytes: &loaded.bytes,
+            path: Some(loaded.path),
+            bytes: loaded.bytes,
         }
     }
 }
 
 impl File {
     fn properties(file: Option<&File>, section: Option<usize>) -> Option<&Properties> {
-        Some(&file?.sections.get(section?)?.properties)
-    }
-}
-
-impl ConfigFile {
-    fn new(file: File) -> ConfigFile {
-        let mut config = ConfigFile {
-            file,
-            profiles: NameMap::default(),
-            sso_sessions: NameMap::default(),
-            services: NameMap::default(),
-            other: NameMap::default(),
-        };
-        for (i, section) in config.file.sections.iter().enumerate() {
-            match classify(&section.name) {
-                Kind::Profile(name) => config.profiles.insert(&name, i),
-                Kind::SsoSession(name) => config.sso_sessions.insert(&name, i),
-                Kind::Services(name) => config.services.insert(&name, i),
-                Kind::Other => config.other.insert(&section.name, i),
-                Kind::Dropped => {}
-            }
-        }
-        config
+        file?.section(section?)
     }
 
-    fn properties(&self, section: usize) -> Option<&Properties> {
-        File::properties(Some(&self.file), Some(section))
+    /// The keys of section `i`, built on first use.
+    fn section(&self, i: usize) -> Option<&Properties> {
+        let span = self.sections.get(i)?;
+        Some(
+            self.properties[i]
+                .get_or_init(|| parser::section(&self.text, span, self.defaults.as_ref())),
+        )
+    }
+
+    /// The name of section `i`, exactly as written between the brackets.
+    fn name(&self, i: usize) -> &str {
+        &self.text[self.sections[i].name.clone()]
     }
 }
 
@@ -349,28 +387,42 @@ fn read_error(path: &Path, which: &str, e: io::Error) -> Error {
 /// The sections of one INI file in botocore's grammar (`raw_config_parse`), for files
 /// other than the two shared ones (the legacy `~/.boto`). Errors name `label`.
 pub(crate) fn parse_sections(label: &str, bytes: &[u8]) -> Result<Vec<Section>, Error> {
-    parse_file(Source {
-        path: None,
-        label: label.to_owned(),
-        bytes,
-    })
-    .map(|file| file.sections)
+    text(label, bytes)
+        .and_then(parser::parse)
+        .map_err(|e| parse_error(label, &e))
 }
 
-fn parse_file(source: Source<'_>) -> Result<File, Error> {
-    let sections = decode(source.bytes)
-        .map_err(|(line, problem)| ParseError {
-            line,
-            problem: match problem {
-                DecodeProblem::ByteOrderMark => Problem::ByteOrderMark,
-                DecodeProblem::InvalidUtf8 => Problem::InvalidUtf8,
-            },
-        })
-        .and_then(parser::parse)
+/// Checks one file against the whole grammar and keeps its text for the sections
+/// built later.
+fn check_file(mut source: Source) -> Result<File, Error> {
+    let scan = text(&source.label, &source.bytes)
+        .and_then(parser::scan)
         .map_err(|e| parse_error(&source.label, &e))?;
+    // `text` checked the bytes: this moves them into a `String` without a copy.
+    let text = match String::from_utf8(std::mem::take(&mut *source.bytes)) {
+        Ok(text) => text,
+        Err(e) => {
+            e.into_bytes().zeroize();
+            String::new()
+        }
+    };
     Ok(File {
         path: source.path,
-        sections,
+        text: Zeroizing::new(text),
+        properties: scan.sections.iter().map(|_| OnceLock::new()).collect(),
+        sections: scan.sections,
+        defaults: scan.defaults,
+    })
+}
+
+/// The bytes as text, or the parse error botocore's decoding would cause.
+fn text<'a>(_label: &str, bytes: &'a [u8]) -> Result<&'a str, ParseError> {
+    decode(bytes).map_err(|(line, problem)| ParseError {
+        line,
+        problem: match problem {
+            DecodeProblem::ByteOrderMark => Problem::ByteOrderMark,
+            DecodeProblem::InvalidUtf8 => Problem::InvalidUtf8,
+        },
     })
 }
 

@@ -39,14 +39,33 @@ pub(crate) fn is_py_line_break(c: char) -> bool {
     )
 }
 
+/// [`is_py_space`] for one ASCII byte.
+fn is_py_space_ascii(b: u8) -> bool {
+    matches!(b, b'\t'..=b'\r' | 0x1c..=0x1f | b' ')
+}
+
 /// `s.strip()`.
 pub(crate) fn py_strip(s: &str) -> &str {
-    s.trim_matches(is_py_space)
+    py_rstrip(py_lstrip(s))
+}
+
+/// `s.lstrip()`.
+fn py_lstrip(s: &str) -> &str {
+    // Byte by byte while the text is ASCII; by characters from the first other byte.
+    match s.bytes().position(|b| !is_py_space_ascii(b)) {
+        Some(at) if s.as_bytes()[at].is_ascii() => &s[at..],
+        Some(at) => s[at..].trim_start_matches(is_py_space),
+        None => "",
+    }
 }
 
 /// `s.rstrip()`.
 pub(crate) fn py_rstrip(s: &str) -> &str {
-    s.trim_end_matches(is_py_space)
+    match s.bytes().rposition(|b| !is_py_space_ascii(b)) {
+        Some(at) if s.as_bytes()[at].is_ascii() => &s[..=at],
+        Some(_) => s.trim_end_matches(is_py_space),
+        None => "",
+    }
 }
 
 /// The indentation `configparser` compares: the index, in code points, of the first
@@ -54,7 +73,13 @@ pub(crate) fn py_rstrip(s: &str) -> &str {
 ///
 /// Code points, not bytes: a line indented by one U+3000 is indented by 1, not 3.
 pub(crate) fn indent_of(line: &str) -> usize {
-    line.chars().take_while(|&c| is_py_space(c)).count()
+    match line.bytes().position(|b| !is_py_space_ascii(b)) {
+        Some(at) if !line.as_bytes()[at].is_ascii() => {
+            at + line[at..].chars().take_while(|&c| is_py_space(c)).count()
+        }
+        Some(at) => at,
+        None => line.len(),
+    }
 }
 
 /// The physical lines of a file read in Python's text mode with universal newlines:
@@ -85,7 +110,7 @@ impl<'a> Iterator for Lines<'a> {
         }
         self.number += 1;
         let bytes = self.rest.as_bytes();
-        let (line, rest) = match bytes.iter().position(|&b| b == b'\n' || b == b'\r') {
+        let (line, rest) = match line_end(bytes) {
             None => (self.rest, ""),
             Some(end) => {
                 // Both terminators are ASCII, so `end` and `end + 1`/`end + 2` are char
@@ -101,6 +126,27 @@ impl<'a> Iterator for Lines<'a> {
         self.rest = rest;
         Some((self.number, line))
     }
+}
+
+/// The index of the first LF or CR in `bytes`, eight bytes at a time.
+fn line_end(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // The lowest set bit marks the first zero byte of `w` (bits above it can be false).
+    let zeros = |w: u64| w.wrapping_sub(ONES) & !w & HIGH;
+    let mut at = 0;
+    while let Some(chunk) = bytes.get(at..at + 8) {
+        let w = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
+        let found = zeros(w ^ (ONES * u64::from(b'\n'))) | zeros(w ^ (ONES * u64::from(b'\r')));
+        if found != 0 {
+            return Some(at + (found.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    bytes[at..]
+        .iter()
+        .position(|&b| b == b'\n' || b == b'\r')
+        .map(|end| at + end)
 }
 
 /// What is wrong with a file's bytes as text.
@@ -183,6 +229,28 @@ mod tests {
         assert_eq!(lines("x").collect::<Vec<_>>(), vec![(1, "x")]);
         // Only LF and CR end a physical line; FF, NEL and U+2028 stay inside it.
         assert_eq!(lines("a\u{c}b\u{85}c\u{2028}d").count(), 1);
+    }
+
+    #[test]
+    fn byte_fast_paths_agree_with_char_definitions() {
+        let pieces = [
+            "", " ", "\t", "\u{1f}", "\u{3000}", "\u{a0}", "x", "é", "=", "\n", "\r",
+        ];
+        for a in pieces {
+            for b in pieces {
+                for c in pieces {
+                    for d in pieces {
+                        let s = format!("{a}{b}x{c}{d}{a}{b}{c}");
+                        assert_eq!(py_strip(&s), s.trim_matches(is_py_space), "{s:?}");
+                        assert_eq!(py_rstrip(&s), s.trim_end_matches(is_py_space), "{s:?}");
+                        let indent = s.chars().take_while(|&c| is_py_space(c)).count();
+                        assert_eq!(indent_of(&s), indent, "{s:?}");
+                        let eol = s.bytes().position(|b| b == b'\n' || b == b'\r');
+                        assert_eq!(line_end(s.as_bytes()), eol, "{s:?}");
+                    }
+                }
+            }
+        }
     }
 
     #[test]
