@@ -41,6 +41,13 @@
 //! [`Resolver`] runs these steps in the order git-remote-codecommit runs them, so the
 //! same error wins when several things are wrong at once.
 //!
+//! A front end that holds the parts of a request rather than a remote (a credential
+//! helper: the region from git's host, the repository from git's path) builds a
+//! [`Request`]. [`Resolver::locate`] runs every step before the credentials and says why
+//! each answer is what it is ([`Location`]); [`Resolver::credentials`] continues from
+//! there, which is how `git-remote-codecommit --doctor` shows the profile, region and
+//! host even when credentials are missing.
+//!
 //! # Example
 //!
 //! ```
@@ -76,7 +83,7 @@
 //!   `credential_process` and fresh cached credentials still work, and an embedder can
 //!   supply its own [`env::HttpClient`] through an [`env::Environment`].
 //! * `capi`: changes nothing; cargo-c (`cargo cinstall`) turns it on. The C ABI
-//!   ([`ffi`]) is always built.
+//!   (`include/codecommit_auth.h`) is always built.
 //! * `fuzzing`: hooks for the fuzz targets in the repository's `fuzz/`; not part of the
 //!   API and not covered by semver.
 
@@ -94,15 +101,29 @@ pub mod endpoint;
 pub mod env;
 mod error;
 /// The C ABI (`include/codecommit_auth.h`), for C and C++ programs; Rust code uses the
-/// safe API. The only module allowed `unsafe`.
+/// safe API. The only module allowed `unsafe`. Public so the symbols are exported and
+/// the C tests reach them, hidden from the Rust docs: it is no Rust API.
 #[allow(unsafe_code)]
+#[doc(hidden)]
 pub mod ffi;
 pub mod remote;
 mod resolver;
 pub mod sign;
 
-pub use endpoint::{GitHost, Region};
+pub use config::ProfileSource;
+pub use endpoint::{GitHost, GitHostParts, Region};
 pub use error::{Error, ErrorKind, MAX_SHOWN, shown};
 pub use remote::{Remote, RepositoryName};
-pub use resolver::{ProfileSource, RegionFrom, Resolution, Resolver};
+pub use resolver::{Location, RegionFrom, Request, Resolution, Resolver};
 pub use sign::{SignedUrl, SigningTime};
+
+// A `Resolver` is shared between threads (the C ABI's resolver is used from many at
+// once); this fails to compile if a field ever stops it.
+const _: () = {
+    const fn send_sync<T: Send + Sync>() {}
+    send_sync::<Resolver>();
+    send_sync::<Resolver<env::MemoryEnvironment>>();
+    send_sync::<Resolution>();
+    send_sync::<Location>();
+    send_sync::<Request>();
+};

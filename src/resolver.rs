@@ -7,9 +7,9 @@ use std::fmt::Write as _;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
-use crate::config::{self, ProfileNameSource, SharedConfig};
+use crate::config::{self, ProfileSource, SharedConfig};
 use crate::credentials::{ChainContext, CredentialChain, Credentials, Resolved, Source, Tried};
-use crate::endpoint::{GitHost, HostSource, Region};
+use crate::endpoint::{GitHost, Region};
 use crate::env::{Environment, OsEnvironment, Platform};
 use crate::error::{Error, ErrorKind, MAX_SHOWN, shown};
 use crate::remote::{RegionSource, RemoteParts, RepositoryName};
@@ -227,53 +227,50 @@ impl<E: Environment> Resolver<E> {
     ///
     /// As [`Resolver::signed_url`], less the signing-time error.
     pub fn resolve(&self, remote: &str) -> Result<Resolution, Error> {
-        // 1. Scheme and authority.
-        let parts = RemoteParts::parse(remote)?;
-        self.resolve_stages(
-            Some(parts.original.clone()),
-            parts.profile.as_deref(),
-            || match parts.region_source()? {
-                RegionSource::Remote(name) => Region::new(&name).map(Some),
-                RegionSource::Profile => Ok(None),
-            },
-            || parts.repository(),
-        )
+        self.resolve_request(&Request::parse(remote)?)
     }
 
-    /// As [`Resolver::resolve`], for a front end that already holds the parts of a
-    /// request rather than a `codecommit://` string — `git-credential-codecommit`, which
-    /// takes the region from git's host and the repository from git's path.
-    ///
-    /// `profile` is the profile to use as if the remote had named it (so environment
-    /// credentials are not read, as with the AWS CLI's `--profile`); `None` selects it
-    /// from `AWS_DEFAULT_PROFILE`, `AWS_PROFILE` or `default`. Building the request from
-    /// typed parts means no text of one part (an `@` in a path, say) can become another
-    /// (the profile).
+    /// As [`Resolver::resolve`], for a request: [`Resolver::locate`], then
+    /// [`Resolver::credentials`].
     ///
     /// # Errors
     ///
-    /// As [`Resolver::resolve`], less [`ErrorKind::MalformedRemote`].
-    pub fn resolve_parts(
-        &self,
-        profile: Option<&str>,
-        region: Region,
-        repository: RepositoryName,
-    ) -> Result<Resolution, Error> {
-        self.resolve_stages(None, profile, || Ok(Some(region)), || Ok(repository))
+    /// As [`Resolver::resolve`].
+    pub fn resolve_request(&self, request: &Request) -> Result<Resolution, Error> {
+        self.credentials(&self.locate(request)?)
     }
 
-    /// Steps 2 to 5, in the reference's order; `region` (`None`: the profile's) and
-    /// `repository` run where their checks belong.
-    fn resolve_stages(
-        &self,
-        remote: Option<String>,
-        named_profile: Option<&str>,
-        region: impl FnOnce() -> Result<Option<Region>, Error>,
-        repository: impl FnOnce() -> Result<RepositoryName, Error>,
-    ) -> Result<Resolution, Error> {
+    /// Steps 2 to 4 in the reference's order: everything but the credentials — the
+    /// profile and why, the region and where it came from, the repository, the host and
+    /// why. Nothing here goes over the network or runs a process.
+    ///
+    /// ```
+    /// use codecommit_auth::{ProfileSource, RegionFrom, Request, Resolver};
+    /// use codecommit_auth::env::MemoryEnvironment;
+    ///
+    /// let env = MemoryEnvironment::new()
+    ///     .with_var("HOME", "/home/dev")
+    ///     .with_var("AWS_PROFILE", "dev")
+    ///     .with_file("/home/dev/.aws/config", "[profile dev]\nregion = eu-west-1\n");
+    /// let resolver = Resolver::with_environment(env);
+    /// let located = resolver.locate(&Request::parse("codecommit://ProjectAlpha")?)?;
+    /// assert_eq!(located.profile(), "dev");
+    /// assert_eq!(located.profile_source(), ProfileSource::AwsProfile);
+    /// assert_eq!(located.region_from(), RegionFrom::Profile);
+    /// assert_eq!(located.host().as_str(), "git-codecommit.eu-west-1.amazonaws.com");
+    /// // No credentials anywhere: only the next stage says so.
+    /// assert!(resolver.credentials(&located).is_err());
+    /// # Ok::<(), codecommit_auth::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The errors of steps 2 to 4 listed on [`Resolver`] (for a parsed remote, the
+    /// region part of [`ErrorKind::MalformedRemote`] and the repository name too).
+    pub fn locate(&self, request: &Request) -> Result<Location, Error> {
         // 2. Files and profile.
         let config = self.config()?;
-        let (profile, profile_source) = match named_profile {
+        let (profile, profile_source) = match request.profile.as_deref() {
             Some(name) => {
                 if config.profile(name).is_none() {
                     return Err(profile_not_found(&self.env, name, &config));
@@ -282,26 +279,31 @@ impl<E: Environment> Resolver<E> {
             }
             None => {
                 let (name, source) = config::profile_from_env(&self.env);
-                let source = match source {
-                    ProfileNameSource::AwsDefaultProfile => ProfileSource::AwsDefaultProfile,
-                    ProfileNameSource::AwsProfile => ProfileSource::AwsProfile,
-                    _ => ProfileSource::Default,
-                };
                 // BOTOCORE: a profile selected by a variable must exist, even `default`;
                 // the implicit `default` may be absent (§1.4).
-                if source != ProfileSource::Default && config.profile(&name).is_none() {
-                    return Err(env_profile_not_found(&self.env, &name, source, &config));
+                if let Some(variable) = source.variable()
+                    && config.profile(&name).is_none()
+                {
+                    return Err(env_profile_not_found(&self.env, &name, variable, &config));
                 }
                 (name, source)
             }
         };
         // git-remote-codecommit names `default` in its messages whenever the remote had
-        // no `profile@`, even if a variable selected another profile (§10 item 22).
-        let message_profile = named_profile.unwrap_or("default");
+        // no profile, even when a variable chose another.
+        let message_profile = request.profile.as_deref().unwrap_or("default");
         let merged = config.profile(&profile);
 
         // 3. Region.
-        let (region, region_from) = match region()? {
+        let named_region = match (&request.parts, request.region) {
+            (_, Some(region)) => Some(region),
+            (Parts::Remote(parts), None) => match parts.region_source()? {
+                RegionSource::Remote(name) => Some(Region::new(&name)?),
+                RegionSource::Profile => None,
+            },
+            (Parts::Typed(_), None) => None,
+        };
+        let (region, region_from) = match named_region {
             Some(region) => (region, RegionFrom::Remote),
             None => {
                 // BOTOCORE: AWS_DEFAULT_REGION counts when set at all, even empty;
@@ -323,30 +325,23 @@ impl<E: Environment> Resolver<E> {
         };
 
         // 4. Repository and host.
-        let repository = repository()?;
-        let host = GitHost::resolve(&self.env, merged, region)?;
-
-        // 5. Credentials.
-        let tried = Tried::default();
-        let ctx = ChainContext {
-            env: &self.env,
-            config: &config,
-            profile: &profile,
-            top_profile: &profile,
-            disable_env_vars: named_profile.is_some(),
-            tried: &tried,
+        let repository = match &request.parts {
+            Parts::Remote(parts) => parts.repository()?,
+            Parts::Typed(repository) => repository.clone(),
         };
-        let credentials = self
-            .chain
-            .resolve(&ctx)?
-            .ok_or_else(|| credentials_not_found(&self.env, message_profile, &tried, &config))?;
+        let host = match &request.host {
+            Some(host) => GitHost::named(host.clone()),
+            None => GitHost::resolve(&self.env, merged, region)?,
+        };
         let profile_note = match profile_source {
             ProfileSource::AwsDefaultProfile => profile_variables_note(&self.env),
-            _ => None,
+            ProfileSource::Remote | ProfileSource::AwsProfile | ProfileSource::Default => None,
         };
-
-        Ok(Resolution {
-            remote,
+        Ok(Location {
+            remote: match &request.parts {
+                Parts::Remote(parts) => Some(parts.original.clone()),
+                Parts::Typed(_) => None,
+            },
             profile,
             profile_source,
             profile_note,
@@ -354,44 +349,134 @@ impl<E: Environment> Resolver<E> {
             region_from,
             repository,
             host,
+            config,
+        })
+    }
+
+    /// Step 5: the credentials for a located request, through the provider chain.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::CredentialsNotFound`] and the providers' own errors.
+    pub fn credentials(&self, location: &Location) -> Result<Resolution, Error> {
+        let config = &location.config;
+        let named = location.profile_source == ProfileSource::Remote;
+        let tried = Tried::default();
+        let ctx = ChainContext {
+            env: &self.env,
+            config,
+            profile: &location.profile,
+            top_profile: &location.profile,
+            disable_env_vars: named,
+            tried: &tried,
+        };
+        let message_profile = if named { &location.profile } else { "default" };
+        let credentials = self
+            .chain
+            .resolve(&ctx)?
+            .ok_or_else(|| credentials_not_found(&self.env, message_profile, &tried, config))?;
+        Ok(Resolution {
+            location: location.clone(),
             credentials,
         })
     }
 }
 
-/// How the profile was chosen.
-#[non_exhaustive]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ProfileSource {
-    /// Named in the remote, `codecommit://profile@repo`, or by the front end
-    /// ([`Resolver::resolve_parts`]).
-    Remote,
-    /// The `AWS_DEFAULT_PROFILE` variable (botocore reads it before `AWS_PROFILE`).
-    AwsDefaultProfile,
-    /// The `AWS_PROFILE` variable.
-    AwsProfile,
-    /// Nothing chose one: `default`.
-    Default,
-}
-
-/// Where the region came from.
-#[non_exhaustive]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RegionFrom {
-    /// The remote, `REGION://…` or `codecommit::REGION://…`.
-    Remote,
-    /// The `AWS_DEFAULT_REGION` variable.
-    AwsDefaultRegion,
-    /// The profile's `region` key.
-    Profile,
-}
-
-/// A remote resolved to everything needed to sign it.
+/// What to resolve: a `codecommit://` remote ([`Request::parse`]), or the parts of one
+/// that a front end already holds ([`Request::new`]), such as
+/// `git-credential-codecommit`, which takes the region from git's host and the
+/// repository from git's path.
 ///
-/// It holds credentials, so it has no `Display`; its `Debug` redacts secrets, and
-/// [`Resolution::explain`] describes it without any.
+/// Built from typed parts, no text of one part (an `@` in a path, say) can become
+/// another (the profile).
+///
+/// ```
+/// use codecommit_auth::{Region, RepositoryName, Request};
+///
+/// let request = Request::new(RepositoryName::new("ProjectAlpha")?)
+///     .with_profile("dev")
+///     .with_region(Region::new("eu-west-1")?);
+/// # let _ = request;
+/// # Ok::<(), codecommit_auth::Error>(())
+/// ```
 #[derive(Clone, Debug)]
-pub struct Resolution {
+pub struct Request {
+    parts: Parts,
+    /// The profile as if the remote had named it.
+    profile: Option<String>,
+    /// The region as if the remote had named it.
+    region: Option<Region>,
+    /// A host to use verbatim.
+    host: Option<String>,
+}
+
+/// Where the repository (and, for a remote, the region) of a [`Request`] come from.
+#[derive(Clone, Debug)]
+enum Parts {
+    /// A remote's text: its region and repository are checked at their own steps.
+    Remote(RemoteParts),
+    /// A repository name, checked already.
+    Typed(RepositoryName),
+}
+
+impl Request {
+    /// A request for `repository`, in the profile and region the environment selects
+    /// (as a remote `codecommit://repository` would be).
+    pub fn new(repository: RepositoryName) -> Request {
+        Request {
+            parts: Parts::Typed(repository),
+            profile: None,
+            region: None,
+            host: None,
+        }
+    }
+
+    /// A request from a `codecommit://` remote: its scheme and authority are checked now
+    /// (step 1); its region and repository name at their own steps, as the reference
+    /// orders them.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::MalformedRemote`].
+    pub fn parse(remote: &str) -> Result<Request, Error> {
+        let parts = RemoteParts::parse(remote)?;
+        Ok(Request {
+            profile: parts.profile.clone(),
+            parts: Parts::Remote(parts),
+            region: None,
+            host: None,
+        })
+    }
+
+    /// Uses the profile `name` as if the remote had named it, so environment
+    /// credentials are not read (as with the AWS CLI's `--profile`). Without it the
+    /// profile comes from `AWS_DEFAULT_PROFILE`, `AWS_PROFILE` or is `default`.
+    pub fn with_profile(mut self, name: impl Into<String>) -> Request {
+        self.profile = Some(name.into());
+        self
+    }
+
+    /// Uses `region` as if the remote had named it. Without it the region comes from
+    /// `AWS_DEFAULT_REGION` or the profile (or, for a parsed remote, from the remote).
+    pub fn with_region(mut self, region: Region) -> Request {
+        self.region = Some(region);
+        self
+    }
+
+    /// Signs for `host`, verbatim ([`HostSource::Request`](crate::endpoint::HostSource::Request)), rather than the host the
+    /// region, `CODE_COMMIT_ENDPOINT` and the FIPS settings give: the host git already
+    /// chose, for a credential helper.
+    pub fn with_host(mut self, host: impl Into<String>) -> Request {
+        self.host = Some(host.into());
+        self
+    }
+}
+
+/// A request resolved up to the credentials ([`Resolver::locate`]).
+///
+/// It holds no secrets; [`Location::explain`] describes it.
+#[derive(Clone, Debug)]
+pub struct Location {
     /// The `codecommit://` remote, when the request was one.
     remote: Option<String>,
     profile: String,
@@ -401,10 +486,11 @@ pub struct Resolution {
     region_from: RegionFrom,
     repository: RepositoryName,
     host: GitHost,
-    credentials: Resolved,
+    /// The parsed files this was located in, for the credentials stage.
+    config: Arc<SharedConfig>,
 }
 
-impl Resolution {
+impl Location {
     /// The profile used.
     pub fn profile(&self) -> &str {
         &self.profile
@@ -432,6 +518,16 @@ impl Resolution {
         self.region_from
     }
 
+    /// Where the region came from, for people: `named in the remote`,
+    /// `from AWS_DEFAULT_REGION`, `region of profile NAME`.
+    pub fn region_why(&self) -> String {
+        match self.region_from {
+            RegionFrom::Remote => "named in the remote".to_owned(),
+            RegionFrom::AwsDefaultRegion => "from AWS_DEFAULT_REGION".to_owned(),
+            RegionFrom::Profile => format!("region of profile {}", self.profile),
+        }
+    }
+
     /// The repository.
     pub fn repository(&self) -> &RepositoryName {
         &self.repository
@@ -440,6 +536,103 @@ impl Resolution {
     /// The Git host.
     pub fn host(&self) -> &GitHost {
         &self.host
+    }
+
+    /// A description for people, one `name: value` line per fact: the remote, which
+    /// profile and why, the region and where it came from, the repository and the host.
+    pub fn explain(&self) -> String {
+        let mut out = String::new();
+        self.explain_into(&mut |name, value| {
+            let _ = writeln!(out, "{name:<12} {value}");
+        });
+        out
+    }
+
+    fn explain_into(&self, line: &mut dyn FnMut(&str, &dyn std::fmt::Display)) {
+        if let Some(remote) = &self.remote {
+            line("remote", remote);
+        }
+        line(
+            "profile",
+            &format_args!("{} ({})", self.profile, self.profile_source.why()),
+        );
+        if let Some(note) = &self.profile_note {
+            line("", &format_args!("note: {note}"));
+        }
+        line(
+            "region",
+            &format_args!("{} ({})", self.region, self.region_why()),
+        );
+        line("repository", &self.repository);
+        line(
+            "host",
+            &format_args!("{} ({})", self.host, self.host.source().why()),
+        );
+    }
+}
+
+/// Where the region came from.
+#[non_exhaustive]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RegionFrom {
+    /// The remote, `REGION://…` or `codecommit::REGION://…`, or the front end's
+    /// [`Request`].
+    Remote,
+    /// The `AWS_DEFAULT_REGION` variable.
+    AwsDefaultRegion,
+    /// The profile's `region` key.
+    Profile,
+}
+
+/// A remote resolved to everything needed to sign it: a [`Location`] and credentials.
+///
+/// It holds credentials, so it has no `Display`; its `Debug` redacts secrets, and
+/// [`Resolution::explain`] describes it without any.
+#[derive(Clone, Debug)]
+pub struct Resolution {
+    location: Location,
+    credentials: Resolved,
+}
+
+impl Resolution {
+    /// Everything but the credentials.
+    pub fn location(&self) -> &Location {
+        &self.location
+    }
+
+    /// The profile used.
+    pub fn profile(&self) -> &str {
+        self.location.profile()
+    }
+
+    /// How the profile was chosen.
+    pub fn profile_source(&self) -> ProfileSource {
+        self.location.profile_source()
+    }
+
+    /// As [`Location::profile_note`].
+    pub fn profile_note(&self) -> Option<&str> {
+        self.location.profile_note()
+    }
+
+    /// The repository's region, which is also the signing region.
+    pub fn region(&self) -> Region {
+        self.location.region()
+    }
+
+    /// Where the region came from.
+    pub fn region_from(&self) -> RegionFrom {
+        self.location.region_from()
+    }
+
+    /// The repository.
+    pub fn repository(&self) -> &RepositoryName {
+        self.location.repository()
+    }
+
+    /// The Git host.
+    pub fn host(&self) -> &GitHost {
+        self.location.host()
     }
 
     /// The credentials that sign the URL.
@@ -474,9 +667,9 @@ impl Resolution {
             access_key_id: creds.access_key_id(),
             secret_access_key: creds.secret_access_key(),
             session_token: creds.session_token(),
-            region: self.region.name(),
-            host: self.host.as_str(),
-            repository: &self.repository,
+            region: self.location.region.name(),
+            host: self.location.host.as_str(),
+            repository: &self.location.repository,
             time,
         })
     }
@@ -489,34 +682,7 @@ impl Resolution {
         let mut line = |name: &str, value: &dyn std::fmt::Display| {
             let _ = writeln!(out, "{name:<12} {value}");
         };
-        if let Some(remote) = &self.remote {
-            line("remote", remote);
-        }
-        let why = match self.profile_source {
-            ProfileSource::Remote => "named in the remote",
-            ProfileSource::AwsDefaultProfile => "from AWS_DEFAULT_PROFILE",
-            ProfileSource::AwsProfile => "from AWS_PROFILE",
-            ProfileSource::Default => "the default",
-        };
-        line("profile", &format_args!("{} ({why})", self.profile));
-        if let Some(note) = &self.profile_note {
-            line("", &format_args!("note: {note}"));
-        }
-        let why = match self.region_from {
-            RegionFrom::Remote => "named in the remote".to_owned(),
-            RegionFrom::AwsDefaultRegion => "from AWS_DEFAULT_REGION".to_owned(),
-            RegionFrom::Profile => format!("region of profile {}", self.profile),
-        };
-        line("region", &format_args!("{} ({why})", self.region));
-        line("repository", &self.repository);
-        let why = match self.host.source() {
-            HostSource::Standard => "standard endpoint",
-            HostSource::Fips => "FIPS endpoint",
-            HostSource::Override => "from CODE_COMMIT_ENDPOINT",
-            #[allow(unreachable_patterns)]
-            _ => "",
-        };
-        line("host", &format_args!("{} ({why})", self.host));
+        self.location.explain_into(&mut line);
         line("credentials", &self.credentials.source);
         let creds = &self.credentials.credentials;
         line("access key", &creds.access_key_id());
@@ -567,10 +733,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 #[cold]
 fn profile_not_found(env: &dyn Environment, name: &str, config: &SharedConfig) -> Error {
     let name = shown(name, MAX_SHOWN);
-    let available = match config.profile_names().is_empty() {
-        true => no_profiles(env, config),
-        false => format!("Available profiles are: {}.", available(config)),
-    };
+    let available = available(env, config);
     Error::new(
         ErrorKind::ProfileNotFound,
         format!(
@@ -588,18 +751,11 @@ fn profile_not_found(env: &dyn Environment, name: &str, config: &SharedConfig) -
 fn env_profile_not_found(
     env: &dyn Environment,
     name: &str,
-    source: ProfileSource,
+    variable: &str,
     config: &SharedConfig,
 ) -> Error {
-    let variable = match source {
-        ProfileSource::AwsDefaultProfile => "AWS_DEFAULT_PROFILE",
-        _ => "AWS_PROFILE",
-    };
     let name = shown(name, MAX_SHOWN);
-    let available = match config.profile_names().is_empty() {
-        true => no_profiles(env, config),
-        false => format!("Available profiles are: {}.", available(config)),
-    };
+    let available = available(env, config);
     Error::new(
         ErrorKind::ProfileNotFound,
         format!(
@@ -610,15 +766,15 @@ fn env_profile_not_found(
     )
 }
 
-/// The profile names for a not-found message, each escaped and bounded: they come from
-/// the files, which can hold anything.
-fn available(config: &SharedConfig) -> String {
-    let names: Vec<_> = config
-        .profile_names()
-        .into_iter()
-        .map(|n| shown(n, MAX_SHOWN))
-        .collect();
-    names.join(", ")
+/// The profile names for a not-found message, each escaped and bounded (they come from
+/// the files, which can hold anything) — or, with none, where we looked.
+fn available(env: &dyn Environment, config: &SharedConfig) -> String {
+    let names = config.profile_names();
+    if names.is_empty() {
+        return no_profiles(env, config);
+    }
+    let names: Vec<_> = names.into_iter().map(|n| shown(n, MAX_SHOWN)).collect();
+    format!("Available profiles are: {}.", names.join(", "))
 }
 
 /// One of the two shared files, for the messages: which, the variable that can name it,
@@ -814,6 +970,7 @@ fn credentials_not_found(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::endpoint::HostSource;
     use crate::env::MemoryEnvironment;
 
     const REGION_NOT_FOUND: &str = "The following profile does not have an AWS Region: \
@@ -954,6 +1111,87 @@ mod tests {
             ),
             "{err}"
         );
+    }
+
+    /// The locate stage needs no credentials, and the credentials stage continues from
+    /// it to the same resolution as the one-call form.
+    #[test]
+    fn locate_then_credentials_is_resolve() {
+        let env = home()
+            .with_var("AWS_DEFAULT_REGION", "us-east-1")
+            .with_file("/home/dev/.aws/credentials", KEYS);
+        let resolver = Resolver::with_environment(env);
+        let located = resolver
+            .locate(&Request::parse("codecommit://dev@Repo").unwrap())
+            .unwrap();
+        assert_eq!(located.profile_source(), ProfileSource::Remote);
+        assert_eq!(located.region_from(), RegionFrom::AwsDefaultRegion);
+        let resolved = resolver.credentials(&located).unwrap();
+        assert_eq!(
+            resolved.explain(),
+            resolver.resolve("codecommit://dev@Repo").unwrap().explain()
+        );
+        assert!(resolved.explain().starts_with(&located.explain()));
+
+        // A profile without credentials: located all the same.
+        let resolver = Resolver::with_environment(home().with_file(
+            "/home/dev/.aws/config",
+            "[profile bare]\nregion = eu-west-1\n",
+        ));
+        let located = resolver
+            .locate(&Request::parse("codecommit://bare@Repo").unwrap())
+            .unwrap();
+        assert_eq!(
+            located.host().as_str(),
+            "git-codecommit.eu-west-1.amazonaws.com"
+        );
+        assert_eq!(
+            resolver.credentials(&located).unwrap_err().kind(),
+            ErrorKind::CredentialsNotFound
+        );
+    }
+
+    /// A typed request: its region and host win, verbatim, over the environment's
+    /// (`CODE_COMMIT_ENDPOINT`, FIPS), and its profile is named as a remote's would be.
+    #[test]
+    fn a_typed_request_uses_its_parts() {
+        let env = home()
+            .with_var("AWS_DEFAULT_REGION", "eu-west-1")
+            .with_var("AWS_USE_FIPS_ENDPOINT", "true")
+            .with_var("CODE_COMMIT_ENDPOINT", "elsewhere.example")
+            .with_var("AWS_ACCESS_KEY_ID", "AKIDFROMENV")
+            .with_var("AWS_SECRET_ACCESS_KEY", "s")
+            .with_file("/home/dev/.aws/credentials", KEYS);
+        let resolver = Resolver::with_environment(env);
+        let host = "vpce-0abc-123.git-codecommit.us-east-1.vpce.amazonaws.com";
+        let request = Request::new(RepositoryName::new("Repo").unwrap())
+            .with_profile("dev")
+            .with_region(Region::new("us-east-1").unwrap())
+            .with_host(host);
+        let resolution = resolver.resolve_request(&request).unwrap();
+        assert_eq!(resolution.host().as_str(), host);
+        assert_eq!(resolution.host().source(), HostSource::Request);
+        assert_eq!(resolution.region().name(), "us-east-1");
+        assert_eq!(resolution.region_from(), RegionFrom::Remote);
+        assert_eq!(resolution.profile_source(), ProfileSource::Remote);
+        // A named profile: the environment's keys are not read (as with --profile).
+        assert_eq!(resolution.credentials().access_key_id(), "AKIDNOTES");
+        assert!(
+            resolution
+                .explain()
+                .contains(&format!("host         {host} (named in the request)\n")),
+            "{}",
+            resolution.explain()
+        );
+        assert!(!resolution.explain().contains("remote "));
+
+        // Without a profile: the environment chooses, and its keys count.
+        let request = Request::new(RepositoryName::new("Repo").unwrap());
+        let resolution = resolver.resolve_request(&request).unwrap();
+        assert_eq!(resolution.profile_source(), ProfileSource::Default);
+        assert_eq!(resolution.region().name(), "eu-west-1");
+        assert_eq!(resolution.host().as_str(), "elsewhere.example");
+        assert_eq!(resolution.credentials().access_key_id(), "AKIDFROMENV");
     }
 
     #[test]

@@ -60,14 +60,9 @@ use std::io::{Read, Write};
 use std::process::ExitCode;
 
 use std::io;
-use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime};
 
-use codecommit_auth::env::{
-    Environment, FileLock, HttpError, HttpRequest, HttpResponse, OsEnvironment, Platform,
-    ProcessError, ProcessOutput, ProcessRequest,
-};
-use codecommit_auth::{Region, RepositoryName, Resolver, SigningTime};
+use codecommit_auth::env::Environment;
+use codecommit_auth::{GitHost, RepositoryName, Request, Resolver, SigningTime};
 
 const USAGE: &str = "\
 usage: git-credential-codecommit [--profile NAME] get|store|erase
@@ -130,20 +125,20 @@ fn main() -> ExitCode {
 }
 
 fn get(input: &[u8], profile: Option<&str>) -> ExitCode {
-    let request = Request::parse(input);
-    if request.protocol != Some(b"https".as_slice()) {
+    let asked = GitRequest::parse(input);
+    if asked.protocol != Some(b"https".as_slice()) {
         return ExitCode::SUCCESS;
     }
     // A host that is not UTF-8 is no CodeCommit host: not ours.
-    let Some(authority) = request.host.and_then(|h| std::str::from_utf8(h).ok()) else {
+    let Some(authority) = asked.host.and_then(|h| std::str::from_utf8(h).ok()) else {
         return ExitCode::SUCCESS;
     };
     // The signature covers the host without the port (behavior.md §2).
     let host = authority.split(':').next().unwrap_or_default();
-    let Some(region) = codecommit_region(host) else {
+    let Some(parts) = GitHost::parse(host) else {
         return ExitCode::SUCCESS; // not ours: git asks the next helper
     };
-    let Some(path) = request.path.map(String::from_utf8_lossy) else {
+    let Some(path) = asked.path.map(String::from_utf8_lossy) else {
         return fail(&format!(
             "git-credential-codecommit: git sent no repository path for {authority}; the \
              signature covers it, so set `git config --global \
@@ -172,19 +167,19 @@ fn get(input: &[u8], profile: Option<&str>) -> ExitCode {
         Ok(r) => r,
         Err(e) => return fail(&format!("git-credential-codecommit: {}", e.chain_message())),
     };
-    // Lower-cased, as the `REGION://` remote this helper once built had it.
-    let region = match Region::new(&region.to_ascii_lowercase()) {
+    let region = match parts.region() {
         Ok(r) => r,
         Err(e) => return fail(&format!("git-credential-codecommit: {}", e.chain_message())),
     };
-    // The environment's Git host is the one git asked about: `CODE_COMMIT_ENDPOINT`
-    // means exactly that, so the resolution signs this host verbatim, and a FIPS setting
-    // meant for the AWS APIs cannot refuse a host git already chose.
-    let resolver = Resolver::with_environment(HostAsked {
-        os: OsEnvironment::new(),
-        host,
-    });
-    let resolution = match resolver.resolve_parts(profile, region, repository) {
+    // The host signed is the one git asked about, verbatim: a FIPS setting or a
+    // `CODE_COMMIT_ENDPOINT` meant for the remote helper cannot change a host git
+    // already chose.
+    let mut request = Request::new(repository).with_region(region).with_host(host);
+    if let Some(profile) = profile {
+        request = request.with_profile(profile);
+    }
+    let resolver = Resolver::new();
+    let resolution = match resolver.resolve_request(&request) {
         Ok(r) => r,
         Err(e) => return fail(&format!("git-credential-codecommit: {}", e.chain_message())),
     };
@@ -273,15 +268,15 @@ fn read_request(mut input: impl Read) -> io::Result<Option<Vec<u8>>> {
 /// unknown keys (`capability[]`, `wwwauth[]`, `username`, …) are ignored whatever bytes
 /// they hold.
 #[derive(Default)]
-struct Request<'a> {
+struct GitRequest<'a> {
     protocol: Option<&'a [u8]>,
     host: Option<&'a [u8]>,
     path: Option<&'a [u8]>,
 }
 
-impl<'a> Request<'a> {
-    fn parse(input: &'a [u8]) -> Request<'a> {
-        let mut request = Request::default();
+impl<'a> GitRequest<'a> {
+    fn parse(input: &'a [u8]) -> GitRequest<'a> {
+        let mut request = GitRequest::default();
         for line in input.split(|&b| b == b'\n') {
             let line = line.strip_suffix(b"\r").unwrap_or(line);
             let Some(eq) = line.iter().position(|&b| b == b'=') else {
@@ -296,79 +291,6 @@ impl<'a> Request<'a> {
             }
         }
         request
-    }
-}
-
-/// The region of a CodeCommit Git host, matched as a whole:
-/// `[vpce-ID.]git-codecommit[-fips].REGION.[vpce.]amazonaws.com[.cn]`
-/// (the AWS CLI's pattern, anchored at both ends).
-fn codecommit_region(host: &str) -> Option<&str> {
-    let mut labels: Vec<&str> = host.split('.').collect();
-    if labels
-        .first()
-        .is_some_and(|l| l.starts_with("vpce-") && l.len() > 5)
-    {
-        labels.remove(0);
-    }
-    let tail: &[&str] = match labels.last() {
-        Some(&"cn") => &["amazonaws", "com", "cn"],
-        _ => &["amazonaws", "com"],
-    };
-    let labels = labels.strip_suffix(tail)?;
-    let labels = match labels {
-        [rest @ .., "vpce"] => rest,
-        _ => labels,
-    };
-    match labels {
-        ["git-codecommit" | "git-codecommit-fips", region] if !region.is_empty() => Some(region),
-        _ => None,
-    }
-}
-
-/// The process's environment, except that the Git host is the one git asked about.
-struct HostAsked<'a> {
-    os: OsEnvironment,
-    host: &'a str,
-}
-
-impl Environment for HostAsked<'_> {
-    fn var(&self, name: &str) -> Option<String> {
-        match name {
-            "CODE_COMMIT_ENDPOINT" => Some(self.host.to_owned()),
-            _ => self.os.var(name),
-        }
-    }
-
-    fn platform(&self) -> Platform {
-        self.os.platform()
-    }
-
-    fn account_home_dir(&self) -> Option<PathBuf> {
-        self.os.account_home_dir()
-    }
-
-    fn read_file(&self, path: &Path, limit: u64) -> io::Result<Option<Vec<u8>>> {
-        self.os.read_file(path, limit)
-    }
-
-    fn now(&self) -> SystemTime {
-        self.os.now()
-    }
-
-    fn http(&self, request: &HttpRequest) -> Result<HttpResponse, HttpError> {
-        self.os.http(request)
-    }
-
-    fn write_file_atomic(&self, path: &Path, contents: &[u8]) -> io::Result<()> {
-        self.os.write_file_atomic(path, contents)
-    }
-
-    fn run_process(&self, request: &ProcessRequest) -> Result<ProcessOutput, ProcessError> {
-        self.os.run_process(request)
-    }
-
-    fn lock_file(&self, path: &Path, timeout: Duration) -> io::Result<FileLock> {
-        self.os.lock_file(path, timeout)
     }
 }
 
@@ -387,43 +309,6 @@ fn fail(message: &str) -> ExitCode {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn codecommit_hosts_give_their_region() {
-        for (host, region) in [
-            ("git-codecommit.us-east-1.amazonaws.com", "us-east-1"),
-            (
-                "git-codecommit-fips.us-gov-west-1.amazonaws.com",
-                "us-gov-west-1",
-            ),
-            ("git-codecommit.cn-north-1.amazonaws.com.cn", "cn-north-1"),
-            (
-                "vpce-0b7d2939f8a7c5a3a-abcdefgh.git-codecommit.eu-west-1.vpce.amazonaws.com",
-                "eu-west-1",
-            ),
-            ("git-codecommit.eu-west-1.vpce.amazonaws.com", "eu-west-1"),
-        ] {
-            assert_eq!(codecommit_region(host), Some(region), "{host}");
-        }
-    }
-
-    #[test]
-    fn other_hosts_are_not_ours() {
-        for host in [
-            "github.com",
-            "git-codecommit.us-east-1.amazonaws.com.example.net",
-            "evil.git-codecommit.us-east-1.amazonaws.com",
-            "git-codecommit.amazonaws.com",
-            "git-codecommit..amazonaws.com",
-            "codecommit.us-east-1.amazonaws.com",
-            "git-codecommit.us-east-1.example.com",
-            "vpce-.git-codecommit.us-east-1.amazonaws.com",
-            "127.0.0.1",
-            "",
-        ] {
-            assert_eq!(codecommit_region(host), None, "{host}");
-        }
-    }
 
     #[test]
     fn access_key_ids_as_aws_spells_them() {
@@ -448,7 +333,7 @@ mod tests {
 
     #[test]
     fn request_keeps_the_last_value_and_ignores_the_rest() {
-        let r = Request::parse(
+        let r = GitRequest::parse(
             b"protocol=http\nprotocol=https\ncapability[]=authtype\nwwwauth[]=\xff\xfe\nhost=h:1\r\nnoise\npath=v1/repos/R\n\n",
         );
         assert_eq!(r.protocol, Some(b"https".as_slice()));

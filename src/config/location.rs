@@ -15,6 +15,7 @@ use crate::env::{Environment, Platform};
 ///
 /// `None` means "no such file": the variable naming it was set to the empty string.
 /// A `Some` path may still not exist; that is not an error either.
+#[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FileLocations {
     /// The config file (`AWS_CONFIG_FILE`, else `~/.aws/config`).
@@ -300,17 +301,47 @@ fn nt_splitdrive(p: &str) -> (&str, &str) {
     ("", p)
 }
 
-/// How [`profile_from_env`] chose the profile.
+/// How the profile was chosen: by the request, or by [`profile_from_env`].
 #[non_exhaustive]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum ProfileNameSource {
+pub enum ProfileSource {
+    /// Named in the remote, `codecommit://profile@repo`, or by the front end's
+    /// [`Request`](crate::Request) (`git-credential-codecommit --profile`).
+    Remote,
     /// `AWS_DEFAULT_PROFILE` was set (checked first, even when `AWS_PROFILE` is set too).
     AwsDefaultProfile,
     /// `AWS_PROFILE` was set and `AWS_DEFAULT_PROFILE` was not.
     AwsProfile,
-    /// Neither was set: the profile is `default`.
+    /// Nothing chose one: the profile is `default`.
     Default,
 }
+
+impl ProfileSource {
+    /// Why this profile, for people: `named in the remote`, `from AWS_DEFAULT_PROFILE`,
+    /// `from AWS_PROFILE`, `the default`.
+    pub fn why(self) -> &'static str {
+        match self {
+            ProfileSource::Remote => "named in the remote",
+            ProfileSource::AwsDefaultProfile => "from AWS_DEFAULT_PROFILE",
+            ProfileSource::AwsProfile => "from AWS_PROFILE",
+            ProfileSource::Default => "the default",
+        }
+    }
+
+    /// The variable that selected the profile, if one did.
+    pub fn variable(self) -> Option<&'static str> {
+        match self {
+            ProfileSource::AwsDefaultProfile => Some("AWS_DEFAULT_PROFILE"),
+            ProfileSource::AwsProfile => Some("AWS_PROFILE"),
+            ProfileSource::Remote | ProfileSource::Default => None,
+        }
+    }
+}
+
+/// The old name of [`ProfileSource`], from before the resolver and the config module
+/// shared one type.
+#[doc(hidden)]
+pub type ProfileNameSource = ProfileSource;
 
 /// The profile botocore uses when the remote names none: `AWS_DEFAULT_PROFILE` if set,
 /// else `AWS_PROFILE` if set, else `default`.
@@ -319,23 +350,24 @@ pub enum ProfileNameSource {
 /// fails as not found, as in botocore (behavior.md §3.5, §10 item 1).
 ///
 /// ```
-/// use codecommit_auth::config::{profile_from_env, ProfileNameSource};
+/// use codecommit_auth::config::{profile_from_env, ProfileSource};
 /// use codecommit_auth::env::MemoryEnvironment;
 ///
 /// let env = MemoryEnvironment::new()
 ///     .with_var("AWS_PROFILE", "dev")
 ///     .with_var("AWS_DEFAULT_PROFILE", "ops");
-/// assert_eq!(profile_from_env(&env), ("ops".to_string(), ProfileNameSource::AwsDefaultProfile));
+/// assert_eq!(profile_from_env(&env), ("ops".to_string(), ProfileSource::AwsDefaultProfile));
 /// # Ok::<(), codecommit_auth::Error>(())
 /// ```
 // BOTOCORE: behavior.md §3.5 — the cross-SDK rule reads AWS_PROFILE only; botocore's
 // session variable list is ['AWS_DEFAULT_PROFILE', 'AWS_PROFILE'], first set one wins.
-pub fn profile_from_env(env: &dyn Environment) -> (String, ProfileNameSource) {
+/// The source is never [`ProfileSource::Remote`].
+pub fn profile_from_env(env: &dyn Environment) -> (String, ProfileSource) {
     if let Some(name) = env.var("AWS_DEFAULT_PROFILE") {
-        (name, ProfileNameSource::AwsDefaultProfile)
+        (name, ProfileSource::AwsDefaultProfile)
     } else if let Some(name) = env.var("AWS_PROFILE") {
-        (name, ProfileNameSource::AwsProfile)
+        (name, ProfileSource::AwsProfile)
     } else {
-        ("default".into(), ProfileNameSource::Default)
+        ("default".into(), ProfileSource::Default)
     }
 }

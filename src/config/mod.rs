@@ -100,7 +100,8 @@ mod tests;
 
 pub(crate) use location::expand_user;
 pub use location::{
-    FileLocations, ProfileNameSource, default_path, expand_path, home_dir, locate, profile_from_env,
+    FileLocations, ProfileNameSource, ProfileSource, default_path, expand_path, home_dir, locate,
+    profile_from_env,
 };
 pub use properties::Properties;
 #[cfg(feature = "fuzzing")]

@@ -44,6 +44,8 @@ mod web_identity;
 pub(crate) mod xml;
 
 pub use aws_credential_types::Credentials;
+// The role-chain plan is reachable for the conformance tests only.
+#[doc(hidden)]
 pub use plan::{BaseStep, ChainPlan, CredentialSource, KeyFile, RoleStep};
 pub use sso::{SsoLogin, TokenState, sso_login};
 
@@ -141,6 +143,7 @@ pub(crate) trait Provider: fmt::Debug + Send + Sync {
 }
 
 /// Credentials and where they came from.
+#[doc(hidden)] // no public function takes or returns one
 #[derive(Clone, Debug)]
 pub struct Resolved {
     /// The credentials (their `Debug` redacts the secret key and token).
@@ -444,6 +447,10 @@ enum Label {
 }
 
 /// An ordered list of providers; the first that applies decides.
+///
+/// Reachable for the conformance tests only: a Rust user goes through
+/// [`Resolver`](crate::Resolver) (and [`Resolver::with_credentials_callback`](crate::Resolver::with_credentials_callback)).
+#[doc(hidden)]
 #[derive(Debug, Default)]
 pub struct CredentialChain {
     /// The application's callback, asked before the table.

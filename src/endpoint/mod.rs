@@ -21,6 +21,9 @@ use crate::config::Profile;
 use crate::env::Environment;
 use crate::error::{Error, ErrorKind};
 
+// The AWS service endpoints the providers call (STS, SSO, SSO OIDC): reachable for the
+// tests only.
+#[doc(hidden)]
 pub mod services;
 pub(crate) mod url;
 
@@ -211,6 +214,22 @@ pub enum HostSource {
     Fips,
     /// `CODE_COMMIT_ENDPOINT`, used verbatim.
     Override,
+    /// Named by the [`Request`](crate::Request), used verbatim: the host git asked
+    /// `git-credential-codecommit` about.
+    Request,
+}
+
+impl HostSource {
+    /// Why the host is what it is, for people: `standard endpoint`, `FIPS endpoint`,
+    /// `from CODE_COMMIT_ENDPOINT`, `named in the request`.
+    pub fn why(self) -> &'static str {
+        match self {
+            HostSource::Standard => "standard endpoint",
+            HostSource::Fips => "FIPS endpoint",
+            HostSource::Override => "from CODE_COMMIT_ENDPOINT",
+            HostSource::Request => "named in the request",
+        }
+    }
 }
 
 /// The host a signed URL points at, and why.
@@ -293,6 +312,61 @@ impl GitHost {
         GitHost::for_region(region, use_fips(env, profile))
     }
 
+    /// A host the request names, used verbatim ([`HostSource::Request`]).
+    pub(crate) fn named(host: String) -> GitHost {
+        GitHost {
+            host,
+            source: HostSource::Request,
+        }
+    }
+
+    /// The parts of a CodeCommit Git host name — the inverse of
+    /// [`GitHost::for_region`], plus VPC-endpoint hosts — or `None` for any other host.
+    ///
+    /// The whole name must match
+    /// `[vpce-ID.]git-codecommit[-fips].REGION.[vpce.]amazonaws.com[.cn]` (the AWS CLI's
+    /// pattern, anchored at both ends), without a port. The region is not checked
+    /// against the list here: [`GitHostParts::region`] does that.
+    ///
+    /// ```
+    /// use codecommit_auth::GitHost;
+    ///
+    /// let parts = GitHost::parse("git-codecommit-fips.us-west-2.amazonaws.com").unwrap();
+    /// assert_eq!(parts.region_name(), "us-west-2");
+    /// assert!(parts.fips() && !parts.vpc_endpoint());
+    /// assert!(GitHost::parse("git-codecommit.us-east-1.amazonaws.com.example.net").is_none());
+    /// ```
+    // DIFFERENCE: the AWS CLI's credential helper matches a prefix and a substring, so
+    // `git-codecommit.us-east-1.amazonaws.com.example.net` would be its host too.
+    pub fn parse(host: &str) -> Option<GitHostParts<'_>> {
+        let mut labels: Vec<&str> = host.split('.').collect();
+        if labels
+            .first()
+            .is_some_and(|l| l.starts_with("vpce-") && l.len() > 5)
+        {
+            labels.remove(0);
+        }
+        let tail: &[&str] = match labels.last() {
+            Some(&"cn") => &["amazonaws", "com", "cn"],
+            _ => &["amazonaws", "com"],
+        };
+        let labels = labels.strip_suffix(tail)?;
+        let (labels, vpc_endpoint) = match labels {
+            [rest @ .., "vpce"] => (rest, true),
+            _ => (labels, false),
+        };
+        let (fips, region) = match labels {
+            ["git-codecommit", region] => (false, *region),
+            ["git-codecommit-fips", region] => (true, *region),
+            _ => return None,
+        };
+        (!region.is_empty()).then_some(GitHostParts {
+            region,
+            fips,
+            vpc_endpoint,
+        })
+    }
+
     /// The host, exactly as it goes into the URL and the signature.
     pub fn as_str(&self) -> &str {
         &self.host
@@ -307,6 +381,41 @@ impl GitHost {
 impl fmt::Display for GitHost {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.host)
+    }
+}
+
+/// A CodeCommit Git host name taken apart by [`GitHost::parse`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GitHostParts<'a> {
+    region: &'a str,
+    fips: bool,
+    vpc_endpoint: bool,
+}
+
+impl<'a> GitHostParts<'a> {
+    /// The region label, as the host spells it.
+    pub fn region_name(&self) -> &'a str {
+        self.region
+    }
+
+    /// The region, lower-cased first (host names are case-insensitive).
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::RegionNotAvailable`] if CodeCommit is not offered there.
+    pub fn region(&self) -> Result<Region, Error> {
+        Region::new(&self.region.to_ascii_lowercase())
+    }
+
+    /// A FIPS host (`git-codecommit-fips.…`).
+    pub fn fips(&self) -> bool {
+        self.fips
+    }
+
+    /// A VPC-endpoint host (`….vpce.amazonaws.com`, with or without the `vpce-ID.`
+    /// label in front).
+    pub fn vpc_endpoint(&self) -> bool {
+        self.vpc_endpoint
     }
 }
 
@@ -414,6 +523,104 @@ mod tests {
             let env = MemoryEnvironment::new().with_var("AWS_USE_FIPS_ENDPOINT", value);
             let host = GitHost::resolve(&env, None, region).unwrap();
             assert_eq!(host.source() == HostSource::Fips, fips, "{value:?}");
+        }
+    }
+
+    /// Both directions against each other: every host we build parses back to the
+    /// region and FIPS setting that built it.
+    #[test]
+    fn every_host_we_build_parses_back() {
+        let mut built = 0;
+        for region in Region::all() {
+            for fips in [false, true] {
+                let Ok(host) = GitHost::for_region(region, fips) else {
+                    assert!(fips && !region.has_fips_git_host());
+                    continue;
+                };
+                let parts = GitHost::parse(host.as_str())
+                    .unwrap_or_else(|| panic!("{host} does not parse"));
+                assert_eq!(parts.region().unwrap(), region, "{host}");
+                assert_eq!(parts.fips(), fips, "{host}");
+                assert!(!parts.vpc_endpoint(), "{host}");
+                // And what the parts say builds the same host again.
+                assert_eq!(
+                    GitHost::for_region(parts.region().unwrap(), parts.fips()).unwrap(),
+                    host
+                );
+                built += 1;
+            }
+        }
+        assert_eq!(built, 29 + 6);
+    }
+
+    #[test]
+    fn codecommit_hosts_give_their_parts() {
+        for (host, region, fips, vpce) in [
+            (
+                "git-codecommit.us-east-1.amazonaws.com",
+                "us-east-1",
+                false,
+                false,
+            ),
+            (
+                "git-codecommit-fips.us-gov-west-1.amazonaws.com",
+                "us-gov-west-1",
+                true,
+                false,
+            ),
+            (
+                "git-codecommit.cn-north-1.amazonaws.com.cn",
+                "cn-north-1",
+                false,
+                false,
+            ),
+            (
+                "vpce-0b7d2939f8a7c5a3a-abcdefgh.git-codecommit.eu-west-1.vpce.amazonaws.com",
+                "eu-west-1",
+                false,
+                true,
+            ),
+            (
+                "git-codecommit.eu-west-1.vpce.amazonaws.com",
+                "eu-west-1",
+                false,
+                true,
+            ),
+            (
+                "git-codecommit.EU-West-1.amazonaws.com",
+                "EU-West-1",
+                false,
+                false,
+            ),
+        ] {
+            let parts = GitHost::parse(host).expect(host);
+            assert_eq!(parts.region_name(), region, "{host}");
+            assert_eq!((parts.fips(), parts.vpc_endpoint()), (fips, vpce), "{host}");
+            assert_eq!(parts.region().unwrap().name(), region.to_ascii_lowercase());
+        }
+        let unknown = GitHost::parse("git-codecommit.xx-nowhere-1.amazonaws.com").unwrap();
+        assert_eq!(
+            unknown.region().unwrap_err().kind(),
+            ErrorKind::RegionNotAvailable
+        );
+    }
+
+    #[test]
+    fn other_hosts_are_not_codecommit_hosts() {
+        for host in [
+            "github.com",
+            "git-codecommit.us-east-1.amazonaws.com.example.net",
+            "evil.git-codecommit.us-east-1.amazonaws.com",
+            "git-codecommit.amazonaws.com",
+            "git-codecommit..amazonaws.com",
+            "codecommit.us-east-1.amazonaws.com",
+            "git-codecommit.us-east-1.example.com",
+            "vpce-.git-codecommit.us-east-1.amazonaws.com",
+            "git-codecommit.us-east-1.amazonaws.com:443",
+            "127.0.0.1",
+            "",
+        ] {
+            assert_eq!(GitHost::parse(host), None, "{host}");
         }
     }
 

@@ -16,7 +16,9 @@ use zeroize::Zeroize;
 /// is under a few kilobytes; a larger one is an error, not an allocation.
 pub const MAX_RESPONSE_BYTES: usize = 1 << 20;
 
-/// One HTTP request.
+/// One HTTP request. The library builds them ([`HttpRequest::get`] and the builder
+/// methods); an [`HttpClient`] reads them. More fields may come.
+#[non_exhaustive]
 #[derive(Clone)]
 pub struct HttpRequest {
     /// `GET`, `POST` or `PUT` (the instance metadata session token).

@@ -22,12 +22,14 @@ use std::time::SystemTime;
 pub mod http;
 #[cfg(feature = "https")]
 mod https;
+mod offline;
 mod os;
 pub mod process;
 
 pub use http::{HttpClient, HttpError, HttpErrorKind, HttpRequest, HttpResponse};
 #[cfg(feature = "https")]
 pub use https::HttpsClient;
+pub use offline::Offline;
 pub use os::OsEnvironment;
 pub use process::{ProcessError, ProcessErrorKind, ProcessOutput, ProcessRequest};
 
@@ -62,10 +64,40 @@ impl Platform {
     }
 }
 
-/// Everything the library reads from outside: variables, files, the clock.
+/// Everything the library reads from or does to the outside world.
 ///
-/// Implement it to run the resolver against something other than the real machine.
-/// Every method must be cheap to call more than once; none may panic.
+/// It covers, and the library reaches the outside through nothing else:
+///
+/// * **variables** — [`var`](Environment::var) (`AWS_*`, `HOME`, `CODE_COMMIT_ENDPOINT`…);
+/// * **the platform and home directory** — [`platform`](Environment::platform),
+///   [`account_home_dir`](Environment::account_home_dir);
+/// * **files read** — [`read_file`](Environment::read_file): the shared config and
+///   credentials files, the SSO token cache, the CLI credential cache, web-identity
+///   token files;
+/// * **the clock** — [`now`](Environment::now): expiry checks and the signing time;
+/// * **HTTP** — [`http`](Environment::http): the SSO portal, SSO OIDC, STS, the container
+///   and instance metadata endpoints;
+/// * **processes** — [`run_process`](Environment::run_process): `credential_process`;
+/// * **writes** — [`write_file_atomic`](Environment::write_file_atomic): the two caches
+///   shared with the AWS CLI;
+/// * **locks** — [`lock_file`](Environment::lock_file): one fetch at a time per cache
+///   entry across processes;
+/// * **waiting** — [`sleep`](Environment::sleep): the pauses between retries.
+///
+/// Implement it to run the resolver against something other than the real machine, or
+/// wrap another environment to change part of it ([`Offline`] turns the network,
+/// processes and writes off). Every method must be cheap to call more than once; none
+/// may panic.
+///
+/// # Blocking
+///
+/// Every call blocks the calling thread until it has its answer: a file read, an HTTP
+/// request (with its timeouts and retries), a credential process (up to its timeout), a
+/// lock (up to its timeout), a pause. So every [`Resolver`](crate::Resolver) method that may
+/// resolve credentials blocks too. An async program calls the resolver from a thread
+/// that may block — with tokio, `tokio::task::spawn_blocking(move || resolver.signed_url(&remote))`
+/// with the resolver in an `Arc` (a `Resolver` is `Send + Sync`) — never directly on an
+/// executor thread.
 pub trait Environment: Send + Sync {
     /// The value of the environment variable `name`, or `None` if it is not set.
     ///

@@ -4,6 +4,10 @@ use std::fmt;
 use std::time::Duration;
 
 /// A command to run: a program looked up on `PATH` and its arguments, with no shell.
+///
+/// Built with [`ProcessRequest::new`]; more fields may come (an environment, a
+/// directory), so it cannot be written as a struct literal outside this crate.
+#[non_exhaustive]
 #[derive(Clone, PartialEq, Eq)]
 pub struct ProcessRequest {
     /// The program and its arguments.
@@ -12,6 +16,18 @@ pub struct ProcessRequest {
     pub timeout: Duration,
     /// The most output kept from each of stdout and stderr; more is an error.
     pub max_output: usize,
+}
+
+impl ProcessRequest {
+    /// Runs `argv` (program first), killed after `timeout`, keeping at most
+    /// `max_output` bytes of each of stdout and stderr.
+    pub fn new(argv: Vec<String>, timeout: Duration, max_output: usize) -> ProcessRequest {
+        ProcessRequest {
+            argv,
+            timeout,
+            max_output,
+        }
+    }
 }
 
 impl fmt::Debug for ProcessRequest {

@@ -38,6 +38,8 @@ mod key;
 mod time;
 
 pub(crate) use key::KeyCache;
+// The SigV4 steps below [`Signer`], reachable for the tests and benchmarks only.
+#[doc(hidden)]
 pub use key::SigningKey;
 pub use time::SigningTime;
 pub(crate) use time::days_from_civil;
@@ -166,6 +168,7 @@ impl fmt::Debug for UrlRequest<'_> {
 ///
 /// `key` must have been derived for `request`'s secret, date and region in the
 /// `codecommit` service; [`Signer::sign`] takes care of that.
+#[doc(hidden)]
 pub fn sign_with_key(key: &SigningKey, request: &UrlRequest<'_>) -> SignedUrl {
     sign_with_mac(key.mac(), request)
 }
@@ -275,11 +278,13 @@ fn canonical_request_hash_hex(host: &str, repository: &str) -> [u8; 64] {
 }
 
 /// The canonical request as text, for tests and `--explain`-style output.
+#[doc(hidden)]
 pub fn canonical_request(host: &str, repository: &RepositoryName) -> String {
     format!("GIT\n{PATH_PREFIX}{repository}\n\nhost:{host}\n\nhost\n")
 }
 
 /// The string to sign as text, for tests and diagnostics.
+#[doc(hidden)]
 pub fn string_to_sign(
     host: &str,
     repository: &RepositoryName,

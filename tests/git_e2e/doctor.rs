@@ -63,7 +63,7 @@ fn static_profile_passes_every_step() {
     assert!(line(&run, "profiles").contains("default, dev, ops"));
     assert!(line(&run, "remote").contains("repository ProjectAlpha, profile dev"));
     assert!(line(&run, "profile").ends_with("dev (named in the remote)"));
-    assert!(line(&run, "region").ends_with("us-east-1 (the region of profile dev)"));
+    assert!(line(&run, "region").ends_with("us-east-1 (region of profile dev)"));
     assert!(
         line(&run, "host").ends_with(&format!(
             "{} (from CODE_COMMIT_ENDPOINT)",

@@ -29,15 +29,15 @@ fn values_that_hold_secrets_redact_them() {
         headers: vec![("set-cookie".into(), "SENTINEL-COOKIE".into())],
         body: b"{\"secretAccessKey\": \"SENTINEL-RESPONSE\"}".to_vec(),
     };
-    let process = ProcessRequest {
-        argv: vec![
+    let process = ProcessRequest::new(
+        vec![
             "/opt/creds".into(),
             "--token".into(),
             "SENTINEL-ARGV".into(),
         ],
-        timeout: Duration::from_secs(1),
-        max_output: 10,
-    };
+        Duration::from_secs(1),
+        10,
+    );
     let output = ProcessOutput {
         code: Some(0),
         stdout: b"SENTINEL-STDOUT".to_vec(),

@@ -7,43 +7,35 @@
 //! never printed: no secret key, session token or SSO token, only the access key id.
 //!
 //! Offline (the default) nothing goes over the network and no credential process is
-//! run: the library sees the world through [`DoctorEnv`], which refuses HTTP requests,
+//! run: the library sees the world through [`Offline`], which refuses HTTP requests,
 //! process runs and file writes, and records what was refused so the report can say
 //! "the SSO portal would be asked" instead of showing an error. `--online` lets
 //! everything through, so the credentials are fetched exactly as a `git fetch` would.
 //!
-//! The remote, profile, region and host steps come from the library's own resolution
-//! (run with placeholder credentials, so they show even when credentials are missing);
-//! nothing here re-implements those rules. The SSO token step reads the token cache
-//! itself, for its expiry only.
+//! The profile, region and host steps are the library's locate stage
+//! ([`Resolver::locate`]), run once; the credentials step continues from it
+//! ([`Resolver::credentials`]). The shared files are parsed once, by the resolver.
+//! Nothing here re-implements those rules.
 //!
 //! Exit status: 0 when no step failed, 1 otherwise.
 
 use std::fmt::Display;
-use std::io;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
 
 use codecommit_auth::config::{self, SharedConfig};
-use codecommit_auth::credentials::{Credentials, Source};
-use codecommit_auth::endpoint::HostSource;
-use codecommit_auth::env::{
-    Environment, FileLock, HttpError, HttpErrorKind, HttpRequest, HttpResponse, OsEnvironment,
-    Platform, ProcessError, ProcessErrorKind, ProcessOutput, ProcessRequest,
-};
-use codecommit_auth::{
-    ErrorKind, MAX_SHOWN, ProfileSource, RegionFrom, Remote, Resolution, Resolver, shown,
-};
+use codecommit_auth::credentials::{Source, TokenState, sso_login};
+use codecommit_auth::env::{Environment, Offline, OsEnvironment, Platform, ProcessRequest};
+use codecommit_auth::{ErrorKind, Location, MAX_SHOWN, Remote, Request, Resolver, shown};
 
-/// The most of a shared file or token cache file the doctor reads.
+/// The most of a shared file the doctor reads.
 const FILE_LIMIT: u64 = 16 << 20;
-/// botocore refreshes SSO tokens, and we warn about credentials, inside this window.
-const WINDOW: Duration = Duration::from_secs(15 * 60);
+/// Credentials with less than this left get a warning: a `git fetch` could outlast
+/// them.
+const CREDENTIALS_WARN: Duration = Duration::from_secs(15 * 60);
 
 pub(crate) fn run(remote: &str, online: bool) -> ExitCode {
-    let env = DoctorEnv::new(online);
     let mut report = Report::default();
     let flag = if online { " --online" } else { "" };
     say!(
@@ -60,18 +52,13 @@ pub(crate) fn run(remote: &str, online: bool) -> ExitCode {
     }
     say!();
 
-    let parsed = remote_line(remote, &mut report);
-    let config = shared_files(&env, &mut report);
-    let resolution = parsed.then(|| resolve_without_credentials(&env, remote, &mut report));
-    if let Some(resolution) = resolution.flatten() {
-        let profile = resolution.profile().to_owned();
-        let credentials = credentials(&env, remote, online, &mut report);
-        if let Some(config) = &config {
-            sso_login(&env, config, &profile, credentials.as_ref(), &mut report);
-        }
+    if online {
+        checks(&Resolver::new(), remote, &Vec::new, &mut report);
+    } else {
+        let resolver = Resolver::with_environment(Offline::new(OsEnvironment::new()));
+        let refused = || resolver.environment().refused();
+        checks(&resolver, remote, &refused, &mut report);
     }
-    cache_dirs(&env, &mut report);
-    git(&env, &mut report);
 
     say!();
     if report.failed {
@@ -84,6 +71,27 @@ pub(crate) fn run(remote: &str, online: bool) -> ExitCode {
         say!("no problems found");
         ExitCode::SUCCESS
     }
+}
+
+/// The steps, against `resolver`; `refused` says what its environment turned away.
+fn checks<E: Environment>(
+    resolver: &Resolver<E>,
+    remote: &str,
+    refused: &dyn Fn() -> Vec<String>,
+    report: &mut Report,
+) {
+    let env = resolver.environment();
+    let parsed = remote_line(remote, report);
+    let config = shared_files(resolver, report);
+    let located = parsed.then(|| locate(resolver, remote, report)).flatten();
+    if let Some(located) = located {
+        let credentials = credentials(resolver, &located, remote, refused, report);
+        if let Some(config) = &config {
+            sso_login_line(env, config, located.profile(), credentials.as_ref(), report);
+        }
+    }
+    cache_dirs(env, report);
+    git(env, report);
 }
 
 /// Prints the report as it goes.
@@ -128,7 +136,11 @@ impl Report {
 }
 
 /// Step 2: where the two files are, whether they exist, and whether they parse.
-fn shared_files(env: &DoctorEnv, report: &mut Report) -> Option<SharedConfig> {
+fn shared_files<E: Environment>(
+    resolver: &Resolver<E>,
+    report: &mut Report,
+) -> Option<std::sync::Arc<SharedConfig>> {
+    let env = resolver.environment();
     let found = config::locate(env);
     let files = [
         ("config file", "AWS_CONFIG_FILE", found.config),
@@ -176,7 +188,7 @@ fn shared_files(env: &DoctorEnv, report: &mut Report) -> Option<SharedConfig> {
             },
         }
     }
-    match SharedConfig::load(env) {
+    match resolver.config() {
         Ok(config) => {
             let names = config.profile_names();
             if names.is_empty() {
@@ -223,23 +235,14 @@ fn remote_line(remote: &str, report: &mut Report) -> bool {
     }
 }
 
-/// Steps 3–5: profile, region and host, as the library resolves them, with placeholder
-/// credentials so that missing credentials do not hide these steps.
-fn resolve_without_credentials(
-    env: &DoctorEnv,
+/// Steps 3–5: profile, region and host, as the library's locate stage finds them —
+/// before and without credentials.
+fn locate<E: Environment>(
+    resolver: &Resolver<E>,
     remote: &str,
     report: &mut Report,
-) -> Option<Resolution> {
-    let probe = Resolver::with_environment(env).with_credentials_callback(|_| {
-        Ok(Some(Credentials::new(
-            "placeholder",
-            "placeholder",
-            None,
-            None,
-            "doctor",
-        )))
-    });
-    let resolution = match probe.resolve(remote) {
+) -> Option<Location> {
+    let located = match Request::parse(remote).and_then(|r| resolver.locate(&r)) {
         Ok(r) => r,
         Err(e) => {
             let step = match e.kind() {
@@ -255,55 +258,39 @@ fn resolve_without_credentials(
         }
     };
 
-    let profile = resolution.profile();
-    let why = match resolution.profile_source() {
-        ProfileSource::Remote => "named in the remote".to_owned(),
-        ProfileSource::AwsDefaultProfile => "from AWS_DEFAULT_PROFILE".to_owned(),
-        ProfileSource::AwsProfile => "from AWS_PROFILE".to_owned(),
-        _ => "the default: the remote names none, and neither AWS_DEFAULT_PROFILE nor \
-              AWS_PROFILE is set"
-            .to_owned(),
-    };
-    match resolution.profile_note() {
+    let profile = format!("{} ({})", located.profile(), located.profile_source().why());
+    match located.profile_note() {
         // Both profile variables set, to different names: git and `aws` (v2) differ.
-        Some(note) => report.line(
-            Status::Warn,
-            "profile",
-            format!("{profile} ({why})\n{note}"),
-        ),
-        None => report.line(Status::Ok, "profile", format!("{profile} ({why})")),
+        Some(note) => report.line(Status::Warn, "profile", format!("{profile}\n{note}")),
+        None => report.line(Status::Ok, "profile", profile),
     }
-
-    let why = match resolution.region_from() {
-        RegionFrom::Remote => "named in the remote".to_owned(),
-        RegionFrom::AwsDefaultRegion => "from AWS_DEFAULT_REGION".to_owned(),
-        _ => format!("the region of profile {profile}"),
-    };
     report.line(
         Status::Ok,
         "region",
-        format!("{} ({why})", resolution.region()),
+        format!("{} ({})", located.region(), located.region_why()),
     );
-
-    let why = match resolution.host().source() {
-        HostSource::Standard => "the region's standard endpoint",
-        HostSource::Fips => {
-            "the region's FIPS endpoint (AWS_USE_FIPS_ENDPOINT or use_fips_endpoint)"
-        }
-        HostSource::Override => "from CODE_COMMIT_ENDPOINT",
-        _ => "",
-    };
-    report.line(Status::Ok, "host", format!("{} ({why})", resolution.host()));
-    Some(resolution)
+    let host = located.host();
+    report.line(
+        Status::Ok,
+        "host",
+        format!("{host} ({})", host.source().why()),
+    );
+    Some(located)
 }
 
 /// Step 6: the credentials, through the real provider chain (offline: without network).
-fn credentials(env: &DoctorEnv, remote: &str, online: bool, report: &mut Report) -> Option<Source> {
-    let resolution = match Resolver::with_environment(env).resolve(remote) {
+fn credentials<E: Environment>(
+    resolver: &Resolver<E>,
+    located: &Location,
+    remote: &str,
+    refused: &dyn Fn() -> Vec<String>,
+    report: &mut Report,
+) -> Option<Source> {
+    let resolution = match resolver.credentials(located) {
         Ok(r) => r,
         Err(e) => {
-            let blocked = env.blocked();
-            if !online && !blocked.is_empty() {
+            let blocked = refused();
+            if !blocked.is_empty() {
                 // Unverified, not failed: a warning, so "no problems found" is never
                 // said about credentials nobody looked at.
                 report.line(
@@ -327,13 +314,13 @@ fn credentials(env: &DoctorEnv, remote: &str, online: bool, report: &mut Report)
     } else {
         "long-term keys"
     };
-    let now = env.now();
+    let now = resolver.environment().now();
     let (status, expiry) = match creds.expiry() {
         None => (Status::Ok, "does not expire".to_owned()),
         Some(t) if t <= now => (Status::Fail, format!("expired at {}", utc(t))),
         Some(t) => {
             let left = t.duration_since(now).unwrap_or_default();
-            let status = if left < WINDOW {
+            let status = if left < CREDENTIALS_WARN {
                 Status::Warn
             } else {
                 Status::Ok
@@ -353,140 +340,100 @@ fn credentials(env: &DoctorEnv, remote: &str, online: bool, report: &mut Report)
     Some(resolution.credential_source().clone())
 }
 
-/// Step 7: for an SSO profile, the login `aws sso login` left in `~/.aws/sso/cache`.
-fn sso_login(
-    env: &DoctorEnv,
+/// Step 7: for an SSO profile, the login `aws sso login` left in `~/.aws/sso/cache`,
+/// as the library's [`sso_login`] query finds it.
+fn sso_login_line(
+    env: &dyn Environment,
     config: &SharedConfig,
-    profile_name: &str,
+    profile: &str,
     credentials: Option<&Source>,
     report: &mut Report,
 ) {
-    let Some(profile) = config.profile(profile_name) else {
-        return;
+    let login = match sso_login(env, config, profile) {
+        Ok(Some(login)) => login,
+        Ok(None) => {
+            report.line(Status::Info, "sso login", "not an SSO profile");
+            return;
+        }
+        Err(e) => {
+            report.line(Status::Fail, "sso login", e.chain_message());
+            return;
+        }
     };
-    if !profile.contains_key("sso_account_id") && !profile.contains_key("sso_role_name") {
-        report.line(Status::Info, "sso login", "not an SSO profile");
-        return;
-    }
-    let login = format!("run `aws sso login --profile {profile_name}`");
-    let session = profile.get("sso_session");
-    let start_url = session
-        .and_then(|s| config.sso_session(s))
-        .and_then(|s| s.get("sso_start_url"))
-        .or_else(|| profile.get("sso_start_url"));
-    // The cache file is named after the session (sso-session form) or the start URL
-    // (legacy form), as the AWS CLI names it (reference/behavior.md §5.2).
-    let Some(key) = session.or(start_url) else {
-        report.line(
-            Status::Fail,
-            "sso login",
-            "the profile has neither sso_session nor sso_start_url",
-        );
-        return;
-    };
-    let Some(home) = config::home_dir(env) else {
-        report.line(
-            Status::Fail,
-            "sso login",
-            "no home directory is known (set HOME), so the SSO token cache cannot be found",
-        );
-        return;
-    };
-    let path = {
-        use sha1::{Digest, Sha1};
-        let name = format!("{}.json", hex::encode(Sha1::digest(key.as_bytes())));
-        home.join(".aws").join("sso").join("cache").join(name)
-    };
-    let what = match session {
+    let run = format!("run `{}`", login.login_command());
+    let what = match &login.sso_session {
         Some(s) => format!("sso-session {s}"),
-        None => format!("start URL {}", start_url.unwrap_or_default()),
+        None => format!("start URL {}", login.start_url),
     };
+    let path = login.token_file.display();
     // Role credentials still in the CLI cache make a missing or expired login harmless
     // until they expire.
     let cached = matches!(credentials, Some(Source::Sso { cached: true, .. }));
     let missing = if cached { Status::Warn } else { Status::Fail };
-
-    let doc = match env.read_file(&path, FILE_LIMIT) {
-        Ok(Some(bytes)) => serde_json::from_slice::<serde_json::Value>(&bytes).ok(),
-        Ok(None) => {
-            report.line(
-                missing,
-                "sso login",
-                format!(
-                    "no login for {what}: {} does not exist\n{login}",
-                    path.display()
-                ),
-            );
-            return;
-        }
-        Err(e) => {
-            report.line(
-                Status::Fail,
-                "sso login",
-                format!("{} cannot be read: {e}", path.display()),
-            );
-            return;
-        }
-    };
-    let expires = doc
-        .as_ref()
-        .and_then(|d| d.get("expiresAt"))
-        .and_then(|v| v.as_str())
-        .and_then(parse_utc);
-    let Some(expires) = expires else {
-        report.line(
+    let (status, text) = match &login.state {
+        TokenState::Missing => (
             missing,
-            "sso login",
-            format!(
-                "{} has no readable expiresAt (not an SSO token cache file?)\n{login}",
-                path.display()
-            ),
-        );
-        return;
-    };
-    let refreshable = session.is_some()
-        && doc
-            .as_ref()
-            .and_then(|d| d.get("refreshToken"))
-            .is_some_and(|v| v.is_string());
-    let now = env.now();
-    match expires.duration_since(now) {
-        Ok(left) if left >= WINDOW || (left > Duration::ZERO && !refreshable) => report.line(
-            Status::Ok,
-            "sso login",
-            format!("{what}: valid until {} (in {})", utc(expires), span(left)),
+            format!("no login for {what}: {path} does not exist\n{run}"),
         ),
-        Ok(left) if left > Duration::ZERO => report.line(
+        TokenState::Unreadable(e) => (Status::Fail, format!("{path} cannot be read: {e}")),
+        TokenState::Invalid(problem) => (missing, format!("{path} {problem}\n{run}")),
+        TokenState::Valid {
+            expires_at,
+            remaining,
+        }
+        | TokenState::RefreshDue {
+            expires_at,
+            remaining,
+            refreshable: false,
+        } => (
+            Status::Ok,
+            format!(
+                "{what}: valid until {} (in {})",
+                utc(*expires_at),
+                span(*remaining)
+            ),
+        ),
+        TokenState::RefreshDue {
+            expires_at,
+            remaining,
+            refreshable: true,
+        } => (
             Status::Info,
-            "sso login",
             format!(
                 "{what}: expires at {} (in {}); it will be refreshed on the next use",
-                utc(expires),
-                span(left)
+                utc(*expires_at),
+                span(*remaining)
             ),
         ),
-        _ if refreshable => report.line(
+        TokenState::Expired {
+            expires_at,
+            refreshable: true,
+        } => (
             Status::Warn,
-            "sso login",
             format!(
                 "{what}: expired at {}; the next use tries its refresh token, and if that \
-                 fails: {login}",
-                utc(expires)
+                 fails: {run}",
+                utc(*expires_at)
             ),
         ),
-        _ => report.line(
+        TokenState::Expired {
+            expires_at,
+            refreshable: false,
+        } => (
             missing,
-            "sso login",
-            format!("{what}: expired at {}\n{login}", utc(expires)),
+            format!("{what}: expired at {}\n{run}", utc(*expires_at)),
         ),
-    }
+        // A state this doctor does not know yet: say so rather than guess.
+        other => (Status::Warn, format!("{what}: {other:?}")),
+    };
+    report.line(status, "sso login", text);
 }
 
 /// The directories whose entries the library trusts: a warning for each that another
 /// user owns or that group or others can write, since whoever can write there can plant
 /// credentials or tokens that git then uses (or read what is cached). Nothing is said
 /// about private or missing ones.
-fn cache_dirs(env: &DoctorEnv, report: &mut Report) {
+fn cache_dirs(env: &dyn Environment, report: &mut Report) {
     let Some(home) = config::home_dir(env) else {
         return;
     };
@@ -539,18 +486,18 @@ fn dir_problem(_dir: &Path, _home: &Path) -> Option<String> {
 }
 
 /// Step 8: git, `git remote-http`, and which `git-remote-codecommit` git will run.
-fn git(env: &DoctorEnv, report: &mut Report) {
+fn git(env: &dyn Environment, report: &mut Report) {
     let os = OsEnvironment::new();
     let run = |args: &[&str]| -> Result<String, String> {
         let out = os
-            .run_process(&ProcessRequest {
-                argv: std::iter::once("git")
+            .run_process(&ProcessRequest::new(
+                std::iter::once("git")
                     .chain(args.iter().copied())
                     .map(str::to_owned)
                     .collect(),
-                timeout: Duration::from_secs(10),
-                max_output: 64 << 10,
-            })
+                Duration::from_secs(10),
+                64 << 10,
+            ))
             .map_err(|e| e.to_string())?;
         if out.code != Some(0) {
             return Err(String::from_utf8_lossy(&out.stderr).trim().to_owned());
@@ -566,7 +513,7 @@ fn git(env: &DoctorEnv, report: &mut Report) {
     };
     let exe = |name: &str| match env.platform() {
         Platform::Windows => format!("{name}.exe"),
-        _ => name.to_owned(),
+        Platform::Unix => name.to_owned(),
     };
     let remote_http = exec_path.join(exe("git-remote-http"));
     if is_executable(&remote_http) {
@@ -694,126 +641,6 @@ fn span(d: Duration) -> String {
         0..60 => format!("{s}s"),
         60..3600 => format!("{}m", s / 60),
         _ => format!("{}h {}m", s / 3600, s % 3600 / 60),
-    }
-}
-
-/// The token cache's `expiresAt`: RFC 3339, or with `UTC` for `Z` as some tools write.
-fn parse_utc(s: &str) -> Option<SystemTime> {
-    use time::format_description::well_known::Rfc3339;
-    let s = s.trim();
-    let fixed;
-    let s = match s.strip_suffix("UTC") {
-        Some(head) => {
-            fixed = format!("{}Z", head.trim_end());
-            fixed.as_str()
-        }
-        None => s,
-    };
-    time::OffsetDateTime::parse(s, &Rfc3339)
-        .ok()
-        .map(SystemTime::from)
-}
-
-/// The process's environment with the network, process runs and writes turned off
-/// unless `online`; what was turned away is recorded for the report.
-struct DoctorEnv {
-    os: OsEnvironment,
-    online: bool,
-    blocked: Mutex<Vec<String>>,
-}
-
-impl DoctorEnv {
-    fn new(online: bool) -> DoctorEnv {
-        DoctorEnv {
-            os: OsEnvironment::new(),
-            online,
-            blocked: Mutex::new(Vec::new()),
-        }
-    }
-
-    /// What the library tried to reach offline, e.g. `a request to https://…`.
-    fn blocked(&self) -> Vec<String> {
-        let mut seen = self
-            .blocked
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone();
-        seen.dedup();
-        seen
-    }
-
-    fn block(&self, what: String) {
-        self.blocked
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(what);
-    }
-}
-
-impl Environment for DoctorEnv {
-    fn var(&self, name: &str) -> Option<String> {
-        self.os.var(name)
-    }
-
-    fn platform(&self) -> Platform {
-        self.os.platform()
-    }
-
-    fn account_home_dir(&self) -> Option<PathBuf> {
-        self.os.account_home_dir()
-    }
-
-    fn read_file(&self, path: &Path, limit: u64) -> io::Result<Option<Vec<u8>>> {
-        self.os.read_file(path, limit)
-    }
-
-    fn now(&self) -> SystemTime {
-        self.os.now()
-    }
-
-    fn http(&self, request: &HttpRequest) -> Result<HttpResponse, HttpError> {
-        if self.online {
-            return self.os.http(request);
-        }
-        // The URL's query can carry account and role names, never secrets; the
-        // scheme, host and path are enough to say where the call would go.
-        let target = request.url.split('?').next().unwrap_or_default();
-        self.block(format!("a request to {target}"));
-        Err(HttpError::new(
-            HttpErrorKind::Unsupported,
-            "offline: --doctor makes no network calls without --online",
-        ))
-    }
-
-    fn write_file_atomic(&self, path: &Path, contents: &[u8]) -> io::Result<()> {
-        if self.online {
-            return self.os.write_file_atomic(path, contents);
-        }
-        Err(io::Error::new(
-            io::ErrorKind::ReadOnlyFilesystem,
-            "offline: --doctor writes nothing without --online",
-        ))
-    }
-
-    fn run_process(&self, request: &ProcessRequest) -> Result<ProcessOutput, ProcessError> {
-        if self.online {
-            return self.os.run_process(request);
-        }
-        let program = request.argv.first().map(String::as_str).unwrap_or("");
-        self.block(format!("running the credential process {program:?}"));
-        Err(ProcessError::new(
-            ProcessErrorKind::Unsupported,
-            "offline: --doctor runs no credential process without --online",
-        ))
-    }
-
-    fn lock_file(&self, path: &Path, timeout: Duration) -> io::Result<FileLock> {
-        if self.online {
-            return self.os.lock_file(path, timeout);
-        }
-        // Offline nothing is fetched, so there is nothing to exclude (and a lock file
-        // would be a write).
-        Ok(FileLock::none())
     }
 }
 

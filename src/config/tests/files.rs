@@ -7,8 +7,7 @@ use std::time::SystemTime;
 
 use super::*;
 use crate::config::{
-    FileLocations, MAX_FILE_SIZE, ProfileNameSource, default_path, home_dir, locate,
-    profile_from_env,
+    FileLocations, MAX_FILE_SIZE, ProfileSource, default_path, home_dir, locate, profile_from_env,
 };
 use crate::env::{
     Environment, HttpError, HttpRequest, HttpResponse, MemoryEnvironment, Platform, ProcessError,
@@ -98,18 +97,18 @@ fn home_directory_rules() {
 fn profile_selection() {
     // §10 item 1: AWS_DEFAULT_PROFILE first; set-but-empty counts.
     let name = |vars: &[(&str, &str)]| profile_from_env(&unix(vars));
-    assert_eq!(name(&[]), ("default".into(), ProfileNameSource::Default));
+    assert_eq!(name(&[]), ("default".into(), ProfileSource::Default));
     assert_eq!(
         name(&[("AWS_PROFILE", "dev")]),
-        ("dev".into(), ProfileNameSource::AwsProfile)
+        ("dev".into(), ProfileSource::AwsProfile)
     );
     assert_eq!(
         name(&[("AWS_PROFILE", "dev"), ("AWS_DEFAULT_PROFILE", "default")]),
-        ("default".into(), ProfileNameSource::AwsDefaultProfile)
+        ("default".into(), ProfileSource::AwsDefaultProfile)
     );
     assert_eq!(
         name(&[("AWS_PROFILE", "")]),
-        (String::new(), ProfileNameSource::AwsProfile)
+        (String::new(), ProfileSource::AwsProfile)
     );
 }
 
