@@ -716,7 +716,15 @@ fn keepable(source: &Source) -> bool {
         | Source::WebIdentity { .. }
         | Source::Application => false,
         Source::AssumeRole { source, .. } => keepable(source),
-        _ => true,
+        // Every other provider is read again only when its credentials near expiry. No
+        // wildcard: a new provider must say which it is.
+        Source::Environment
+        | Source::SharedCredentialsFile { .. }
+        | Source::ConfigFile { .. }
+        | Source::Sso { .. }
+        | Source::Process { .. }
+        | Source::LegacyFile { .. }
+        | Source::Cache { .. } => true,
     }
 }
 
