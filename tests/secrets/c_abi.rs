@@ -25,12 +25,14 @@ fn take(s: *mut c_char) -> Option<String> {
     Some(text)
 }
 
-fn sign(
+/// `codecommit_sign_url` with key id `AKIDC` at [`NOW`]: the code and the library's own
+/// URL and error strings, not yet freed.
+fn sign_raw(
     secret: &str,
     token: &str,
     region: &str,
     repository: &str,
-) -> (c_int, Option<String>, Option<String>) {
+) -> (c_int, *mut c_char, *mut c_char) {
     let (mut url, mut error) = (ptr::null_mut(), ptr::null_mut());
     let (ak, sk, tok, reg, repo) = (c("AKIDC"), c(secret), c(token), c(region), c(repository));
     // SAFETY: valid strings, writable outputs.
@@ -47,6 +49,17 @@ fn sign(
             &mut error,
         )
     };
+    (rc, url, error)
+}
+
+/// [`sign_raw`], with both strings taken (copied and freed).
+fn sign(
+    secret: &str,
+    token: &str,
+    region: &str,
+    repository: &str,
+) -> (c_int, Option<String>, Option<String>) {
+    let (rc, url, error) = sign_raw(secret, token, region, repository);
     (rc, take(url), take(error))
 }
 
@@ -223,28 +236,8 @@ fn c_resolver_errors_and_explanations_never_carry_secrets() {
 /// codecommit_string_free overwrites the whole string before freeing it.
 #[test]
 fn c_strings_are_wiped_when_freed() {
-    let (mut url, mut error) = (ptr::null_mut(), ptr::null_mut());
-    let (ak, sk, tok, reg, repo) = (
-        c("AKIDC"),
-        c("s"),
-        c("SENTINEL-Z-CURL"),
-        c("eu-west-1"),
-        c("Repo"),
-    );
-    // SAFETY: valid strings, writable outputs.
-    let rc = unsafe {
-        codecommit_sign_url(
-            ak.as_ptr(),
-            sk.as_ptr(),
-            tok.as_ptr(),
-            reg.as_ptr(),
-            repo.as_ptr(),
-            ptr::null(),
-            NOW as i64,
-            &mut url,
-            &mut error,
-        )
-    };
+    let (rc, url, error) = sign_raw("s", "SENTINEL-Z-CURL", "eu-west-1", "Repo");
+    assert!(error.is_null());
     assert_eq!(rc, 0);
     // SAFETY: the URL string, freed once.
     let found = freed_copies("SENTINEL-Z-CURL", || unsafe { codecommit_string_free(url) });
