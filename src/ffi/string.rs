@@ -58,7 +58,10 @@ pub unsafe extern "C" fn codecommit_string_free(s: *mut c_char) {
             let base = s.cast::<u8>().sub(HEADER);
             let total = usize::from_ne_bytes(base.cast::<[u8; HEADER]>().read_unaligned());
             let mut bytes = Box::from_raw(std::ptr::slice_from_raw_parts_mut(base, total));
-            bytes.zeroize();
+            // The slice, not the box: zeroize wipes a `[u8]` with one memset behind its
+            // barrier, a `Box<[u8]>` one volatile byte at a time (a fifth of a C call's
+            // time for a URL with a session token).
+            bytes[..].zeroize();
         }
     })
 }
