@@ -1,0 +1,318 @@
+//! `codecommit-auth`, run as a process: `login` against the SSO OIDC stand-in (the
+//! browser opened through `$BROWSER`, played by the test), then `git clone` through the
+//! token it wrote — and the reference (git-remote-codecommit on botocore, from the
+//! oracle venv) signing the same URL from that token file. Also the command line's
+//! conventions: `--help`, `--version`, usage errors.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use codecommit_auth::env::{HttpsClient, MemoryEnvironment};
+use codecommit_auth::{Resolver, SigningTime};
+use serde_json::{Value, json};
+
+use crate::harness::*;
+use crate::support::disk::DiskEnvironment;
+use crate::support::server::{Reply, Server};
+use crate::support::sso::{AUTHORIZE, REGISTER, TOKEN, play_browser, serve_authorize};
+
+const START_URL: &str = "https://e2e.awsapps.com/start";
+const CLIENT_SECRET: &str = "client-secret-NEVER-PRINTED-0006";
+const REFRESH_TOKEN: &str = "refresh-NEVER-PRINTED-0007";
+
+fn tool() -> String {
+    bin_dir().join("codecommit-auth").display().to_string()
+}
+
+fn tool_run(world: &World, args: &[&str]) -> Run {
+    world.run_in(world.dir.path(), &tool(), args, b"")
+}
+
+/// The OIDC stand-in and the portal on one server, pointed at by the world.
+fn sso_stand_in(world: &mut World) -> Server {
+    let sso = Server::start();
+    let now = unix_now();
+    sso.route(
+        "POST",
+        REGISTER,
+        vec![Reply::json(
+            200,
+            &json!({"clientId": "e2e-client", "clientSecret": CLIENT_SECRET,
+                    "clientSecretExpiresAt": now + 90 * 86_400}),
+        )],
+    );
+    serve_authorize(&sso, "e2e-auth-code");
+    sso.route(
+        "POST",
+        TOKEN,
+        vec![Reply::json(
+            200,
+            &json!({"accessToken": SSO_ACCESS_TOKEN, "tokenType": "Bearer",
+                    "expiresIn": 8 * 3600, "refreshToken": REFRESH_TOKEN}),
+        )],
+    );
+    sso.route(
+        "GET",
+        PORTAL_PATH,
+        vec![Reply::json(
+            200,
+            &json!({"roleCredentials": {"accessKeyId": SSO_KEY, "secretAccessKey": SSO_SECRET,
+                    "sessionToken": SSO_TOKEN, "expiration": (now + 3600) * 1000}}),
+        )],
+    );
+    world.set_var("AWS_ENDPOINT_URL_SSO", &sso.url());
+    world.set_var("AWS_ENDPOINT_URL_SSO_OIDC", &sso.url());
+    world.server.add_key(SSO_KEY, SSO_SECRET, Some(SSO_TOKEN));
+    sso
+}
+
+/// A `$BROWSER` that records the URL it is asked to open, and a thread that then plays
+/// the browser with it; the thread gives the loopback listener's status.
+fn browser(world: &mut World) -> std::thread::JoinHandle<u16> {
+    let opened: PathBuf = world.at("opened-url");
+    let script = world.script(
+        "browser.sh",
+        &format!("printf '%s' \"$1\" > '{}'\n", opened.display()),
+    );
+    world.set_var("BROWSER", &script.display().to_string());
+    std::thread::spawn(move || {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            if let Some(url) = read_text(&opened).filter(|u| !u.is_empty()) {
+                return play_browser(&url, str::to_owned);
+            }
+            assert!(Instant::now() < deadline, "no browser was opened");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    })
+}
+
+#[test]
+fn login_then_clone_and_the_reference_signs_from_our_token() {
+    require_git!();
+    let mut world = World::new();
+    let sso = sso_stand_in(&mut world);
+    let browser = browser(&mut world);
+
+    let run = tool_run(&world, &["login", "--profile", "sso-dev"]);
+    run.assert_ok("codecommit-auth login");
+    assert_eq!(
+        browser.join().unwrap(),
+        200,
+        "the listener took the redirect"
+    );
+    assert_eq!(
+        run.stdout,
+        format!("Successfully logged into Start URL: {START_URL}\n")
+    );
+    assert!(run.stderr.contains("A browser was opened"), "{run:#?}");
+    for secret in [SSO_ACCESS_TOKEN, CLIENT_SECRET, REFRESH_TOKEN] {
+        assert!(!run.stderr.contains(secret) && !run.stdout.contains(secret));
+    }
+    assert_eq!(sso.count(AUTHORIZE), 1);
+    let register: Value = serde_json::from_slice(&sso.seen()[0].body).unwrap();
+    assert_eq!(register["issuerUrl"], START_URL);
+
+    // The token file, where and as the AWS CLI writes it, private.
+    let token_path = world.home.join(SSO_TOKEN_FILE);
+    let token: Value = serde_json::from_str(&read_text(&token_path).unwrap()).unwrap();
+    assert_eq!(token["accessToken"], SSO_ACCESS_TOKEN);
+    assert_eq!(token["startUrl"], START_URL);
+    assert_eq!(token["refreshToken"], REFRESH_TOKEN);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&token_path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+
+    // git, through our remote helper, with the new login.
+    world
+        .git(&[
+            "clone",
+            "--quiet",
+            "codecommit://sso-dev@ProjectAlpha",
+            "alpha",
+        ])
+        .assert_ok("git clone after login");
+    assert!(world.at("alpha/README.md").exists());
+
+    // The reference signs the same URL from the same token file.
+    let time = unix_now();
+    let ours = Resolver::with_environment(DiskEnvironment::new(
+        [
+            ("HOME", world.home.display().to_string()),
+            (
+                "AWS_CONFIG_FILE",
+                world.dir.path().join("aws/config").display().to_string(),
+            ),
+            ("AWS_ENDPOINT_URL_SSO", sso.url()),
+            ("CODE_COMMIT_ENDPOINT", world.server.authority()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect(),
+        std::time::UNIX_EPOCH + Duration::from_secs(time),
+        HttpsClient::from_environment(&MemoryEnvironment::new()),
+    ))
+    .signed_url_at(
+        "codecommit://sso-dev@ProjectAlpha",
+        SigningTime::from_unix(time as i64).unwrap(),
+    )
+    .map(|u| u.into_string());
+    let Some(theirs) = reference_url(&json!({
+        "remote": "codecommit://sso-dev@ProjectAlpha",
+        "time": iso(time),
+        "files": {
+            ".aws/config": CONFIG,
+            SSO_TOKEN_FILE: read_text(&token_path).unwrap(),
+        },
+        "env": {
+            "AWS_ENDPOINT_URL_SSO": sso.url(),
+            "CODE_COMMIT_ENDPOINT": world.server.authority(),
+        },
+    })) else {
+        return;
+    };
+    assert_eq!(
+        theirs["url"].as_str(),
+        Some(ours.unwrap().as_str()),
+        "{theirs}"
+    );
+}
+
+/// The reference's outcome for `case` (`tests/oracle/run_case.py` in the oracle venv);
+/// `None`, loudly, when there is no venv — unless under CI, where that fails.
+fn reference_url(case: &Value) -> Option<Value> {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let python = root.join("target/oracle-venv/bin/python");
+    if !python.exists() {
+        let why = format!("no reference venv at {}", python.display());
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{why} (.ci/run creates it)"
+        );
+        skip(&why);
+        return None;
+    }
+    let mut cmd = std::process::Command::new(&python);
+    cmd.args(["-I", "-X", "utf8"])
+        .arg(root.join("tests/oracle/run_case.py"))
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default());
+    let out = run(cmd, case.to_string().as_bytes());
+    assert!(out.ok(), "run_case.py: {out:#?}");
+    Some(serde_json::from_str(&out.stdout).unwrap())
+}
+
+#[test]
+fn refused_sign_in_fails_and_writes_nothing() {
+    require_git!();
+    let mut world = World::new();
+    let sso = sso_stand_in(&mut world);
+    sso.route(
+        "POST",
+        TOKEN,
+        vec![
+            Reply::json(400, &json!({"error": "access_denied"}))
+                .header("x-amzn-ErrorType", "AccessDeniedException"),
+        ],
+    );
+    let browser = browser(&mut world);
+    let run = tool_run(&world, &["login", "--sso-session", "e2e-sso"]);
+    assert_eq!(run.code, Some(1), "{run:#?}");
+    assert_eq!(browser.join().unwrap(), 200);
+    assert!(
+        run.stderr.contains("was denied; nothing was written"),
+        "{run:#?}"
+    );
+    assert!(!world.home.join(".aws/sso").exists(), "nothing written");
+}
+
+#[test]
+fn help_version_and_usage_errors() {
+    require_git!();
+    let world = World::new();
+    let version = tool_run(&world, &["--version"]);
+    version.assert_ok("--version");
+    assert_eq!(
+        version.stdout,
+        format!("codecommit-auth {}\n", env!("CARGO_PKG_VERSION"))
+    );
+    let help = tool_run(&world, &["--help"]);
+    help.assert_ok("--help");
+    for command in ["login", "profiles", "url", "explain", "doctor"] {
+        assert!(help.stdout.contains(&format!("  {command} ")), "{command}");
+    }
+    for (command, words) in [
+        ("login", "--device-code"),
+        ("url", "signed HTTPS URL"),
+        ("explain", "Prints no"),
+        ("doctor", "--online"),
+    ] {
+        let run = tool_run(&world, &[command, "--help"]);
+        run.assert_ok(command);
+        assert!(run.stdout.contains(words), "{command}: {run:#?}");
+        assert_eq!(run.stderr, "");
+    }
+    for (args, says) in [
+        (&[][..], "no command given"),
+        (&["logn"], "did you mean 'login'?"),
+        (
+            &["login"],
+            "login needs --profile NAME or --sso-session NAME",
+        ),
+        (
+            &["login", "--profile", "a", "--sso-session", "b"],
+            "cannot be used together",
+        ),
+        (
+            &["login", "--no-browsr", "--profile", "a"],
+            "did you mean '--no-browser'?",
+        ),
+        (&["url"], "url needs a REMOTE"),
+        (&["explain", "a", "b"], "explain takes exactly one REMOTE"),
+        (&["url", "--online", "R"], "unknown option '--online'"),
+    ] {
+        let run = tool_run(&world, args);
+        assert_eq!(run.code, Some(2), "{args:?}: {run:#?}");
+        assert_eq!(run.stdout, "", "{args:?}");
+        assert!(run.stderr.contains(says), "{args:?}: {run:#?}");
+        assert!(run.stderr.contains("usage: codecommit-auth"), "{args:?}");
+    }
+}
+
+#[test]
+fn url_explain_and_doctor_are_the_remote_helpers() {
+    require_git!();
+    let world = World::new();
+    let remote = "codecommit://dev@ProjectAlpha";
+    let url = tool_run(&world, &["url", remote]);
+    url.assert_ok("url");
+    let helper = world.run_in(
+        world.dir.path(),
+        &remote_helper_bin(),
+        &["--print-url", remote],
+        b"",
+    );
+    // Signed a moment apart: the same up to the timestamp and signature.
+    let prefix = |u: &str| u.split(':').take(2).collect::<Vec<_>>().join(":");
+    assert_eq!(prefix(&url.stdout), prefix(&helper.stdout));
+    assert!(url.stdout.contains(DEV_KEY));
+    let explain = tool_run(&world, &["explain", remote]);
+    explain.assert_ok("explain");
+    assert!(!explain.stdout.contains(DEV_SECRET));
+    assert!(
+        explain.stdout.contains("credentials left out"),
+        "{explain:#?}"
+    );
+    let doctor = tool_run(&world, &["doctor", remote]);
+    let helper_doctor = world.run_in(
+        world.dir.path(),
+        &remote_helper_bin(),
+        &["--doctor", remote],
+        b"",
+    );
+    assert_eq!(doctor.code, helper_doctor.code);
+    assert_eq!(doctor.stdout, helper_doctor.stdout);
+}
