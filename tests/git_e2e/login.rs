@@ -19,6 +19,7 @@ use crate::support::sso::{AUTHORIZE, REGISTER, TOKEN, play_browser, serve_author
 const START_URL: &str = "https://e2e.awsapps.com/start";
 const CLIENT_SECRET: &str = "client-secret-NEVER-PRINTED-0006";
 const REFRESH_TOKEN: &str = "refresh-NEVER-PRINTED-0007";
+const NEW_ACCESS_TOKEN: &str = "sso-bearer-NEW-NEVER-PRINTED-0008";
 
 fn tool() -> String {
     bin_dir().join("codecommit-auth").display().to_string()
@@ -28,42 +29,34 @@ fn tool_run(world: &World, args: &[&str]) -> Run {
     world.run_in(world.dir.path(), &tool(), args, b"")
 }
 
-/// The OIDC stand-in and the portal on one server, pointed at by the world.
-fn sso_stand_in(world: &mut World) -> Server {
-    let sso = Server::start();
-    let now = unix_now();
+/// The world's SSO portal, with the expired token of an earlier `aws sso login`, also
+/// plays SSO OIDC: a registration, the authorize redirect, a new token.
+fn sso_stand_in(world: &mut World) {
+    world.with_sso(-3600);
+    let sso = portal(world);
     sso.route(
         "POST",
         REGISTER,
         vec![Reply::json(
             200,
             &json!({"clientId": "e2e-client", "clientSecret": CLIENT_SECRET,
-                    "clientSecretExpiresAt": now + 90 * 86_400}),
+                    "clientSecretExpiresAt": unix_now() + 90 * 86_400}),
         )],
     );
-    serve_authorize(&sso, "e2e-auth-code");
+    serve_authorize(sso, "e2e-auth-code");
     sso.route(
         "POST",
         TOKEN,
         vec![Reply::json(
             200,
-            &json!({"accessToken": SSO_ACCESS_TOKEN, "tokenType": "Bearer",
+            &json!({"accessToken": NEW_ACCESS_TOKEN, "tokenType": "Bearer",
                     "expiresIn": 8 * 3600, "refreshToken": REFRESH_TOKEN}),
         )],
     );
-    sso.route(
-        "GET",
-        PORTAL_PATH,
-        vec![Reply::json(
-            200,
-            &json!({"roleCredentials": {"accessKeyId": SSO_KEY, "secretAccessKey": SSO_SECRET,
-                    "sessionToken": SSO_TOKEN, "expiration": (now + 3600) * 1000}}),
-        )],
-    );
-    world.set_var("AWS_ENDPOINT_URL_SSO", &sso.url());
-    world.set_var("AWS_ENDPOINT_URL_SSO_OIDC", &sso.url());
-    world.server.add_key(SSO_KEY, SSO_SECRET, Some(SSO_TOKEN));
-    sso
+}
+
+fn portal(world: &World) -> &Server {
+    world.portal.as_ref().expect("with_sso started it")
 }
 
 /// A `$BROWSER` that records the URL it is asked to open, and a thread that then plays
@@ -91,10 +84,11 @@ fn browser(world: &mut World) -> std::thread::JoinHandle<u16> {
 fn login_then_clone_and_the_reference_signs_from_our_token() {
     require_git!();
     let mut world = World::new();
-    let sso = sso_stand_in(&mut world);
+    sso_stand_in(&mut world);
     let browser = browser(&mut world);
 
     let run = tool_run(&world, &["login", "--profile", "sso-dev"]);
+    let sso = portal(&world);
     run.assert_ok("codecommit-auth login");
     assert_eq!(
         browser.join().unwrap(),
@@ -106,7 +100,7 @@ fn login_then_clone_and_the_reference_signs_from_our_token() {
         format!("Successfully logged into Start URL: {START_URL}\n")
     );
     assert!(run.stderr.contains("A browser was opened"), "{run:#?}");
-    for secret in [SSO_ACCESS_TOKEN, CLIENT_SECRET, REFRESH_TOKEN] {
+    for secret in [NEW_ACCESS_TOKEN, CLIENT_SECRET, REFRESH_TOKEN] {
         assert!(!run.stderr.contains(secret) && !run.stdout.contains(secret));
     }
     assert_eq!(sso.count(AUTHORIZE), 1);
@@ -116,7 +110,7 @@ fn login_then_clone_and_the_reference_signs_from_our_token() {
     // The token file, where and as the AWS CLI writes it, private.
     let token_path = world.home.join(SSO_TOKEN_FILE);
     let token: Value = serde_json::from_str(&read_text(&token_path).unwrap()).unwrap();
-    assert_eq!(token["accessToken"], SSO_ACCESS_TOKEN);
+    assert_eq!(token["accessToken"], NEW_ACCESS_TOKEN);
     assert_eq!(token["startUrl"], START_URL);
     assert_eq!(token["refreshToken"], REFRESH_TOKEN);
     #[cfg(unix)]
@@ -136,6 +130,15 @@ fn login_then_clone_and_the_reference_signs_from_our_token() {
         ])
         .assert_ok("git clone after login");
     assert!(world.at("alpha/README.md").exists());
+    let last = sso
+        .seen()
+        .into_iter()
+        .rfind(|s| s.path == PORTAL_PATH)
+        .unwrap();
+    assert_eq!(
+        last.header("x-amz-sso_bearer_token"),
+        Some(NEW_ACCESS_TOKEN)
+    );
 
     // The reference signs the same URL from the same token file.
     let time = unix_now();
@@ -209,8 +212,8 @@ fn reference_url(case: &Value) -> Option<Value> {
 fn refused_sign_in_fails_and_writes_nothing() {
     require_git!();
     let mut world = World::new();
-    let sso = sso_stand_in(&mut world);
-    sso.route(
+    sso_stand_in(&mut world);
+    portal(&world).route(
         "POST",
         TOKEN,
         vec![
@@ -218,6 +221,8 @@ fn refused_sign_in_fails_and_writes_nothing() {
                 .header("x-amzn-ErrorType", "AccessDeniedException"),
         ],
     );
+    let token_path = world.home.join(SSO_TOKEN_FILE);
+    let before = read_text(&token_path).unwrap();
     let browser = browser(&mut world);
     let run = tool_run(&world, &["login", "--sso-session", "e2e-sso"]);
     assert_eq!(run.code, Some(1), "{run:#?}");
@@ -226,7 +231,15 @@ fn refused_sign_in_fails_and_writes_nothing() {
         run.stderr.contains("was denied; nothing was written"),
         "{run:#?}"
     );
-    assert!(!world.home.join(".aws/sso").exists(), "nothing written");
+    assert_eq!(
+        read_text(&token_path).unwrap(),
+        before,
+        "the old login is kept"
+    );
+    let cache = std::fs::read_dir(token_path.parent().unwrap())
+        .unwrap()
+        .count();
+    assert_eq!(cache, 1, "no registration file either");
 }
 
 #[test]

@@ -225,29 +225,12 @@ fn refusals_and_expiry_write_nothing() {
             "InvalidClientException",
         ),
     ] {
-        let server = Server::start();
-        server.route(
-            "POST",
-            REGISTER,
-            vec![registration("CID", "CS", NOW + 86_400)],
+        let pending = oidc_error(
+            400,
+            "AuthorizationPendingException",
+            "authorization_pending",
         );
-        server.route(
-            "POST",
-            DEVICE_AUTHORIZATION,
-            vec![device_authorization("DEV", "CODE", 1, 600)],
-        );
-        server.route(
-            "POST",
-            TOKEN,
-            vec![
-                oidc_error(
-                    400,
-                    "AuthorizationPendingException",
-                    "authorization_pending",
-                ),
-                reply,
-            ],
-        );
+        let server = device_flow("CS", "DEV", 1, 600, vec![pending, reply]);
         let env = sign_in_env(&server);
         let error = for_profile(&env, "dev-team")
             .run(&env, SignInFlow::DeviceCode, &mut Shown::default())
@@ -260,26 +243,12 @@ fn refusals_and_expiry_write_nothing() {
 
 #[test]
 fn device_code_gives_up_when_the_code_or_the_timeout_runs_out() {
-    let server = Server::start();
-    server.route(
-        "POST",
-        REGISTER,
-        vec![registration("CID", "CS", NOW + 86_400)],
+    let pending = oidc_error(
+        400,
+        "AuthorizationPendingException",
+        "authorization_pending",
     );
-    server.route(
-        "POST",
-        DEVICE_AUTHORIZATION,
-        vec![device_authorization("DEV", "CODE", 5, 60)],
-    );
-    server.route(
-        "POST",
-        TOKEN,
-        vec![oidc_error(
-            400,
-            "AuthorizationPendingException",
-            "authorization_pending",
-        )],
-    );
+    let server = device_flow("CS", "DEV", 5, 60, vec![pending]);
     let env = sign_in_env(&server);
     let error = for_profile(&env, "dev-team")
         .run(&env, SignInFlow::DeviceCode, &mut Shown::default())
@@ -442,20 +411,11 @@ fn a_redirect_with_the_wrong_state_or_an_error_is_refused_and_writes_nothing() {
 
 #[test]
 fn legacy_profiles_sign_in_with_a_device_code_under_the_start_url() {
-    let server = Server::start();
-    server.route(
-        "POST",
-        REGISTER,
-        vec![registration("CID", "CS", NOW + 86_400)],
-    );
-    server.route(
-        "POST",
-        DEVICE_AUTHORIZATION,
-        vec![device_authorization("D", "C", 1, 60)],
-    );
-    server.route(
-        "POST",
-        TOKEN,
+    let server = device_flow(
+        "CS",
+        "D",
+        1,
+        60,
         vec![created_token("LEGACY-ACCESS", None, 3600)],
     );
     let env = sign_in_env(&server);

@@ -8,11 +8,8 @@ use serde_json::json;
 
 use super::*;
 use support::loopback::LoopbackOnly;
-use support::server::{Reply, Server};
-use support::sso::{
-    DEVICE_AUTHORIZATION, REGISTER, TOKEN, created_token, device_authorization, oidc_error,
-    registration,
-};
+use support::server::Reply;
+use support::sso::{created_token, device_flow, oidc_error};
 
 /// Everything the library asked the person to see.
 #[derive(Default)]
@@ -52,23 +49,13 @@ fn sign_in_never_shows_its_secrets() {
         ),
         ("not JSON", Reply::new(200, "SENTINEL-ACCESS"), false),
     ] {
-        let server = Server::start();
-        server.route(
-            "POST",
-            REGISTER,
-            vec![registration("CID", "SENTINEL-CLIENT-SECRET", NOW + 86_400)],
+        let server = device_flow(
+            "SENTINEL-CLIENT-SECRET",
+            "SENTINEL-DEVICE-CODE",
+            1,
+            600,
+            vec![token_reply],
         );
-        server.route(
-            "POST",
-            DEVICE_AUTHORIZATION,
-            vec![device_authorization(
-                "SENTINEL-DEVICE-CODE",
-                "USER-CODE",
-                1,
-                600,
-            )],
-        );
-        server.route("POST", TOKEN, vec![token_reply]);
         let env = memory()
             .with_file(format!("{HOME}/.aws/config"), CONFIG)
             .with_var("AWS_ENDPOINT_URL_SSO_OIDC", server.url())

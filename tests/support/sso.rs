@@ -223,6 +223,37 @@ pub fn oidc_error(status: u16, exception: &str, oauth: &str) -> Reply {
     )
 }
 
+/// The SSO OIDC stand-in for the device code flow: `RegisterClient` hands out client
+/// `CID` with `client_secret` (for a day), `StartDeviceAuthorization` `device_code`
+/// (user code `USER-CODE`, polled every `interval` s, valid for `expires_in` s), and
+/// `CreateToken` answers with `token`, one after the other.
+pub fn device_flow(
+    client_secret: &str,
+    device_code: &str,
+    interval: u64,
+    expires_in: u64,
+    token: Vec<Reply>,
+) -> Server {
+    let server = Server::start();
+    server.route(
+        "POST",
+        REGISTER,
+        vec![registration("CID", client_secret, NOW + 86_400)],
+    );
+    server.route(
+        "POST",
+        DEVICE_AUTHORIZATION,
+        vec![device_authorization(
+            device_code,
+            "USER-CODE",
+            interval,
+            expires_in,
+        )],
+    );
+    server.route("POST", TOKEN, token);
+    server
+}
+
 /// Plays the authorize endpoint: `GET /authorize?…` answers 302 to the `redirect_uri`
 /// it was given with `code` and the `state` it was given, as the sign-in page does
 /// once the person approves.

@@ -529,7 +529,7 @@ impl SignIn {
                 "clientId, clientSecret or clientSecretExpiresAt",
             ));
         };
-        let expires = UNIX_EPOCH + Duration::from_secs(u64::try_from(expires).unwrap_or(0));
+        let expires = super::token::expiry_after(UNIX_EPOCH, u64::try_from(expires).unwrap_or(0));
         Ok(Registration {
             client_id: client_id.to_owned(),
             client_secret: Zeroizing::new(client_secret.to_owned()),
@@ -553,16 +553,7 @@ impl SignIn {
         ) else {
             return Err(malformed("CreateToken", "accessToken or expiresIn"));
         };
-        let now = env
-            .now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap_or_default()
-            .as_secs();
-        let expires_at = UNIX_EPOCH
-            + Duration::from_secs(
-                now.saturating_add(expires_in)
-                    .min(crate::sign::SigningTime::MAX_UNIX as u64),
-            );
+        let expires_at = super::token::expiry_after(env.now(), expires_in);
         // The CLI's token dict, in its order (SSOTokenFetcher._create_token_attempt).
         let mut token = Map::new();
         token.insert("startUrl".into(), json!(self.start_url));
