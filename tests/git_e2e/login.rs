@@ -14,7 +14,9 @@ use serde_json::{Value, json};
 use crate::harness::*;
 use crate::support::disk::DiskEnvironment;
 use crate::support::server::{Reply, Server};
-use crate::support::sso::{AUTHORIZE, REGISTER, TOKEN, play_browser, serve_authorize};
+use crate::support::sso::{
+    AUTHORIZE, DEVICE_AUTHORIZATION, REGISTER, TOKEN, play_browser, serve_authorize,
+};
 
 const START_URL: &str = "https://e2e.awsapps.com/start";
 const CLIENT_SECRET: &str = "client-secret-NEVER-PRINTED-0006";
@@ -100,6 +102,12 @@ fn login_then_clone_and_the_reference_signs_from_our_token() {
         format!("Successfully logged into Start URL: {START_URL}\n")
     );
     assert!(run.stderr.contains("A browser was opened"), "{run:#?}");
+    // Not a terminal: the progress is one line, not a countdown.
+    assert!(
+        run.stderr
+            .contains("Waiting for the sign-in (gives up in 10 minutes)"),
+        "{run:#?}"
+    );
     for secret in [NEW_ACCESS_TOKEN, CLIENT_SECRET, REFRESH_TOKEN] {
         assert!(!run.stderr.contains(secret) && !run.stdout.contains(secret));
     }
@@ -240,6 +248,110 @@ fn refused_sign_in_fails_and_writes_nothing() {
         .unwrap()
         .count();
     assert_eq!(cache, 1, "no registration file either");
+}
+
+#[test]
+fn device_code_without_a_browser() {
+    require_git!();
+    let mut world = World::new();
+    sso_stand_in(&mut world);
+    let sso = portal(&world);
+    sso.route(
+        "POST",
+        DEVICE_AUTHORIZATION,
+        vec![Reply::json(
+            200,
+            &json!({"deviceCode": "e2e-device-code", "userCode": "WXYZ-1234",
+                    "verificationUri": "https://device.sso.us-east-1.amazonaws.com/",
+                    "verificationUriComplete":
+                        "https://device.sso.us-east-1.amazonaws.com/?user_code=WXYZ-1234",
+                    "expiresIn": 600, "interval": 1}),
+        )],
+    );
+    sso.route(
+        "POST",
+        TOKEN,
+        vec![
+            Reply::json(400, &json!({"error": "authorization_pending"}))
+                .header("x-amzn-ErrorType", "AuthorizationPendingException"),
+            Reply::json(
+                200,
+                &json!({"accessToken": NEW_ACCESS_TOKEN, "expiresIn": 3600}),
+            ),
+        ],
+    );
+    // A $BROWSER that must not run.
+    let opened = world.at("opened");
+    let script = world.script("browser.sh", &format!("touch '{}'\n", opened.display()));
+    world.set_var("BROWSER", &script.display().to_string());
+    let run = tool_run(
+        &world,
+        &[
+            "login",
+            "--profile",
+            "sso-dev",
+            "--use-device-code",
+            "--no-browser",
+        ],
+    );
+    run.assert_ok("login --use-device-code --no-browser");
+    assert!(!opened.exists(), "--no-browser opened a browser");
+    assert!(
+        run.stderr
+            .contains("https://device.sso.us-east-1.amazonaws.com/\n\nand check that it shows this code:\n\n  WXYZ-1234"),
+        "{run:#?}"
+    );
+    assert_eq!(portal(&world).count(TOKEN), 2);
+    assert_eq!(portal(&world).count(AUTHORIZE), 0);
+    let token: Value =
+        serde_json::from_str(&read_text(world.home.join(SSO_TOKEN_FILE)).unwrap()).unwrap();
+    assert_eq!(token["accessToken"], NEW_ACCESS_TOKEN);
+}
+
+/// Ctrl-C while waiting for the browser ends the program with nothing written: the old
+/// token file stays as it was, no registration, no temporary file.
+#[cfg(unix)]
+#[test]
+fn interrupted_login_leaves_the_old_files() {
+    require_git!();
+    let mut world = World::new();
+    sso_stand_in(&mut world);
+    let token_path = world.home.join(SSO_TOKEN_FILE);
+    let before = read_text(&token_path).unwrap();
+    let opened = world.at("opened-url");
+    let script = world.script(
+        "browser.sh",
+        &format!("printf '%s' \"$1\" > '{}'\n", opened.display()),
+    );
+    world.set_var("BROWSER", &script.display().to_string());
+    let mut child = world
+        .command_in(
+            world.dir.path(),
+            &tool(),
+            &["login", "--profile", "sso-dev"],
+        )
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while read_text(&opened).is_none_or(|u| u.is_empty()) {
+        assert!(Instant::now() < deadline, "no browser was opened");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let kill = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let status = child.wait().unwrap();
+    assert!(!status.success());
+    assert_eq!(read_text(&token_path).unwrap(), before);
+    let files: Vec<_> = std::fs::read_dir(token_path.parent().unwrap())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
 }
 
 #[test]
