@@ -479,3 +479,57 @@ fn base64url(bytes: &[u8]) -> String {
     }
     out
 }
+
+#[test]
+fn the_sessions_registration_scopes_and_an_expiring_registration() {
+    let server = Server::start();
+    server.route(
+        "POST",
+        REGISTER,
+        vec![registration("CID-S", "CS", NOW + 86_400)],
+    );
+    serve_authorize(&server, "CODE");
+    server.route("POST", TOKEN, vec![created_token("ACCESS", None, 3600)]);
+    let config = "[sso-session scoped]\nsso_start_url = https://s.awsapps.com/start\n\
+                  sso_region = eu-west-1\n\
+                  sso_registration_scopes = sso:account:access, codecommit:read ,\n";
+    // botocore's key for these settings: the scopes as the CLI parses them.
+    let key = r#"{"region": "eu-west-1", "scopes": ["sso:account:access", "codecommit:read"], "session_name": "scoped", "startUrl": "https://s.awsapps.com/start", "tool": "botocore"}"#;
+    let registration_file = format!("{CACHE}/{}.json", hex::encode(sha1::Sha1::digest(key)));
+    // A registration of the same key that is 10 minutes from expiry is not reused.
+    let env = sign_in_env(&server)
+        .with_file(format!("{HOME}/.aws/config"), config)
+        .with_file(
+            &registration_file,
+            json!({"clientId": "OLD", "clientSecret": "OLD-S", "expiresAt": at(600),
+                   "scopes": ["sso:account:access", "codecommit:read"],
+                   "grantTypes": ["authorization_code", "refresh_token"]})
+            .to_string(),
+        );
+    let config = SharedConfig::load(&env).unwrap();
+    let sign_in = SignIn::for_sso_session(&env, &config, "scoped").unwrap();
+    assert_eq!(
+        sign_in.registration_file().to_str(),
+        Some(registration_file.as_str())
+    );
+    let mut shown = browser(str::to_owned);
+    let done = sign_in
+        .with_timeout(Duration::from_secs(30))
+        .run(&env, SignInFlow::AuthorizationCode, &mut shown)
+        .unwrap();
+    assert!(!done.reused_registration);
+    assert_eq!(
+        requests(&server, REGISTER)[0]["scopes"],
+        json!(["sso:account:access", "codecommit:read"])
+    );
+    assert_eq!(
+        query_value(&shown.urls[0].0, "scopes").as_deref(),
+        Some("sso:account:access codecommit:read")
+    );
+    let written: Value = serde_json::from_slice(&env.file(&registration_file).unwrap()).unwrap();
+    assert_eq!(written["clientId"], "CID-S");
+    assert_eq!(
+        done.token_file.file_name().unwrap().to_str().unwrap(),
+        format!("{}.json", hex::encode(sha1::Sha1::digest("scoped")))
+    );
+}
