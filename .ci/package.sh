@@ -81,8 +81,8 @@ cargo build --release --locked --lib --bins
 # as an install puts them). Among them, `help_and_version` of each program checks that
 # --version prints Cargo.toml's version: the package holds this build.
 e2e_against() {
-    [[ -x "$1/git-remote-codecommit" && -x "$1/git-credential-codecommit" ]] ||
-        fail "$1 lacks git-remote-codecommit or git-credential-codecommit"
+    [[ -x "$1/git-remote-codecommit" && -x "$1/git-credential-codecommit" && -x "$1/codecommit-auth" ]] ||
+        fail "$1 lacks git-remote-codecommit, git-credential-codecommit or codecommit-auth"
     CODECOMMIT_E2E_BIN_DIR="$1" CODECOMMIT_E2E_REQUIRE_GIT=1 cargo test --locked --test git_e2e
 }
 
@@ -118,10 +118,11 @@ root="$work/root"
 dpkg-deb -x "$deb" "$root"
 multiarch=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
 libdir="$root/usr/lib/$multiarch"
-for path in usr/bin/git-remote-codecommit usr/bin/git-credential-codecommit \
+for path in usr/bin/git-remote-codecommit usr/bin/git-credential-codecommit usr/bin/codecommit-auth \
     "usr/lib/$multiarch/libcodecommit_auth.so.$version" "usr/lib/$multiarch/libcodecommit_auth.a" \
     "usr/lib/$multiarch/pkgconfig/codecommit_auth.pc" usr/include/codecommit_auth.h \
     usr/share/man/man1/git-remote-codecommit.1.gz usr/share/man/man1/git-credential-codecommit.1.gz \
+    usr/share/man/man1/codecommit-auth.1.gz \
     usr/share/doc/codecommit-auth/copyright; do
     [[ -f "$root/$path" ]] || fail "the package has no /$path"
 done
@@ -133,7 +134,7 @@ soname=$(readelf -d "$libdir/libcodecommit_auth.so.$version" | sed -n 's/.*(SONA
     fail "/usr/lib/$multiarch/libcodecommit_auth.so is not a link to $soname"
 echo "SONAME $soname, with its links"
 # The man pages are the programs' --help and --version, as help2man read them.
-for bin in git-remote-codecommit git-credential-codecommit; do
+for bin in git-remote-codecommit git-credential-codecommit codecommit-auth; do
     page=$(zcat "$root/usr/share/man/man1/$bin.1.gz")
     grep -q "^\.TH ${bin^^} \"1\" .* \"codecommit_auth $version\"" <<<"$page" ||
         fail "$bin.1 has no .TH line for version $version"

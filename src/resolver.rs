@@ -718,7 +718,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 /// saying so and where we looked. BOTOCORE: the reference joins the (empty) list of
 /// names, `Available profiles are: . Either use one of …`.
 #[cold]
-fn profile_not_found(env: &dyn Environment, name: &str, config: &SharedConfig) -> Error {
+pub(crate) fn profile_not_found(env: &dyn Environment, name: &str, config: &SharedConfig) -> Error {
     let name = shown(name, MAX_SHOWN);
     let available = available(env, config);
     Error::new(

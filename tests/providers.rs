@@ -586,6 +586,8 @@ fn concurrent_refreshes_leave_one_valid_file() {
 mod metadata;
 #[path = "providers/roles.rs"]
 mod roles;
+#[path = "providers/sign_in.rs"]
+mod sign_in;
 
 /// Sixteen resolvers over one real home directory, all missing the CLI cache at once:
 /// the cache lock lets one fetch and the others read what it wrote.

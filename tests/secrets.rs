@@ -248,6 +248,8 @@ mod echo;
 mod errors;
 #[path = "secrets/providers.rs"]
 mod providers;
+#[path = "secrets/sign_in.rs"]
+mod sign_in;
 #[path = "secrets/values.rs"]
 mod values;
 #[path = "secrets/zeroize.rs"]

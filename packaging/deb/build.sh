@@ -6,7 +6,7 @@
 # Run from anywhere; it runs `cargo build --release --locked` first (nothing to do when
 # the build is fresh). Needs dpkg-dev, help2man, binutils and python3. What goes in:
 #
-#   /usr/bin/git-remote-codecommit, /usr/bin/git-credential-codecommit
+#   /usr/bin/git-remote-codecommit, /usr/bin/git-credential-codecommit, /usr/bin/codecommit-auth
 #   /usr/lib/MULTIARCH/libcodecommit_auth.so.VERSION, its SONAME link and .so link
 #   /usr/lib/MULTIARCH/libcodecommit_auth.a
 #   /usr/lib/MULTIARCH/pkgconfig/codecommit_auth.pc
@@ -46,7 +46,7 @@ mkdir -p "$root/DEBIAN" "$root/usr/bin" "$root/usr/share/man/man1" \
     "$root/usr/share/doc/$package" "$root/usr/share/lintian/overrides"
 
 # Binaries and libraries, stripped as dh_strip strips them.
-for bin in git-remote-codecommit git-credential-codecommit; do
+for bin in git-remote-codecommit git-credential-codecommit codecommit-auth; do
     install -m 0755 "$release/$bin" "$root/usr/bin/$bin"
     strip --remove-section=.comment --remove-section=.note "$root/usr/bin/$bin"
 done
@@ -69,9 +69,10 @@ man_name() {
     case $1 in
     git-remote-codecommit) echo "git remote helper for codecommit:// AWS CodeCommit remotes" ;;
     git-credential-codecommit) echo "git credential helper for AWS CodeCommit HTTPS remotes" ;;
+    codecommit-auth) echo "sign in to IAM Identity Center and set up AWS CodeCommit profiles" ;;
     esac
 }
-for bin in git-remote-codecommit git-credential-codecommit; do
+for bin in git-remote-codecommit git-credential-codecommit codecommit-auth; do
     help2man --no-info --section=1 --name="$(man_name "$bin")" \
         --source="codecommit_auth $version" --output="$root/usr/share/man/man1/$bin.1" \
         "$root/usr/bin/$bin"
@@ -97,7 +98,7 @@ install -m 0644 packaging/deb/lintian-overrides "$root/usr/share/lintian/overrid
 depends=$(cd "$out" && mkdir -p debian && printf 'Source: %s\n\nPackage: %s\nArchitecture: any\n' \
         "$package" "$package" > debian/control &&
     dpkg-shlibdeps -O -xcodecommit-auth "root/usr/bin/git-remote-codecommit" \
-        "root/usr/bin/git-credential-codecommit" "root/usr/lib/$multiarch/libcodecommit_auth.so.$version" |
+        "root/usr/bin/git-credential-codecommit" "root/usr/bin/codecommit-auth" "root/usr/lib/$multiarch/libcodecommit_auth.so.$version" |
     sed -n 's/^shlibs:Depends=//p')
 installed_size=$(du -sk --exclude=DEBIAN "$root" | cut -f1)
 cat > "$root/DEBIAN/control" <<CONTROL
@@ -116,7 +117,9 @@ Description: codecommit:// git remotes and credentials for AWS CodeCommit
  .
  git-remote-codecommit is a drop-in for the Python git-remote-codecommit
  (git clone codecommit://profile@Repository); git-credential-codecommit is a
- git credential helper for plain HTTPS CodeCommit URLs. Also the C library
+ git credential helper for plain HTTPS CodeCommit URLs; codecommit-auth signs
+ in to IAM Identity Center (aws sso login) and writes a profile per account
+ and role, without the AWS CLI. Also the C library
  libcodecommit_auth (shared and static), its header and pkg-config file.
 CONTROL
 echo "libcodecommit_auth ${soname#libcodecommit_auth.so.} $package (>= $version)" > "$root/DEBIAN/shlibs"

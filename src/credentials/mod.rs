@@ -70,7 +70,7 @@ pub use aws_credential_types::Credentials;
 // The role-chain plan is reachable for the conformance tests only.
 #[doc(hidden)]
 pub use plan::{BaseStep, ChainPlan, CredentialSource, KeyFile, RoleStep};
-pub use sso::{SsoLogin, TokenState, sso_login};
+pub use sso::{SignIn, SignInFlow, SignInPrompt, SignedIn, SsoLogin, TokenState, sso_login};
 
 /// What a provider needs to know to look for credentials.
 #[derive(Clone, Copy)]

@@ -365,13 +365,19 @@ impl World {
 
     /// Runs `program` (looked up on the world's PATH) with `stdin`.
     pub fn run_in(&self, cwd: &Path, program: &str, args: &[&str], stdin: &[u8]) -> Run {
+        run(self.command_in(cwd, program, args), stdin)
+    }
+
+    /// `program ARGS` in `cwd` with the world's environment, not started: for a test
+    /// that must act while it runs.
+    pub fn command_in(&self, cwd: &Path, program: &str, args: &[&str]) -> Command {
         let mut cmd = command(program);
         cmd.args(args)
             .current_dir(cwd)
             .env_clear()
             .env("PATH", &self.path)
             .envs(self.vars.iter().map(|(k, v)| (k, v)));
-        run(cmd, stdin)
+        cmd
     }
 
     /// Starts the SSO portal for profile `sso-dev` and leaves an `aws sso login` token

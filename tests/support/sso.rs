@@ -158,3 +158,146 @@ pub fn race(
         .collect();
     handles.into_iter().map(|h| h.join().unwrap()).collect()
 }
+
+// ---- The SSO OIDC stand-in for sign-in (`codecommit-auth login`) ----
+
+pub const REGISTER: &str = "/client/register";
+pub const DEVICE_AUTHORIZATION: &str = "/device_authorization";
+pub const TOKEN: &str = "/token";
+pub const AUTHORIZE: &str = "/authorize";
+
+/// `RegisterClient`'s answer: this client, its secret expiring at `expires_at` (Unix).
+pub fn registration(client_id: &str, secret: &str, expires_at: u64) -> Reply {
+    Reply::json(
+        200,
+        &json!({
+            "clientId": client_id,
+            "clientSecret": secret,
+            "clientIdIssuedAt": NOW,
+            "clientSecretExpiresAt": expires_at,
+        }),
+    )
+}
+
+/// `StartDeviceAuthorization`'s answer, polling every `interval` seconds, valid for
+/// `expires_in`.
+pub fn device_authorization(
+    device_code: &str,
+    user_code: &str,
+    interval: u64,
+    expires_in: u64,
+) -> Reply {
+    Reply::json(
+        200,
+        &json!({
+            "deviceCode": device_code,
+            "userCode": user_code,
+            "verificationUri": "https://device.sso.us-east-1.amazonaws.com/",
+            "verificationUriComplete": format!("https://device.sso.us-east-1.amazonaws.com/?user_code={user_code}"),
+            "expiresIn": expires_in,
+            "interval": interval,
+        }),
+    )
+}
+
+/// `CreateToken`'s answer: an access token for `expires_in` seconds, and a refresh token.
+pub fn created_token(access: &str, refresh: Option<&str>, expires_in: u64) -> Reply {
+    let mut body = json!({"accessToken": access, "tokenType": "Bearer", "expiresIn": expires_in});
+    if let Some(refresh) = refresh {
+        body["refreshToken"] = json!(refresh);
+    }
+    Reply::json(200, &body)
+}
+
+/// An SSO OIDC error answer as the service sends it: the exception in
+/// `x-amzn-ErrorType`, the OAuth error code in the body (`authorization_pending`,
+/// `slow_down`, `expired_token`, `access_denied`, …).
+pub fn oidc_error(status: u16, exception: &str, oauth: &str) -> Reply {
+    Reply::json(
+        status,
+        &json!({"error": oauth, "error_description": format!("{oauth} (stand-in)")}),
+    )
+    .header(
+        "x-amzn-ErrorType",
+        &format!("{exception}:http://internal.amazon.com/coral/"),
+    )
+}
+
+/// The SSO OIDC stand-in for the device code flow: `RegisterClient` hands out client
+/// `CID` with `client_secret` (for a day), `StartDeviceAuthorization` `device_code`
+/// (user code `USER-CODE`, polled every `interval` s, valid for `expires_in` s), and
+/// `CreateToken` answers with `token`, one after the other.
+pub fn device_flow(
+    client_secret: &str,
+    device_code: &str,
+    interval: u64,
+    expires_in: u64,
+    token: Vec<Reply>,
+) -> Server {
+    let server = Server::start();
+    server.route(
+        "POST",
+        REGISTER,
+        vec![registration("CID", client_secret, NOW + 86_400)],
+    );
+    server.route(
+        "POST",
+        DEVICE_AUTHORIZATION,
+        vec![device_authorization(
+            device_code,
+            "USER-CODE",
+            interval,
+            expires_in,
+        )],
+    );
+    server.route("POST", TOKEN, token);
+    server
+}
+
+/// Plays the authorize endpoint: `GET /authorize?…` answers 302 to the `redirect_uri`
+/// it was given with `code` and the `state` it was given, as the sign-in page does
+/// once the person approves.
+pub fn serve_authorize(server: &Server, code: &'static str) {
+    server.gate(move |seen| {
+        if seen.path != AUTHORIZE {
+            return None;
+        }
+        let redirect = seen.query("redirect_uri").unwrap_or_default();
+        let state = seen.query("state").unwrap_or_default();
+        Some(
+            Reply::new(302, "")
+                .header("Location", &format!("{redirect}?code={code}&state={state}")),
+        )
+    });
+}
+
+/// The browser: GETs `url` (the authorize URL), then the `Location` it is sent to (the
+/// loopback redirect), passing the final location through `tamper` first. Returns the
+/// listener's status.
+pub fn play_browser(url: &str, tamper: impl Fn(&str) -> String) -> u16 {
+    use codecommit_auth::env::{HttpClient, HttpRequest};
+    let client = LoopbackOnly::new();
+    let first = client
+        .send(&HttpRequest::get(url))
+        .expect("the authorize endpoint answers");
+    assert_eq!(
+        first.status,
+        302,
+        "authorize: {}",
+        String::from_utf8_lossy(&first.body)
+    );
+    let location = first.header("location").expect("a Location").to_owned();
+    client
+        .send(&HttpRequest::get(tamper(&location)))
+        .expect("the loopback listener answers")
+        .status
+}
+
+/// The query value `name` of `url`, percent-decoded.
+pub fn query_value(url: &str, name: &str) -> Option<String> {
+    let query = url.split_once('?')?.1;
+    super::http1::query_pairs(query)
+        .into_iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v)
+}

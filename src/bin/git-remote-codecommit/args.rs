@@ -234,7 +234,7 @@ fn unknown(arg: &str) -> String {
 }
 
 /// Edit distance with adjacent transpositions (optimal string alignment), by byte.
-fn distance(a: &str, b: &str) -> usize {
+pub(crate) fn distance(a: &str, b: &str) -> usize {
     let (a, b) = (a.as_bytes(), b.as_bytes());
     let mut rows = vec![vec![0usize; b.len() + 1]; a.len() + 1];
     for (i, row) in rows.iter_mut().enumerate() {

@@ -544,7 +544,10 @@ fn git(env: &dyn Environment, report: &mut Report) {
         .iter()
         .map(|d| d.join(&name))
         .find(|p| is_executable(p));
-    let me = std::env::current_exe().ok();
+    // The git-remote-codecommit beside this program: itself, or codecommit-auth's.
+    let me = std::env::current_exe()
+        .ok()
+        .map(|m| m.with_file_name(&name));
     let same = |p: &Path| {
         let canon = |p: &Path| std::fs::canonicalize(p).ok();
         me.as_deref()

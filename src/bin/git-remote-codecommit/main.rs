@@ -36,18 +36,15 @@ macro_rules! say {
 
 mod args;
 mod doctor;
+mod modes;
 
 use std::ffi::{OsStr, OsString};
-use std::io::Write;
 use std::process::ExitCode;
 
 use args::Command;
+use modes::{explain, fail, print_url};
 
-use codecommit_auth::env::Environment;
-use codecommit_auth::{MAX_SHOWN, Resolver, SigningTime, shown};
-
-/// The signed password is valid this long after signing (CodeCommit's window).
-const VALIDITY_SECS: i64 = 15 * 60;
+use codecommit_auth::{MAX_SHOWN, Resolver, shown};
 
 fn main() -> ExitCode {
     let args: Vec<OsString> = std::env::args_os().collect();
@@ -117,54 +114,4 @@ fn hand_over(remote_name: &OsStr, signed_url: &str) -> ExitCode {
             Err(err) => fail(&format!("cannot run git remote-http: {err}")),
         }
     }
-}
-
-/// `--print-url`: the signed URL alone, for tools that take plain HTTPS URLs.
-fn print_url(remote: &str) -> ExitCode {
-    match Resolver::new().signed_url(remote) {
-        Ok(signed) => {
-            let mut out = std::io::stdout().lock();
-            match writeln!(out, "{}", signed.as_str()).and_then(|()| out.flush()) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(e) => fail(&format!("cannot write the URL: {e}")),
-            }
-        }
-        Err(e) => fail(&e.chain_message()),
-    }
-}
-
-/// `--explain`: the resolution and the URL it signs, with the credentials left out.
-fn explain(remote: &str) -> ExitCode {
-    let resolver = Resolver::new();
-    let resolution = match resolver.resolve(remote) {
-        Ok(r) => r,
-        Err(e) => return fail(&e.chain_message()),
-    };
-    let time = match SigningTime::from_system_time(resolver.environment().now()) {
-        Ok(t) => t,
-        Err(e) => return fail(&e.chain_message()),
-    };
-    let signed = resolution.sign(time);
-    let until = SigningTime::from_unix(time.unix() + VALIDITY_SECS)
-        .map(|t| t.timestamp().to_owned())
-        .unwrap_or_default();
-    say!("{}", resolution.explain().trim_end());
-    say!(
-        "{:<12} {} (valid until {until})",
-        "signed at",
-        time.timestamp()
-    );
-    say!(
-        "{:<12} {} (credentials left out; --print-url prints the whole URL)",
-        "url",
-        signed.redacted()
-    );
-    ExitCode::SUCCESS
-}
-
-/// Prints `message` on stderr; exit status 1.
-fn fail(message: &str) -> ExitCode {
-    // Not `eprintln!`, which panics (exit 101) when stderr is a closed pipe.
-    let _ = writeln!(std::io::stderr(), "{message}");
-    ExitCode::FAILURE
 }

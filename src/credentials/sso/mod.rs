@@ -28,9 +28,11 @@ use crate::error::{Error, ErrorKind, MAX_SHOWN, shown};
 
 mod login;
 mod portal;
+mod sign_in;
 pub(crate) mod token;
 
 pub use login::{SsoLogin, TokenState, sso_login};
+pub use sign_in::{SignIn, SignInFlow, SignInPrompt, SignedIn};
 
 /// botocore's `SSOProvider`: position 4 of the chain (after env, assume-role and web
 /// identity; before the shared credentials file).

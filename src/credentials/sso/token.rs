@@ -322,20 +322,7 @@ fn refresh(
     ) else {
         return Err("SSO OIDC's answer lacks accessToken or expiresIn".into());
     };
-    // Truncated to the second, as botocore writes it.
-    let now_secs = now
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .unwrap_or_default()
-        .as_secs();
-    // An absurd expiresIn (up to u64::MAX from a broken endpoint) would overflow
-    // SystemTime and panic; the expiry is capped at the last second of year 9999, the
-    // latest one the cache file can spell.
-    let expires_at = SystemTime::UNIX_EPOCH
-        + Duration::from_secs(
-            now_secs
-                .saturating_add(expires_in)
-                .min(crate::sign::SigningTime::MAX_UNIX as u64),
-        );
+    let expires_at = expiry_after(now, expires_in);
 
     let mut new_doc = doc.clone();
     new_doc.insert("startUrl".into(), json!(sso.start_url));
@@ -360,6 +347,25 @@ fn refresh(
         access_token: Zeroizing::new(access_token.to_owned()),
         expires_at,
     })
+}
+
+/// `now` + `expires_in` seconds, as an SSO token's `expiresAt` (refreshed here, or new
+/// from `codecommit-auth login`).
+pub(crate) fn expiry_after(now: SystemTime, expires_in: u64) -> SystemTime {
+    // Truncated to the second, as botocore writes it.
+    let now_secs = now
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_secs();
+    // An absurd expiresIn (up to u64::MAX from a broken endpoint) would overflow
+    // SystemTime and panic; the expiry is capped at the last second of year 9999, the
+    // latest one the cache file can spell.
+    SystemTime::UNIX_EPOCH
+        + Duration::from_secs(
+            now_secs
+                .saturating_add(expires_in)
+                .min(crate::sign::SigningTime::MAX_UNIX as u64),
+        )
 }
 
 #[cold]
