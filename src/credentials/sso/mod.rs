@@ -28,6 +28,7 @@ use crate::error::{Error, ErrorKind, MAX_SHOWN, shown};
 
 mod login;
 mod portal;
+pub mod profiles;
 pub(crate) mod token;
 
 pub use login::{SsoLogin, TokenState, sso_login};
