@@ -133,7 +133,9 @@ fn without_the_sso_session_it_says_how_to_add_one() {
 fn without_a_usable_login_it_says_to_log_in_and_writes_nothing() {
     let before = config_text();
     // No token, an expired one, one the portal rejects.
-    let cases: [(&str, Option<(&str, i64)>, &str, usize); 3] = [
+    /// A token and how long it stays valid; `None`: no token file.
+    type Login = Option<(&'static str, i64)>;
+    let cases: [(&str, Login, &str, usize); 3] = [
         ("no login", None, "has no SSO login yet", 0),
         ("expired", Some((TOKEN, -60)), "expired at", 0),
         (

@@ -4,7 +4,7 @@
 //! The access token is the one `codecommit-auth login --sso-session NAME` (or
 //! `aws sso login`) left in the token cache of the `[sso-session NAME]`; the accounts
 //! and roles come from the SSO portal's `ListAccounts` and `ListAccountRoles`, every
-//! page; the file is edited by [`crate::config::editor`], which keeps everything it
+//! page; the file is edited by `config::editor`, which keeps everything it
 //! does not own byte for byte. [`plan`] computes the new file and never writes: the
 //! binary shows it (`--dry-run`) or writes it atomically.
 //!
