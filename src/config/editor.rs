@@ -218,8 +218,8 @@ fn content_end(text: &str, span: Range<usize>) -> usize {
     end
 }
 
-/// A unified diff of `old` against `new` (3 lines of context), headed `--- a/LABEL`,
-/// `+++ b/LABEL`; empty when they are equal. Lines are compared with their line breaks,
+/// A unified diff of `old` against `new` (3 lines of context), headed `--- LABEL`,
+/// `+++ LABEL`; empty when they are equal. Lines are compared with their line breaks,
 /// so a line that gains one shows as changed, with `\ No newline at end of file`.
 pub(crate) fn unified_diff(label: &str, old: &str, new: &str) -> String {
     let a = split_keeping_ends(old);
@@ -229,7 +229,7 @@ pub(crate) fn unified_diff(label: &str, old: &str, new: &str) -> String {
         return String::new();
     }
     const CONTEXT: usize = 3;
-    let mut out = format!("--- a/{label}\n+++ b/{label}\n");
+    let mut out = format!("--- {label}\n+++ {label}\n");
     // Hunks: runs of changes joined when fewer than 2 × CONTEXT equal lines lie between.
     let changed: Vec<usize> = (0..ops.len())
         .filter(|&i| !matches!(ops[i], Op::Same(..)))
@@ -294,7 +294,7 @@ pub(crate) fn unified_diff(label: &str, old: &str, new: &str) -> String {
             let bare = line
                 .strip_suffix("\r\n")
                 .or_else(|| line.strip_suffix(['\n', '\r']));
-            out.push_str(bare.unwrap_or(line));
+            out.push_str(&redacted(bare.unwrap_or(line)));
             out.push('\n');
             if bare.is_none() {
                 out.push_str("\\ No newline at end of file\n");
@@ -302,6 +302,24 @@ pub(crate) fn unified_diff(label: &str, old: &str, new: &str) -> String {
         }
     }
     out
+}
+
+/// Keys whose values are secrets (static keys in the config file): a diff shows the
+/// user's lines around ours, and these values stay out of it.
+const SECRET_KEYS: [&str; 3] = [
+    "aws_secret_access_key",
+    "aws_session_token",
+    "aws_security_token",
+];
+
+/// `line`, or `KEY = <redacted>` if it sets a secret.
+fn redacted(line: &str) -> std::borrow::Cow<'_, str> {
+    match line.find(['=', ':']) {
+        Some(at) if SECRET_KEYS.contains(&py_strip(&line[..at]).to_lowercase().as_str()) => {
+            format!("{} <redacted>", line[..=at].trim_end()).into()
+        }
+        _ => line.into(),
+    }
 }
 
 /// The lines of `text` with their terminators (LF, CRLF, CR).

@@ -56,7 +56,7 @@ fn dry_run_prints_a_diff_and_writes_nothing() {
     let path = world.config_path().display().to_string();
     assert!(
         ran.stdout
-            .starts_with(&format!("--- a/{path}\n+++ b/{path}\n@@ -6,3 +6,")),
+            .starts_with(&format!("--- {path}\n+++ {path}\n@@ -6,3 +6,")),
         "{}",
         ran.stdout
     );

@@ -336,3 +336,60 @@ fn profile_listing_errors_never_carry_the_token() {
         assert!(error.chain_message().contains("my-sso"), "{error}");
     }
 }
+
+/// `codecommit-auth profiles`: the plan's Debug and its dry-run diff never show a secret
+/// key of the user's config file, though the diff shows the lines around ours.
+#[test]
+fn profile_plans_and_their_diffs_never_carry_secrets() {
+    use codecommit_auth::credentials::sso_profiles::{Pattern, Request, plan};
+
+    struct Portal;
+    impl HttpClient for Portal {
+        fn send(&self, request: &HttpRequest) -> Result<HttpResponse, HttpError> {
+            let body = if request.url.contains("/assignment/accounts") {
+                r#"{"accountList": [{"accountId": "111122223333", "accountName": "Prod"}]}"#
+            } else {
+                r#"{"roleList": [{"roleName": "Admin", "accountId": "111122223333"}]}"#
+            };
+            Ok(HttpResponse {
+                status: 200,
+                headers: Vec::new(),
+                body: body.as_bytes().to_vec(),
+            })
+        }
+    }
+    use sha1::{Digest, Sha1};
+    let config = format!(
+        "{CONFIG}\n[profile last]\naws_access_key_id = AKIDLAST\n\
+         aws_secret_access_key = SENTINEL-DIFF-SECRET\naws_session_token = SENTINEL-DIFF-TOKEN\n"
+    );
+    let env = memory()
+        .with_var("AWS_ENDPOINT_URL_SSO", "http://127.0.0.1:9")
+        .with_file(format!("{HOME}/.aws/config"), config)
+        .with_file(
+            format!(
+                "{HOME}/.aws/sso/cache/{}.json",
+                hex::encode(Sha1::digest(b"my-sso"))
+            ),
+            format!(
+                r#"{{"accessToken": "SENTINEL-SSO-PLAN", "expiresAt": "{}"}}"#,
+                at(3600)
+            ),
+        )
+        .with_http_client(Portal);
+    let request = Request {
+        sso_session: "my-sso".into(),
+        pattern: Pattern::default(),
+        region: None,
+    };
+    let planned = plan(&env, &request).expect("a plan");
+    let diff = planned.diff();
+    assert!(diff.contains("+[profile Prod.Admin]"), "{diff}");
+    assert!(
+        diff.contains(" aws_secret_access_key = <redacted>"),
+        "{diff}"
+    );
+    assert_clean("profiles plan", &[debug(&planned), diff]);
+    // The new file does hold the user's keys, untouched.
+    assert!(planned.after.contains("SENTINEL-DIFF-SECRET"));
+}

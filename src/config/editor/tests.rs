@@ -218,17 +218,17 @@ fn the_diff_is_a_unified_diff() {
     let new = "a\nB\nc\nd\ne\nf\ng\nh\ni\nj\nk\n";
     assert_eq!(
         unified_diff("cfg", old, new),
-        "--- a/cfg\n+++ b/cfg\n@@ -1,5 +1,5 @@\n a\n-b\n+B\n c\n d\n e\n\
+        "--- cfg\n+++ cfg\n@@ -1,5 +1,5 @@\n a\n-b\n+B\n c\n d\n e\n\
          @@ -8,3 +8,4 @@\n h\n i\n j\n+k\n"
     );
     assert_eq!(unified_diff("cfg", old, old), "");
     assert_eq!(
         unified_diff("cfg", "", "x\n"),
-        "--- a/cfg\n+++ b/cfg\n@@ -0,0 +1,1 @@\n+x\n"
+        "--- cfg\n+++ cfg\n@@ -0,0 +1,1 @@\n+x\n"
     );
     assert_eq!(
         unified_diff("cfg", "x", "x\ny\n"),
-        "--- a/cfg\n+++ b/cfg\n@@ -1,1 +1,2 @@\n-x\n\\ No newline at end of file\n+x\n+y\n"
+        "--- cfg\n+++ cfg\n@@ -1,1 +1,2 @@\n-x\n\\ No newline at end of file\n+x\n+y\n"
     );
 }
 
@@ -260,4 +260,18 @@ fn the_diff_applies_line_by_line() {
     }
     assert_eq!(rebuilt.concat(), b);
     assert!(edits <= 5, "{edits} edits for 4 changes");
+}
+
+#[test]
+fn the_diff_never_shows_a_secret_value() {
+    let old = "[profile keys]\naws_access_key_id = AKID\nAWS_Secret_Access_Key=SENTINEL-1\n\
+               aws_session_token : SENTINEL-2\n";
+    let new = format!("{old}\n[profile x]\n");
+    let diff = unified_diff("cfg", old, &new);
+    assert!(!diff.contains("SENTINEL"), "{diff}");
+    assert!(
+        diff.contains(" AWS_Secret_Access_Key= <redacted>\n"),
+        "{diff}"
+    );
+    assert!(diff.contains(" aws_access_key_id = AKID\n"), "{diff}");
 }

@@ -10,6 +10,7 @@
 //!
 //! Not part of the crate's API: the binary's library half, hidden from the docs.
 
+use std::fmt;
 use std::path::PathBuf;
 
 use super::SsoConfig;
@@ -131,7 +132,9 @@ impl Default for Pattern {
 }
 
 /// The new config file, and what changes.
-#[derive(Debug)]
+///
+/// The texts can hold secrets (static keys in the config file): its Debug shows their
+/// sizes only, and they are wiped when it is dropped.
 pub struct Plan {
     /// The config file (`AWS_CONFIG_FILE`, else `~/.aws/config`).
     pub config_file: PathBuf,
@@ -147,6 +150,28 @@ pub struct Plan {
     pub unchanged: Vec<String>,
     /// What was left alone and why, one line each, for stderr.
     pub notes: Vec<String>,
+}
+
+impl fmt::Debug for Plan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Plan")
+            .field("config_file", &self.config_file)
+            .field("before_bytes", &self.before.len())
+            .field("after_bytes", &self.after.len())
+            .field("added", &self.added)
+            .field("updated", &self.updated)
+            .field("unchanged", &self.unchanged)
+            .field("notes", &self.notes)
+            .finish()
+    }
+}
+
+impl Drop for Plan {
+    fn drop(&mut self) {
+        use zeroize::Zeroize;
+        self.before.zeroize();
+        self.after.zeroize();
+    }
 }
 
 impl Plan {
