@@ -392,4 +392,10 @@ fn profile_plans_and_their_diffs_never_carry_secrets() {
     assert_clean("profiles plan", &[debug(&planned), diff]);
     // The new file does hold the user's keys, untouched.
     assert!(planned.after.contains("SENTINEL-DIFF-SECRET"));
+    // And the plan wipes its copies of the file when dropped.
+    assert_eq!(
+        super::zeroize::freed_copies("SENTINEL-DIFF-SECRET", || drop(planned)),
+        0,
+        "Plan"
+    );
 }
