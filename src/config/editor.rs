@@ -93,6 +93,7 @@ pub(crate) fn apply(
     // (range of the old text, its replacement), in no particular order yet.
     let mut edits: Vec<(Range<usize>, String)> = Vec::new();
     let mut appended = String::new();
+    let block = |p: &NewProfile| render(&format!("profile {}", p.name), &p.keys, eol);
     let mut seen = std::collections::HashSet::new();
     for profile in wanted {
         let name = profile.name.as_str();
@@ -108,12 +109,12 @@ pub(crate) fn apply(
                 }
                 appended.push_str(&marker);
                 appended.push_str(eol);
-                appended.push_str(&render(profile, eol));
+                appended.push_str(&block(profile));
                 applied.added.push(name.to_owned());
             }
             Some(sections) if sections.iter().all(|s| s.ours) => {
                 let range = sections[0].content.clone();
-                let mut new = render(profile, eol);
+                let mut new = block(profile);
                 if range.end == text.len() && !ends_a_line(text) {
                     // The file ended without a line break after our section: it still does.
                     new.truncate(new.len() - eol.len());
@@ -147,22 +148,44 @@ pub(crate) fn apply(
         at = range.end;
     }
     out.push_str(&text[at..]);
-    if !appended.is_empty() {
-        if !text.is_empty() && !ends_a_line(text) {
-            // The user's last line gets its line break; the file still ends without one.
-            out.push_str(eol);
-            appended.truncate(appended.len() - eol.len());
-        }
-        out.push_str(&appended);
-    }
+    append(&mut out, text, appended, eol);
     applied.text = out;
     Ok(applied)
 }
 
-/// `[profile NAME]` and its keys, each line ended by `eol`.
-fn render(profile: &NewProfile, eol: &str) -> String {
-    let mut out = format!("[profile {}]{eol}", profile.name);
-    for (key, value) in &profile.keys {
+/// `text` with an `[sso-session NAME]` section of `keys` added at its end, under our
+/// marker (the caller checked that there is none).
+pub(crate) fn add_sso_session(text: &str, name: &str, keys: &[(&'static str, String)]) -> String {
+    let eol = line_ending(text);
+    let mut block = String::new();
+    if !text.is_empty() {
+        block.push_str(eol);
+    }
+    block.push_str(&marker(name));
+    block.push_str(eol);
+    block.push_str(&render(&format!("sso-session {name}"), keys, eol));
+    let mut out = text.to_owned();
+    append(&mut out, text, block, eol);
+    out
+}
+
+/// Adds `block` (whole lines) to `out`, the edited `text`: the user's last line gets its
+/// line break, and a file that ended without one still does.
+fn append(out: &mut String, text: &str, mut block: String, eol: &str) {
+    if block.is_empty() {
+        return;
+    }
+    if !text.is_empty() && !ends_a_line(text) {
+        out.push_str(eol);
+        block.truncate(block.len() - eol.len());
+    }
+    out.push_str(&block);
+}
+
+/// `[HEADER]` and its keys, each line ended by `eol`.
+fn render(header: &str, keys: &[(&'static str, String)], eol: &str) -> String {
+    let mut out = format!("[{header}]{eol}");
+    for (key, value) in keys {
         out.push_str(key);
         out.push_str(" = ");
         out.push_str(value);

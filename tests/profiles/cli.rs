@@ -176,6 +176,12 @@ fn usage_errors_exit_2_and_help_exits_0() {
         &["--sso-session", "corp", "--pattern", "{account}"],
         &["--sso-session", "corp", "--pattern", "fixed"],
         &["--sso-session", "corp", "extra"],
+        &[
+            "--sso-session",
+            "corp",
+            "--start-url",
+            "https://corp.awsapps.com/start",
+        ],
     ] {
         let ran = world.profiles(args);
         assert_eq!(ran.code, Some(2), "{args:?}: {ran:?}");
@@ -246,4 +252,88 @@ fn two_accounts_of_one_name_write_one_profile_and_say_why() {
         "{ran:?}"
     );
     assert!(ran.stderr.contains("{accountId}"));
+}
+
+#[test]
+fn a_start_url_adds_the_session_and_after_the_login_the_profiles_follow() {
+    let before = "[default]\nregion = us-east-1\n";
+    let world = World::new(Some(before.as_bytes()), 100);
+    std::fs::remove_dir_all(world.dir.path().join("home/.aws/sso")).unwrap();
+    let args = [
+        "--sso-session",
+        "corp",
+        "--start-url",
+        "https://corp.awsapps.com/start",
+        "--sso-region",
+        "eu-central-1",
+    ];
+    let ran = world.profiles(&args);
+    ran.ok();
+    assert!(
+        ran.stderr.contains(
+            "[sso-session corp] added; it has no SSO login yet: run `codecommit-auth login \
+             --sso-session corp`, then run this command again"
+        ),
+        "{ran:?}"
+    );
+    let text = String::from_utf8(world.config()).unwrap();
+    assert_eq!(
+        text,
+        format!("{before}\n# managed by codecommit-auth profiles --sso-session corp\n{SESSION}")
+    );
+    assert!(world.portal.seen().is_empty());
+
+    // After the login the same command (the session now matches) writes the profiles.
+    world.login(TOKEN, 3600);
+    let ran = world.profiles(&args);
+    ran.ok();
+    assert!(ran.stderr.contains("6 profiles added"), "{ran:?}");
+    assert!(
+        String::from_utf8(world.config())
+            .unwrap()
+            .starts_with(&text)
+    );
+
+    // Another start URL for the session the file has is refused, and nothing changes.
+    let written = world.config();
+    let ran = world.profiles(&[
+        "--sso-session",
+        "corp",
+        "--start-url",
+        "https://other.awsapps.com/start",
+        "--sso-region",
+        "eu-central-1",
+    ]);
+    assert_eq!(ran.code, Some(1), "{ran:?}");
+    assert!(
+        ran.stderr
+            .contains("already has sso_start_url https://corp.awsapps.com/start")
+    );
+    assert_eq!(world.config(), written);
+}
+
+#[test]
+fn with_a_login_already_there_the_session_and_profiles_come_in_one_run() {
+    // No final newline: the file still ends without one.
+    let before = "[default]\nregion = us-east-1";
+    let world = World::new(Some(before.as_bytes()), 100);
+    let ran = world.profiles(&[
+        "--sso-session",
+        "corp",
+        "--start-url",
+        "https://corp.awsapps.com/start",
+        "--sso-region",
+        "eu-central-1",
+    ]);
+    ran.ok();
+    assert!(ran.stderr.contains("6 profiles added"), "{ran:?}");
+    let text = String::from_utf8(world.config()).unwrap();
+    assert!(
+        text.starts_with(&format!(
+            "{before}\n\n# managed by codecommit-auth profiles --sso-session corp\n{SESSION}\n"
+        )),
+        "{text}"
+    );
+    assert!(text.contains("[profile Sandbox.ReadOnly]\n"));
+    assert!(!text.ends_with('\n'));
 }

@@ -330,6 +330,7 @@ fn profile_listing_errors_never_carry_the_token() {
             sso_session: "my-sso".into(),
             pattern: Pattern::default(),
             region: None,
+            new_session: None,
         };
         let error = plan(&env, &request).expect_err("the portal refuses");
         assert_clean(&format!("profiles, HTTP {status}"), &error_views(&error));
@@ -381,6 +382,7 @@ fn profile_plans_and_their_diffs_never_carry_secrets() {
         sso_session: "my-sso".into(),
         pattern: Pattern::default(),
         region: None,
+        new_session: None,
     };
     let planned = plan(&env, &request).expect("a plan");
     let diff = planned.diff();

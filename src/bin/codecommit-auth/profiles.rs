@@ -14,6 +14,7 @@ use codecommit_auth::env::{Environment, OsEnvironment};
 /// `codecommit-auth profiles --help`.
 pub(crate) const HELP: &str = "\
 usage: codecommit-auth profiles --sso-session NAME [--pattern P] [--region R] [--dry-run]
+                                [--start-url URL --sso-region R]
 
 Lists every account and role the SSO login of [sso-session NAME] can reach (the SSO
 portal's ListAccounts and ListAccountRoles) and writes one profile per account and role
@@ -40,6 +41,9 @@ options:
                       {accountName} {accountId} {roleName} {ssoSession}; every character
                       other than a letter, digit, '.', '_' or '-' becomes '-'
   --region R          the profiles' region (default: the session's sso_region)
+  --start-url URL --sso-region R
+                      add [sso-session NAME] with this start URL and region if the
+                      file has none (then log in and run the command again)
   --dry-run           print the change as a unified diff on stdout; write nothing
   -h, --help          this help
 
@@ -91,6 +95,7 @@ struct Parsed {
 /// The options; `Ok(None)` for `--help`; `Err` is a usage error.
 fn parse(args: Vec<OsString>) -> Result<Option<Parsed>, String> {
     let (mut session, mut pattern, mut region, mut dry_run) = (None, None, None, false);
+    let (mut start_url, mut sso_region) = (None, None);
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         let arg = arg
@@ -111,6 +116,8 @@ fn parse(args: Vec<OsString>) -> Result<Option<Parsed>, String> {
             "--sso-session" => &mut session,
             "--pattern" => &mut pattern,
             "--region" => &mut region,
+            "--start-url" => &mut start_url,
+            "--sso-region" => &mut sso_region,
             _ => return Err(format!("unknown argument {name}")),
         };
         let value = match inline {
@@ -129,12 +136,18 @@ fn parse(args: Vec<OsString>) -> Result<Option<Parsed>, String> {
         }
     }
     let sso_session = session.ok_or("--sso-session NAME is required")?;
+    let new_session = match (start_url, sso_region) {
+        (Some(url), Some(region)) => Some((url, region)),
+        (None, None) => None,
+        _ => return Err("--start-url and --sso-region go together".into()),
+    };
     let pattern = Pattern::parse(pattern.as_deref().unwrap_or(Pattern::DEFAULT))?;
     Ok(Some(Parsed {
         request: Request {
             sso_session,
             pattern,
             region,
+            new_session,
         },
         dry_run,
     }))

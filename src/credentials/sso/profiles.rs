@@ -32,6 +32,9 @@ pub struct Request {
     pub pattern: Pattern,
     /// The profiles' `region`; the session's `sso_region` when `None`.
     pub region: Option<String>,
+    /// `(start URL, sso_region)`: the `[sso-session]` to add when the file has none of
+    /// that name (and to check against the one it has).
+    pub new_session: Option<(String, String)>,
 }
 
 /// A profile-name pattern: text with `{accountName}`, `{accountId}`, `{roleName}` and
@@ -215,24 +218,72 @@ pub fn plan(env: &dyn Environment, request: &Request) -> Result<Plan, Error> {
         ));
     };
     let shared = SharedConfig::load(env)?;
-    let Some(section) = shared.sso_session(session) else {
-        return Err(invalid(format!(
-            "there is no [sso-session {shown_session}] in {}; add one with sso_start_url, \
-             sso_region and sso_registration_scopes = sso:account:access, then {login}",
-            config_file.display()
-        )));
-    };
-    let (Some(start_url), Some(sso_region)) =
-        (section.get("sso_start_url"), section.get("sso_region"))
-    else {
-        return Err(invalid(format!(
-            "[sso-session {shown_session}] needs both sso_start_url and sso_region"
-        )));
-    };
+    // The session: the file's, or the one the command line describes, added to the file.
+    let (start_url, sso_region, new_session) =
+        match (shared.sso_session(session), &request.new_session) {
+            (Some(section), given) => {
+                let (Some(start_url), Some(sso_region)) =
+                    (section.get("sso_start_url"), section.get("sso_region"))
+                else {
+                    return Err(invalid(format!(
+                        "[sso-session {shown_session}] needs both sso_start_url and sso_region"
+                    )));
+                };
+                if given
+                    .as_ref()
+                    .is_some_and(|(url, region)| url != start_url || region != sso_region)
+                {
+                    return Err(invalid(format!(
+                        "[sso-session {shown_session}] in {} already has sso_start_url {} and \
+                     sso_region {}; leave out --start-url and --sso-region, or choose another \
+                     --sso-session name",
+                        config_file.display(),
+                        shown(start_url, MAX_SHOWN),
+                        shown(sso_region, MAX_SHOWN)
+                    )));
+                }
+                (start_url.to_owned(), sso_region.to_owned(), false)
+            }
+            (None, Some((start_url, sso_region))) => {
+                if !is_start_url(start_url) || !is_session_name(session) {
+                    return Err(invalid(format!(
+                        "cannot add [sso-session {shown_session}] with start URL {}: the start URL \
+                     must be an https:// URL and the name must not hold spaces, brackets or \
+                     quotes",
+                        shown(start_url, MAX_SHOWN)
+                    )));
+                }
+                (start_url.clone(), sso_region.clone(), true)
+            }
+            (None, None) => {
+                return Err(invalid(format!(
+                    "there is no [sso-session {shown_session}] in {}; add one with sso_start_url, \
+                 sso_region and sso_registration_scopes = sso:account:access (or give \
+                 --start-url and --sso-region to have it added), then {login}",
+                    config_file.display()
+                )));
+            }
+        };
+    let (start_url, sso_region) = (start_url.as_str(), sso_region.as_str());
     services::check_region(
         sso_region,
         &format!("the sso_region of [sso-session {shown_session}]"),
     )?;
+    let before = read_config(env, &config_file)?;
+    // A copy of the file's text: it can hold secrets too.
+    let mut with_session = zeroize::Zeroizing::new(if new_session {
+        editor::add_sso_session(
+            &before,
+            session,
+            &[
+                ("sso_start_url", start_url.to_owned()),
+                ("sso_region", sso_region.to_owned()),
+                ("sso_registration_scopes", "sso:account:access".to_owned()),
+            ],
+        )
+    } else {
+        before.clone()
+    });
     let region = request.region.as_deref().unwrap_or(sso_region);
     services::check_region(region, "the region given with --region")?;
 
@@ -250,6 +301,21 @@ pub fn plan(env: &dyn Environment, request: &Request) -> Result<Plan, Error> {
         |what: String| Error::new(ErrorKind::SsoLoginRequired, format!("{what}; {login}"));
     let cached = match token::read_file(env, &token_file) {
         Ok(cached) => cached,
+        Err(FileProblem::Missing) if new_session => {
+            // The session is new: the login needs it in the file first.
+            return Ok(Plan {
+                config_file,
+                before,
+                after: std::mem::take(&mut *with_session),
+                added: Vec::new(),
+                updated: Vec::new(),
+                unchanged: Vec::new(),
+                notes: vec![format!(
+                    "[sso-session {shown_session}] added; it has no SSO login yet: {login}, \
+                     then run this command again"
+                )],
+            });
+        }
         Err(FileProblem::Missing) => {
             return Err(login_required(format!(
                 "sso-session {shown_session} has no SSO login yet (no token in {})",
@@ -328,24 +394,13 @@ pub fn plan(env: &dyn Environment, request: &Request) -> Result<Plan, Error> {
     }
     let wanted: Vec<NewProfile> = wanted.into_iter().map(|(p, _)| p).collect();
 
-    let before = match env.read_file(&config_file, MAX_FILE_SIZE) {
-        Ok(Some(bytes)) => String::from_utf8(bytes).map_err(|_| changed(&config_file))?,
-        Ok(None) => String::new(),
-        Err(e) => {
-            return Err(Error::with_source(
-                ErrorKind::ConfigRead,
-                format!("Unable to read config file: {}", config_file.display()),
-                e,
-            ));
-        }
-    };
     // A name in the credentials file is a profile too: ours would merge with it.
     let in_credentials = |name: &str| {
         shared
             .profile(name)
             .is_some_and(|p| p.credentials_file().is_some())
     };
-    let applied = editor::apply(&before, session, &wanted, &in_credentials)
+    let applied = editor::apply(&with_session, session, &wanted, &in_credentials)
         .map_err(|_| changed(&config_file))?;
     for name in &applied.kept {
         let where_ = if in_credentials(name) {
@@ -371,6 +426,36 @@ pub fn plan(env: &dyn Environment, request: &Request) -> Result<Plan, Error> {
         unchanged: applied.unchanged,
         notes,
     })
+}
+
+/// The config file's text, `""` if it does not exist.
+fn read_config(env: &dyn Environment, path: &std::path::Path) -> Result<String, Error> {
+    match env.read_file(path, MAX_FILE_SIZE) {
+        Ok(Some(bytes)) => String::from_utf8(bytes).map_err(|_| changed(path)),
+        Ok(None) => Ok(String::new()),
+        Err(e) => Err(Error::with_source(
+            ErrorKind::ConfigRead,
+            format!("Unable to read config file: {}", path.display()),
+            e,
+        )),
+    }
+}
+
+/// A start URL we write into a new `[sso-session]`: `https://`, no whitespace or
+/// control characters (the value is one line of the file).
+fn is_start_url(url: &str) -> bool {
+    url.starts_with("https://")
+        && url.len() > "https://".len()
+        && !url.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+/// A session name we write into a new `[sso-session NAME]` header: no whitespace,
+/// control characters, brackets or quotes (botocore splits the header like a shell).
+fn is_session_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || "[]'\"\\#;".contains(c))
 }
 
 /// An account id as the portal gives it: ASCII digits (12 of them in practice).
