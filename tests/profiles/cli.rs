@@ -337,3 +337,43 @@ fn with_a_login_already_there_the_session_and_profiles_come_in_one_run() {
     assert!(text.contains("[profile Sandbox.ReadOnly]\n"));
     assert!(!text.ends_with('\n'));
 }
+
+#[test]
+fn a_file_changed_while_the_portal_answers_is_not_written_over() {
+    let before = config_text();
+    let world = World::new(Some(before.as_bytes()), 100);
+    // Four listing calls, 300 ms each: the file changes during the first.
+    let portal = crate::support::server::Server::start();
+    crate::support::sso::directory_slow(
+        &portal,
+        TOKEN,
+        100,
+        crate::world::ACCOUNTS,
+        std::time::Duration::from_millis(300),
+    );
+    let mut world = world;
+    world.set_var("AWS_ENDPOINT_URL_SSO", &portal.url());
+    let child = world
+        .command(&["--sso-session", "corp"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Once the first listing call arrives, the command has read the file; three more
+    // slow answers are still to come before it writes.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while portal.seen().is_empty() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let theirs = format!("{before}[profile theirs]\nregion = us-west-1\n");
+    std::fs::write(world.config_path(), &theirs).unwrap();
+    let ran = world.finish(child.wait_with_output().unwrap());
+    assert_eq!(ran.code, Some(1), "{ran:?}");
+    assert!(
+        ran.stderr
+            .contains("changed while the accounts were listed"),
+        "{ran:?}"
+    );
+    assert_eq!(world.config(), theirs.as_bytes());
+    assert_eq!(portal.seen().len(), 4, "the listing had finished");
+}

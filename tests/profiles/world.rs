@@ -111,14 +111,23 @@ impl World {
     }
 
     /// `codecommit-auth profiles ARGS`, with only this world's variables.
-    pub fn profiles(&self, args: &[&str]) -> Ran {
-        let out: Output = Command::new(env!("CARGO_BIN_EXE_codecommit-auth"))
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_codecommit-auth"));
+        command
             .arg("profiles")
             .args(args)
             .env_clear()
-            .envs(self.vars.iter().map(|(k, v)| (k, v)))
-            .output()
-            .expect("runs codecommit-auth");
+            .envs(self.vars.iter().map(|(k, v)| (k, v)));
+        command
+    }
+
+    /// Runs [`command`](Self::command) to its end.
+    pub fn profiles(&self, args: &[&str]) -> Ran {
+        self.finish(self.command(args).output().expect("runs codecommit-auth"))
+    }
+
+    /// What a finished run left; never the bearer token.
+    pub fn finish(&self, out: Output) -> Ran {
         let ran = Ran {
             code: out.status.code(),
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),

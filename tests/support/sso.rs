@@ -173,6 +173,17 @@ pub type Assigned<'a> = (&'a str, &'a str, &'a [&'a str]);
 /// a 400 for a `max_result` outside 1..=100 or an unknown account. Other paths fall
 /// through to the server's routes.
 pub fn directory(server: &Server, token: &str, page: usize, accounts: &[Assigned<'_>]) {
+    directory_slow(server, token, page, accounts, Duration::ZERO);
+}
+
+/// [`directory`], each answer sent after `delay`.
+pub fn directory_slow(
+    server: &Server,
+    token: &str,
+    page: usize,
+    accounts: &[Assigned<'_>],
+    delay: Duration,
+) {
     let token = token.to_owned();
     let accounts: Vec<(String, String, Vec<String>)> = accounts
         .iter()
@@ -242,6 +253,6 @@ pub fn directory(server: &Server, token: &str, page: usize, accounts: &[Assigned
         if end < items.len() {
             body["nextToken"] = json!(format!("page-{end}"));
         }
-        Some(Reply::json(200, &body))
+        Some(Reply::json(200, &body).delayed(delay))
     });
 }

@@ -78,10 +78,25 @@ pub(crate) fn run(args: Vec<OsString>) -> ExitCode {
         eprintln!("{} (dry run: nothing written)", summary(&plan));
         return ExitCode::SUCCESS;
     }
-    if plan.changed()
-        && let Err(e) = write(&env, &plan.config_file, plan.after.as_bytes())
-    {
-        return fail(&format!("cannot write {}: {e}", plan.config_file.display()));
+    if plan.changed() {
+        // Another program may have written the file while the portal was asked: keep
+        // its change rather than write over it.
+        let now = env.read_file(&plan.config_file, codecommit_auth::config::MAX_FILE_SIZE);
+        let unchanged = match &now {
+            Ok(Some(bytes)) => *bytes == plan.before.as_bytes(),
+            Ok(None) => plan.before.is_empty(),
+            Err(_) => false,
+        };
+        if !unchanged {
+            return fail(&format!(
+                "{} changed while the accounts were listed; nothing written, run the \
+                 command again",
+                plan.config_file.display()
+            ));
+        }
+        if let Err(e) = write(&env, &plan.config_file, plan.after.as_bytes()) {
+            return fail(&format!("cannot write {}: {e}", plan.config_file.display()));
+        }
     }
     eprintln!("{}", summary(&plan));
     ExitCode::SUCCESS
