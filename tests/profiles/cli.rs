@@ -19,7 +19,7 @@ fn every_page_of_accounts_and_roles_becomes_a_profile() {
             .contains("6 profiles added, 0 updated, 0 unchanged"),
         "{ran:?}"
     );
-    let text = String::from_utf8(world.config()).unwrap();
+    let text = world.text();
     for (name, account, role) in expected() {
         let block = format!(
             "# managed by codecommit-auth profiles --sso-session corp\n[profile {name}]\n\
@@ -72,7 +72,7 @@ fn dry_run_prints_a_diff_and_writes_nothing() {
 fn a_rerun_updates_ours_in_place_and_keeps_the_rest() {
     let world = World::new(Some(config_text().as_bytes()), 100);
     world.profiles(&["--sso-session", "corp"]).ok();
-    let first = String::from_utf8(world.config()).unwrap();
+    let first = world.text();
     // The user adds a section after ours and edits nothing else.
     let edited = format!("{first}\n[profile mine]\nregion = ap-south-1\n");
     std::fs::write(world.config_path(), &edited).unwrap();
@@ -83,7 +83,7 @@ fn a_rerun_updates_ours_in_place_and_keeps_the_rest() {
             .contains("0 profiles added, 6 updated, 0 unchanged"),
         "{ran:?}"
     );
-    let after = String::from_utf8(world.config()).unwrap();
+    let after = world.text();
     assert_eq!(
         after,
         edited
@@ -104,7 +104,7 @@ fn a_pattern_names_the_profiles() {
             "{ssoSession}-{accountId}/{roleName}",
         ])
         .ok();
-    let text = String::from_utf8(world.config()).unwrap();
+    let text = world.text();
     assert!(
         text.contains("[profile corp-111111111111-Admin]\n"),
         "{text}"
@@ -243,7 +243,7 @@ fn two_accounts_of_one_name_write_one_profile_and_say_why() {
     world.set_var("AWS_ENDPOINT_URL_SSO", &portal.url());
     let ran = world.profiles(&["--sso-session", "corp"]);
     ran.ok();
-    let text = String::from_utf8(world.config()).unwrap();
+    let text = world.text();
     assert_eq!(text.matches("[profile Twin.Admin]").count(), 1);
     assert!(text.contains("sso_account_id = 444444444444"));
     assert!(
@@ -276,7 +276,7 @@ fn a_start_url_adds_the_session_and_after_the_login_the_profiles_follow() {
         ),
         "{ran:?}"
     );
-    let text = String::from_utf8(world.config()).unwrap();
+    let text = world.text();
     assert_eq!(
         text,
         format!("{before}\n# managed by codecommit-auth profiles --sso-session corp\n{SESSION}")
@@ -327,7 +327,7 @@ fn with_a_login_already_there_the_session_and_profiles_come_in_one_run() {
     ]);
     ran.ok();
     assert!(ran.stderr.contains("6 profiles added"), "{ran:?}");
-    let text = String::from_utf8(world.config()).unwrap();
+    let text = world.text();
     assert!(
         text.starts_with(&format!(
             "{before}\n\n# managed by codecommit-auth profiles --sso-session corp\n{SESSION}\n"

@@ -110,6 +110,11 @@ impl World {
         std::fs::read(self.config_path()).unwrap_or_default()
     }
 
+    /// [`config`](Self::config) as text.
+    pub fn text(&self) -> String {
+        String::from_utf8(self.config()).expect("the config file is UTF-8")
+    }
+
     /// `codecommit-auth profiles ARGS`, with only this world's variables.
     pub fn command(&self, args: &[&str]) -> Command {
         let mut command = Command::new(env!("CARGO_BIN_EXE_codecommit-auth"));
