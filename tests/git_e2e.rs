@@ -30,5 +30,7 @@ mod credential_helper;
 mod doctor;
 #[path = "git_e2e/login.rs"]
 mod login;
+#[path = "git_e2e/profiles.rs"]
+mod profiles;
 #[path = "git_e2e/remote_helper.rs"]
 mod remote_helper;

@@ -88,6 +88,7 @@
 //! # Ok::<(), codecommit_auth::Error>(())
 //! ```
 
+pub(crate) mod editor;
 mod location;
 mod parser;
 mod properties;

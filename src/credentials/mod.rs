@@ -70,6 +70,9 @@ pub use aws_credential_types::Credentials;
 // The role-chain plan is reachable for the conformance tests only.
 #[doc(hidden)]
 pub use plan::{BaseStep, ChainPlan, CredentialSource, KeyFile, RoleStep};
+/// `codecommit-auth profiles`' library half; not part of the API.
+#[doc(hidden)]
+pub use sso::profiles as sso_profiles;
 pub use sso::{SignIn, SignInFlow, SignInPrompt, SignedIn, SsoLogin, TokenState, sso_login};
 
 /// What a provider needs to know to look for credentials.

@@ -274,3 +274,129 @@ impl HttpClient for ExpiredSts {
         ))
     }
 }
+
+/// `codecommit-auth profiles` (issue 15): the portal's listing errors — a 401, a 403
+/// whose message echoes the bearer token, a 500 — and the plan itself never show the
+/// SSO access token.
+#[test]
+fn profile_listing_errors_never_carry_the_token() {
+    use codecommit_auth::credentials::sso_profiles::{Pattern, Request, plan};
+
+    /// Echoes the bearer token back in every answer, with `status`.
+    struct Echo(u16);
+    impl HttpClient for Echo {
+        fn send(&self, request: &HttpRequest) -> Result<HttpResponse, HttpError> {
+            let bearer = request
+                .headers
+                .iter()
+                .find(|(k, _)| k == "x-amz-sso_bearer_token")
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default();
+            let body = if self.0 == 200 {
+                format!(r#"{{"accountList": [{{"accountId": "1", "accountName": "{bearer}"}}]}}"#)
+            } else {
+                format!(r#"{{"message": "bad token {bearer}"}}"#)
+            };
+            Ok(HttpResponse {
+                status: if request.url.contains("/roles") && self.0 == 200 {
+                    403
+                } else {
+                    self.0
+                },
+                headers: vec![("x-amzn-ErrorType".into(), format!("Denied:{bearer}"))],
+                body: body.into_bytes(),
+            })
+        }
+    }
+    use sha1::{Digest, Sha1};
+    let token_file = format!(
+        "{HOME}/.aws/sso/cache/{}.json",
+        hex::encode(Sha1::digest(b"my-sso"))
+    );
+    for status in [200, 401, 403, 500] {
+        let env = memory()
+            .with_var("AWS_ENDPOINT_URL_SSO", "http://127.0.0.1:9")
+            .with_file(format!("{HOME}/.aws/config"), CONFIG)
+            .with_file(
+                token_file.clone(),
+                format!(
+                    r#"{{"accessToken": "SENTINEL-SSO-LIST", "expiresAt": "{}"}}"#,
+                    at(3600)
+                ),
+            )
+            .with_http_client(Echo(status));
+        let request = Request {
+            sso_session: "my-sso".into(),
+            pattern: Pattern::default(),
+            region: None,
+            new_session: None,
+        };
+        let error = plan(&env, &request).expect_err("the portal refuses");
+        assert_clean(&format!("profiles, HTTP {status}"), &error_views(&error));
+        assert!(error.chain_message().contains("my-sso"), "{error}");
+    }
+}
+
+/// `codecommit-auth profiles`: the plan's Debug and its dry-run diff never show a secret
+/// key of the user's config file, though the diff shows the lines around ours.
+#[test]
+fn profile_plans_and_their_diffs_never_carry_secrets() {
+    use codecommit_auth::credentials::sso_profiles::{Pattern, Request, plan};
+
+    struct Portal;
+    impl HttpClient for Portal {
+        fn send(&self, request: &HttpRequest) -> Result<HttpResponse, HttpError> {
+            let body = if request.url.contains("/assignment/accounts") {
+                r#"{"accountList": [{"accountId": "111122223333", "accountName": "Prod"}]}"#
+            } else {
+                r#"{"roleList": [{"roleName": "Admin", "accountId": "111122223333"}]}"#
+            };
+            Ok(HttpResponse {
+                status: 200,
+                headers: Vec::new(),
+                body: body.as_bytes().to_vec(),
+            })
+        }
+    }
+    use sha1::{Digest, Sha1};
+    let config = format!(
+        "{CONFIG}\n[profile last]\naws_access_key_id = AKIDLAST\n\
+         aws_secret_access_key = SENTINEL-DIFF-SECRET\naws_session_token = SENTINEL-DIFF-TOKEN\n"
+    );
+    let env = memory()
+        .with_var("AWS_ENDPOINT_URL_SSO", "http://127.0.0.1:9")
+        .with_file(format!("{HOME}/.aws/config"), config)
+        .with_file(
+            format!(
+                "{HOME}/.aws/sso/cache/{}.json",
+                hex::encode(Sha1::digest(b"my-sso"))
+            ),
+            format!(
+                r#"{{"accessToken": "SENTINEL-SSO-PLAN", "expiresAt": "{}"}}"#,
+                at(3600)
+            ),
+        )
+        .with_http_client(Portal);
+    let request = Request {
+        sso_session: "my-sso".into(),
+        pattern: Pattern::default(),
+        region: None,
+        new_session: None,
+    };
+    let planned = plan(&env, &request).expect("a plan");
+    let diff = planned.diff();
+    assert!(diff.contains("+[profile Prod.Admin]"), "{diff}");
+    assert!(
+        diff.contains(" aws_secret_access_key = <redacted>"),
+        "{diff}"
+    );
+    assert_clean("profiles plan", &[debug(&planned), diff]);
+    // The new file does hold the user's keys, untouched.
+    assert!(planned.after.contains("SENTINEL-DIFF-SECRET"));
+    // And the plan wipes its copies of the file when dropped.
+    assert_eq!(
+        super::zeroize::freed_copies("SENTINEL-DIFF-SECRET", || drop(planned)),
+        0,
+        "Plan"
+    );
+}

@@ -301,3 +301,100 @@ pub fn query_value(url: &str, name: &str) -> Option<String> {
         .find(|(k, _)| k == name)
         .map(|(_, v)| v)
 }
+/// The portal's listing calls, `ListAccounts` and `ListAccountRoles`.
+pub const LIST_ACCOUNTS: &str = "/assignment/accounts";
+pub const LIST_ROLES: &str = "/assignment/roles";
+
+/// One account of a [`directory`]: id, name, its roles.
+pub type Assigned<'a> = (&'a str, &'a str, &'a [&'a str]);
+
+/// Makes `server` answer `ListAccounts` and `ListAccountRoles` for `accounts` as the
+/// portal does: the bearer token in `x-amz-sso_bearer_token` must be `token` (else 401
+/// `UnauthorizedException`), at most `page` items per answer (fewer if `max_result`
+/// asks), the rest behind a `nextToken` that the next call sends as `next_token`, and
+/// a 400 for a `max_result` outside 1..=100 or an unknown account. Other paths fall
+/// through to the server's routes.
+pub fn directory(server: &Server, token: &str, page: usize, accounts: &[Assigned<'_>]) {
+    directory_slow(server, token, page, accounts, Duration::ZERO);
+}
+
+/// [`directory`], each answer sent after `delay`.
+pub fn directory_slow(
+    server: &Server,
+    token: &str,
+    page: usize,
+    accounts: &[Assigned<'_>],
+    delay: Duration,
+) {
+    let token = token.to_owned();
+    let accounts: Vec<(String, String, Vec<String>)> = accounts
+        .iter()
+        .map(|(id, name, roles)| {
+            (
+                (*id).to_owned(),
+                (*name).to_owned(),
+                roles.iter().map(|r| (*r).to_owned()).collect(),
+            )
+        })
+        .collect();
+    server.gate(move |seen| {
+        let listing = seen.path.ends_with(LIST_ACCOUNTS) || seen.path.ends_with(LIST_ROLES);
+        if !listing {
+            return None;
+        }
+        let error = |status: u16, kind: &str, message: &str| {
+            Some(Reply::json(status, &json!({"message": message})).header("x-amzn-ErrorType", kind))
+        };
+        if seen.method != "GET" {
+            return error(400, "InvalidRequestException", "GET only");
+        }
+        if seen.header("x-amz-sso_bearer_token") != Some(token.as_str()) {
+            return error(
+                401,
+                "UnauthorizedException",
+                "Session token not found or invalid",
+            );
+        }
+        let max = match seen.query("max_result").map(str::parse::<usize>) {
+            None => 100,
+            Some(Ok(n)) if (1..=100).contains(&n) => n,
+            Some(_) => return error(400, "InvalidRequestException", "bad max_result"),
+        };
+        let start = match seen.query("next_token") {
+            None => 0,
+            Some(t) => match t.strip_prefix("page-").and_then(|n| n.parse().ok()) {
+                Some(n) => n,
+                None => return error(400, "InvalidRequestException", "bad next_token"),
+            },
+        };
+        let items: Vec<serde_json::Value> = if seen.path.ends_with(LIST_ACCOUNTS) {
+            accounts
+                .iter()
+                .map(|(id, name, _)| {
+                    json!({"accountId": id, "accountName": name, "emailAddress": "a@example.com"})
+                })
+                .collect()
+        } else {
+            let id = seen.query("account_id").unwrap_or_default();
+            let Some((_, _, roles)) = accounts.iter().find(|(a, _, _)| a == id) else {
+                return error(404, "ResourceNotFoundException", "no such account");
+            };
+            roles
+                .iter()
+                .map(|role| json!({"roleName": role, "accountId": id}))
+                .collect()
+        };
+        let end = (start + page.min(max)).min(items.len());
+        let key = if seen.path.ends_with(LIST_ACCOUNTS) {
+            "accountList"
+        } else {
+            "roleList"
+        };
+        let mut body = json!({});
+        body[key] = json!(items.get(start..end).unwrap_or_default());
+        if end < items.len() {
+            body["nextToken"] = json!(format!("page-{end}"));
+        }
+        Some(Reply::json(200, &body).delayed(delay))
+    });
+}

@@ -29,6 +29,7 @@ use crate::error::{Error, ErrorKind, MAX_SHOWN, shown};
 mod login;
 mod portal;
 mod sign_in;
+pub mod profiles;
 pub(crate) mod token;
 
 pub use login::{SsoLogin, TokenState, sso_login};

@@ -155,3 +155,185 @@ fn service_error(
 fn strip_query(url: &str) -> &str {
     url.split('?').next().unwrap_or(url)
 }
+
+/// An account the SSO login can reach (`ListAccounts`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Account {
+    pub(crate) id: String,
+    pub(crate) name: String,
+}
+
+/// Where and as whom the portal's listing calls go, for one `[sso-session]`.
+pub(crate) struct Listing<'a> {
+    pub(crate) env: &'a dyn crate::env::Environment,
+    /// The portal's endpoint (`AWS_ENDPOINT_URL_SSO`, or the `portal.sso` host of the
+    /// session's `sso_region`).
+    pub(crate) endpoint: String,
+    pub(crate) token: &'a Token,
+    /// The `[sso-session NAME]`, for messages.
+    pub(crate) session: &'a str,
+}
+
+/// The most items the portal gives per page (`MaxResultType`, 1 to 100).
+const PAGE: u32 = 100;
+
+/// A portal that keeps answering with a next page is broken past this many pages.
+const MAX_PAGES: usize = 1000;
+
+impl Listing<'_> {
+    /// Every account of the login, all pages of `ListAccounts`
+    /// (`GET /assignment/accounts`).
+    ///
+    /// # Errors
+    ///
+    /// As [`get_role_credentials`], with [`ErrorKind::SsoLoginRequired`] saying
+    /// `codecommit-auth login --sso-session NAME`.
+    pub(crate) fn accounts(&self) -> Result<Vec<Account>, Error> {
+        let mut accounts = Vec::new();
+        self.pages(
+            "ListAccounts",
+            "/assignment/accounts?",
+            "accountList",
+            |item| {
+                let text = |k: &str| item.get(k).and_then(Value::as_str).map(str::to_owned);
+                let id = text("accountId").ok_or("an account without accountId")?;
+                // A nameless account is named by its id, as the AWS CLI shows it.
+                let name = text("accountName").unwrap_or_else(|| id.clone());
+                accounts.push(Account { id, name });
+                Ok(())
+            },
+        )?;
+        Ok(accounts)
+    }
+
+    /// The roles the login may take in `account_id`, all pages of `ListAccountRoles`
+    /// (`GET /assignment/roles`).
+    ///
+    /// # Errors
+    ///
+    /// As [`accounts`](Self::accounts).
+    pub(crate) fn roles(&self, account_id: &str) -> Result<Vec<String>, Error> {
+        let mut roles = Vec::new();
+        let base = format!(
+            "/assignment/roles?account_id={}&",
+            percent_encode(account_id)
+        );
+        self.pages("ListAccountRoles", &base, "roleList", |item| {
+            let role = item.get("roleName").and_then(Value::as_str);
+            roles.push(role.ok_or("a role without roleName")?.to_owned());
+            Ok(())
+        })?;
+        Ok(roles)
+    }
+
+    /// Calls `operation` at `base` (a path ending in `?` or `&`) page after page,
+    /// handing every item of `list` to `each`.
+    fn pages(
+        &self,
+        operation: &str,
+        base: &str,
+        list: &str,
+        mut each: impl FnMut(&Value) -> Result<(), &'static str>,
+    ) -> Result<(), Error> {
+        let mut next: Option<String> = None;
+        for _ in 0..MAX_PAGES {
+            let mut path = format!("{base}max_result={PAGE}");
+            if let Some(token) = &next {
+                path.push_str("&next_token=");
+                path.push_str(&percent_encode(token));
+            }
+            let doc = self.get(operation, &path)?;
+            let malformed = |what: &str| {
+                Error::new(
+                    ErrorKind::ServiceError,
+                    format!(
+                        "the SSO portal's {operation} answer for sso-session {} {what}",
+                        self.session
+                    ),
+                )
+            };
+            if let Some(items) = doc.get(list) {
+                let items = items
+                    .as_array()
+                    .ok_or_else(|| malformed(&format!("has a {list} that is not a list")))?;
+                for item in items {
+                    each(item).map_err(|what| malformed(&format!("lists {what}")))?;
+                }
+            }
+            match doc.get("nextToken").and_then(Value::as_str) {
+                Some(token) if !token.is_empty() => {
+                    if next.as_deref() == Some(token) {
+                        return Err(malformed("repeats its nextToken"));
+                    }
+                    next = Some(token.to_owned());
+                }
+                _ => return Ok(()),
+            }
+        }
+        Err(Error::new(
+            ErrorKind::ServiceError,
+            format!(
+                "the SSO portal's {operation} answer for sso-session {} still had more \
+                 pages after {MAX_PAGES}",
+                self.session
+            ),
+        ))
+    }
+
+    fn get(&self, operation: &str, path: &str) -> Result<Value, Error> {
+        let url = services::join(&self.endpoint, path);
+        let request = HttpRequest::get(url.clone())
+            .header("x-amz-sso_bearer_token", self.token.access_token.as_str());
+        let session = self.session;
+        let login = format!("run `codecommit-auth login --sso-session {session}`");
+        let sent = retry::send(self.env, &request, retry::standard).map_err(|e| {
+            let message = if e.kind() == HttpErrorKind::Connect {
+                format!(
+                    "Could not connect to the endpoint URL: \"{}\" (the SSO portal, for \
+                     sso-session {session})",
+                    strip_query(&url)
+                )
+            } else {
+                format!("the SSO portal's {operation} request for sso-session {session} failed")
+            };
+            Error::with_source(ErrorKind::Network, message, e)
+        })?;
+        let response = sent.response;
+        match response.status {
+            200 => serde_json::from_slice(&response.body).map_err(|_| {
+                Error::new(
+                    ErrorKind::ServiceError,
+                    format!(
+                        "the SSO portal's {operation} answer for sso-session {session} is \
+                         not JSON"
+                    ),
+                )
+            }),
+            401 => Err(Error::new(
+                ErrorKind::SsoLoginRequired,
+                format!(
+                    "the SSO portal rejected the login of sso-session {session} (it has \
+                     expired or was signed out); {login}"
+                ),
+            )),
+            status => {
+                let (code, message) = crate::credentials::aws_json::error_code(
+                    &response,
+                    &[self.token.access_token.as_str()],
+                );
+                let retried = if sent.retries > 0 {
+                    format!(" (reached max retries: {})", sent.retries)
+                } else {
+                    String::new()
+                };
+                Err(Error::new(
+                    ErrorKind::ServiceError,
+                    format!(
+                        "An error occurred ({code}) when calling the {operation} \
+                         operation{retried}: {message} (HTTP {status}, sso-session {session})"
+                    ),
+                ))
+            }
+        }
+    }
+}
