@@ -106,6 +106,8 @@ mod error;
 #[allow(unsafe_code)]
 #[doc(hidden)]
 pub mod ffi;
+#[doc(hidden)]
+pub mod online;
 pub mod remote;
 mod resolver;
 pub mod sign;

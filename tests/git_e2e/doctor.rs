@@ -227,36 +227,6 @@ fn sso_offline_reads_the_login_but_calls_no_portal() {
 }
 
 #[test]
-fn sso_online_fetches_the_role_credentials() {
-    require_git!();
-    let mut world = World::new();
-    world.with_sso(8 * 3600);
-    let run = doctor(&world, &["--online", "codecommit://sso-dev@ProjectAlpha"]);
-    assert_eq!(run.code, Some(0), "{run:#?}");
-    assert_eq!(world.portal_calls(), 1);
-    assert!(
-        run.stdout.starts_with(
-            "git-remote-codecommit --doctor --online codecommit://sso-dev@ProjectAlpha\n"
-        ),
-        "the header echoes the command, --online included: {run:#?}"
-    );
-    let creds = line(&run, "credentials");
-    assert!(creds.starts_with("  ok"), "{creds}");
-    assert!(
-        creds.contains("SSO role Developer in account 111122223333"),
-        "{creds}"
-    );
-    assert!(
-        run.stdout.contains(&format!(
-            "access key {SSO_KEY}, temporary (with a session token); expire at"
-        )),
-        "{}",
-        run.stdout
-    );
-    assert_no_secrets(&run);
-}
-
-#[test]
 fn sso_expired_login_fails_with_the_login_hint() {
     require_git!();
     let mut world = World::new();
