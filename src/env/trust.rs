@@ -163,3 +163,96 @@ impl Environment for TrustingEnvironment<'_> {
         self.inner.sleep(duration);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use super::*;
+    use crate::env::{HttpClient, MemoryEnvironment};
+
+    fn config(text: &str) -> SharedConfig {
+        SharedConfig::from_sources(Some(text.as_bytes()), None).unwrap()
+    }
+
+    #[test]
+    fn botocores_order_env_then_profile_then_requests() {
+        let shared = config("[profile p]\nca_bundle = /p.pem\n[profile q]\n");
+        let env = MemoryEnvironment::new().with_var("REQUESTS_CA_BUNDLE", "/r.pem");
+        assert_eq!(
+            ca_bundle(&env, &shared, "p"),
+            Some(("/p.pem".into(), "from ca_bundle of profile p".into()))
+        );
+        assert_eq!(
+            ca_bundle(&env, &shared, "q"),
+            Some(("/r.pem".into(), "from REQUESTS_CA_BUNDLE".into()))
+        );
+        let env = env.with_var("AWS_CA_BUNDLE", "/a.pem");
+        assert_eq!(
+            ca_bundle(&env, &shared, "p"),
+            Some(("/a.pem".into(), "from AWS_CA_BUNDLE".into()))
+        );
+        assert_eq!(ca_bundle(&MemoryEnvironment::new(), &shared, "q"), None);
+    }
+
+    #[test]
+    fn blank_or_missing_bundles_are_refused_before_sending() {
+        let env = MemoryEnvironment::new().with_file("/ca.pem", "PEM");
+        let blank = read_trust(&env, " ", "from AWS_CA_BUNDLE").unwrap_err();
+        assert_eq!(blank.kind(), HttpErrorKind::Invalid);
+        assert!(
+            blank.to_string().starts_with("Invalid CA bundle:"),
+            "{blank}"
+        );
+        let missing = read_trust(&env, "/nope.pem", "from AWS_CA_BUNDLE").unwrap_err();
+        assert!(
+            missing
+                .to_string()
+                .contains("invalid path: /nope.pem (from AWS_CA_BUNDLE)"),
+            "{missing}"
+        );
+        let found = read_trust(&env, "/ca.pem", "from AWS_CA_BUNDLE").unwrap();
+        assert_eq!(&*found.pem, b"PEM");
+        assert_eq!(found.origin, "/ca.pem (from AWS_CA_BUNDLE)");
+    }
+
+    /// Every HTTPS request of the chain carries the bundle, plain HTTP ones (the
+    /// metadata endpoints) do not; a blank setting stops the request.
+    #[test]
+    fn the_wrapper_adds_the_bundle_to_https_requests_only() {
+        #[derive(Clone, Default)]
+        struct Record(Arc<Mutex<Vec<Option<String>>>>);
+        impl HttpClient for Record {
+            fn send(&self, request: &HttpRequest) -> Result<HttpResponse, HttpError> {
+                self.0
+                    .lock()
+                    .unwrap()
+                    .push(request.trust.as_ref().map(|t| t.origin.clone()));
+                Ok(HttpResponse {
+                    status: 200,
+                    headers: Vec::new(),
+                    body: Vec::new(),
+                })
+            }
+        }
+        let record = Record::default();
+        let env = MemoryEnvironment::new()
+            .with_file("/ca.pem", "PEM")
+            .with_http_client(record.clone());
+        let wrapped =
+            TrustingEnvironment::new(&env, ("/ca.pem".into(), "from AWS_CA_BUNDLE".into()));
+        wrapped
+            .http(&HttpRequest::get("https://sts.amazonaws.com/"))
+            .unwrap();
+        wrapped
+            .http(&HttpRequest::get("http://169.254.169.254/"))
+            .unwrap();
+        assert_eq!(
+            *record.0.lock().unwrap(),
+            vec![Some("/ca.pem (from AWS_CA_BUNDLE)".to_owned()), None]
+        );
+        let blank = TrustingEnvironment::new(&env, (String::new(), "from AWS_CA_BUNDLE".into()));
+        assert!(blank.http(&HttpRequest::get("https://x/")).is_err());
+        assert_eq!(record.0.lock().unwrap().len(), 2, "not sent");
+    }
+}
