@@ -13,6 +13,7 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use crate::config::SharedConfig;
 use crate::credentials::{ChainContext, Credentials, Tried, aws_json, sts, xml};
 use crate::endpoint::services::{self, Service};
 use crate::env::{Environment, HttpError, HttpRequest, HttpResponse, TrustingEnvironment};
@@ -119,66 +120,52 @@ pub fn caller_identity<E: Environment>(
     resolver: &Resolver<E>,
     resolution: &Resolution,
 ) -> Result<Call<Identity>, Error> {
-    let config = resolution.location().shared_config();
-    let profile = resolution.profile();
-    let env = resolver.environment();
-    let trusting = trusting(env, config, profile);
-    let env: &dyn Environment = match &trusting {
-        Some(t) => t,
-        None => env,
+    // The endpoint and signing region of the providers' STS calls.
+    let endpoint = |env: &dyn Environment, config: &SharedConfig, profile: &str| {
+        let tried = Tried::default();
+        sts::endpoint(&ChainContext {
+            env,
+            config,
+            profile,
+            top_profile: profile,
+            disable_env_vars: false,
+            tried: &tried,
+        })
     };
-    let tried = Tried::default();
-    let ctx = ChainContext {
-        env,
-        config,
-        profile,
-        top_profile: profile,
-        disable_env_vars: false,
-        tried: &tried,
-    };
-    let (endpoint, region) = sts::endpoint(&ctx)?;
-    let url = services::join(&endpoint, "/");
-    let body = "Action=GetCallerIdentity&Version=2011-06-15";
-    let content_type = "application/x-www-form-urlencoded; charset=utf-8";
-    let credentials = resolution.credentials();
-    let headers = [("content-type", content_type)];
-    let signed = sts::sign(
+    let headers = [(
+        "content-type",
+        "application/x-www-form-urlencoded; charset=utf-8",
+    )];
+    let body = b"Action=GetCallerIdentity&Version=2011-06-15".to_vec();
+    api_call(
+        resolver,
+        resolution,
+        endpoint,
         "sts",
-        "POST",
-        &url,
-        &region,
         &headers,
-        body.as_bytes(),
-        credentials,
-        env.now(),
-    )?;
-    let request = build(
-        HttpRequest::post(url.clone(), body.into()),
-        &headers,
-        signed,
-    );
-    Ok(call(env, config, profile, &request, |response| {
-        let text = String::from_utf8_lossy(&response.body);
-        let secrets = secrets(credentials);
-        if response.status == 200 {
-            let get = |name| xml::text(&text, &["GetCallerIdentityResult", name]);
-            if let (Some(account), Some(arn)) = (get("Account"), get("Arn")) {
-                return Identity::Known {
-                    account: quoted(&account, &secrets, MAX_SHOWN),
-                    arn: quoted(&arn, &secrets, MAX_SHOWN),
-                };
+        body,
+        |response, secrets| {
+            let text = String::from_utf8_lossy(&response.body);
+            if response.status == 200 {
+                let get = |name| xml::text(&text, &["GetCallerIdentityResult", name]);
+                if let (Some(account), Some(arn)) = (get("Account"), get("Arn")) {
+                    return Identity::Known {
+                        account: quoted(&account, secrets, MAX_SHOWN),
+                        arn: quoted(&arn, secrets, MAX_SHOWN),
+                    };
+                }
             }
-        }
-        Identity::Refused {
-            code: xml::text(&text, &["Error", "Code"]).map_or_else(
-                || format!("HTTP {}", response.status),
-                |c| quoted(&c, &secrets, MAX_SHOWN),
-            ),
-            message: xml::text(&text, &["Error", "Message"])
-                .map(|m| quoted(&m, &secrets, 500))
-                .unwrap_or_default(),
-        }
-    }))
+            Identity::Refused {
+                code: xml::text(&text, &["Error", "Code"]).map_or_else(
+                    || format!("HTTP {}", response.status),
+                    |c| quoted(&c, secrets, MAX_SHOWN),
+                ),
+                message: xml::text(&text, &["Error", "Message"])
+                    .map(|m| quoted(&m, secrets, 500))
+                    .unwrap_or_default(),
+            }
+        },
+    )
 }
 
 /// CodeCommit `GetRepository` for the resolution's repository, in its region.
@@ -190,54 +177,27 @@ pub fn repository<E: Environment>(
     resolver: &Resolver<E>,
     resolution: &Resolution,
 ) -> Result<Call<Repository>, Error> {
-    let config = resolution.location().shared_config();
-    let profile = resolution.profile();
-    let env = resolver.environment();
-    let trusting = trusting(env, config, profile);
-    let env: &dyn Environment = match &trusting {
-        Some(t) => t,
-        None => env,
-    };
     let region = resolution.region().name();
-    let endpoint = services::endpoint(
-        env,
-        config,
-        config.profile(profile),
-        Service::CodeCommit,
-        region,
-    )?;
-    let url = services::join(&endpoint, "/");
-    let body =
-        serde_json::json!({ "repositoryName": resolution.repository().as_str() }).to_string();
+    let endpoint = |env: &dyn Environment, config: &SharedConfig, profile: &str| {
+        let profile = config.profile(profile);
+        let url = services::endpoint(env, config, profile, Service::CodeCommit, region)?;
+        Ok((url, region.to_owned()))
+    };
     let headers = [
         ("content-type", "application/x-amz-json-1.1"),
         ("x-amz-target", "CodeCommit_20150413.GetRepository"),
     ];
-    let credentials = resolution.credentials();
-    let signed = sts::sign(
-        "codecommit",
-        "POST",
-        &url,
-        region,
-        &headers,
-        body.as_bytes(),
-        credentials,
-        env.now(),
-    )?;
-    let request = build(
-        HttpRequest::post(url.clone(), body.into_bytes()),
-        &headers,
-        signed,
-    );
-    Ok(call(env, config, profile, &request, |response| {
-        let secrets = secrets(credentials);
+    let body = serde_json::json!({ "repositoryName": resolution.repository().as_str() })
+        .to_string()
+        .into_bytes();
+    let read = |response: &HttpResponse, secrets: &[&str]| {
         if response.status == 200 {
             let doc: serde_json::Value = serde_json::from_slice(&response.body).unwrap_or_default();
             let meta = &doc["repositoryMetadata"];
             let field = |name: &str| {
                 meta.get(name)
                     .and_then(serde_json::Value::as_str)
-                    .map(|v| quoted(v, &secrets, MAX_SHOWN))
+                    .map(|v| quoted(v, secrets, MAX_SHOWN))
             };
             if let Some(arn) = field("Arn") {
                 return Repository::Found {
@@ -247,9 +207,72 @@ pub fn repository<E: Environment>(
                 };
             }
         }
-        let (code, message) = aws_json::error_code(response, &secrets);
+        let (code, message) = aws_json::error_code(response, secrets);
         Repository::Refused { code, message }
-    }))
+    };
+    api_call(
+        resolver,
+        resolution,
+        endpoint,
+        "codecommit",
+        &headers,
+        body,
+        read,
+    )
+}
+
+/// A SigV4-signed `POST /` of `body` with `headers` to `service` (its signing name),
+/// at the endpoint and signing region `endpoint` picks, through the CA bundle botocore
+/// would use; `read` reads the answer, with the secrets to mask.
+fn api_call<E: Environment, T>(
+    resolver: &Resolver<E>,
+    resolution: &Resolution,
+    endpoint: impl FnOnce(&dyn Environment, &SharedConfig, &str) -> Result<(String, String), Error>,
+    service: &str,
+    headers: &[(&str, &str)],
+    body: Vec<u8>,
+    read: impl FnOnce(&HttpResponse, &[&str]) -> T,
+) -> Result<Call<T>, Error> {
+    let config = resolution.location().shared_config();
+    let profile = resolution.profile();
+    let env = resolver.environment();
+    let trusting = TrustingEnvironment::for_profile(env, config, profile);
+    let env: &dyn Environment = match &trusting {
+        Some(t) => t,
+        None => env,
+    };
+    let (endpoint, region) = endpoint(env, config, profile)?;
+    let url = services::join(&endpoint, "/");
+    let credentials = resolution.credentials();
+    let signed = sts::sign(
+        service,
+        "POST",
+        &url,
+        &region,
+        headers,
+        &body,
+        credentials,
+        env.now(),
+    )?;
+    let mut request = HttpRequest::post(url, body);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    for (name, value) in signed {
+        request = request.header(name, value);
+    }
+    request.timeout = CALL_TIMEOUT;
+    let trust = match crate::env::ca_bundle(env, config, profile) {
+        Some((path, from)) => format!("the CA bundle {} ({from})", shown(&path, MAX_SHOWN)),
+        None => "the system trust store".to_owned(),
+    };
+    let secrets = secrets(credentials);
+    Ok(Call {
+        url: request.url.clone(),
+        route: route(env, &request.url),
+        trust,
+        answer: send(env, &request, |response| read(response, &secrets)),
+    })
 }
 
 /// The request git sends first for a fetch, `GET /v1/repos/REPO/info/refs?service=
@@ -351,51 +374,6 @@ pub fn git_host<E: Environment>(
         trust,
         answer,
     })
-}
-
-/// The environment with the CA bundle botocore would use for `profile`, if any.
-fn trusting<'a>(
-    env: &'a dyn Environment,
-    config: &crate::config::SharedConfig,
-    profile: &str,
-) -> Option<TrustingEnvironment<'a>> {
-    crate::env::ca_bundle(env, config, profile).map(|b| TrustingEnvironment::new(env, b))
-}
-
-/// Adds the signed headers to `request` and sets the call's timeout.
-fn build(
-    mut request: HttpRequest,
-    headers: &[(&str, &str)],
-    signed: Vec<(&'static str, String)>,
-) -> HttpRequest {
-    for (name, value) in headers {
-        request = request.header(*name, *value);
-    }
-    for (name, value) in signed {
-        request = request.header(name, value);
-    }
-    request.timeout = CALL_TIMEOUT;
-    request
-}
-
-/// Sends an API request and reads the answer with `read`, saying how it went.
-fn call<T>(
-    env: &dyn Environment,
-    config: &crate::config::SharedConfig,
-    profile: &str,
-    request: &HttpRequest,
-    read: impl FnOnce(&HttpResponse) -> T,
-) -> Call<T> {
-    let trust = match crate::env::ca_bundle(env, config, profile) {
-        Some((path, from)) => format!("the CA bundle {} ({from})", shown(&path, MAX_SHOWN)),
-        None => "the system trust store".to_owned(),
-    };
-    Call {
-        url: request.url.clone(),
-        route: route(env, &request.url),
-        trust,
-        answer: send(env, request, read),
-    }
 }
 
 fn send<T>(

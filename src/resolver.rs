@@ -364,8 +364,8 @@ impl<E: Environment> Resolver<E> {
         let tried = Tried::default();
         // botocore's `verify`: a CA bundle replaces the trust store for every HTTPS call
         // the chain makes (`env::trust`).
-        let trusting = crate::env::ca_bundle(&self.env, config, &location.profile)
-            .map(|bundle| crate::env::TrustingEnvironment::new(&self.env, bundle));
+        let trusting =
+            crate::env::TrustingEnvironment::for_profile(&self.env, config, &location.profile);
         let env: &dyn Environment = match &trusting {
             Some(t) => t,
             None => &self.env,

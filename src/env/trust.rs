@@ -118,6 +118,18 @@ impl<'a> TrustingEnvironment<'a> {
     }
 }
 
+impl<'a> TrustingEnvironment<'a> {
+    /// `inner` with the bundle botocore would use for calls made for `profile`, if one
+    /// is configured ([`ca_bundle`]).
+    pub(crate) fn for_profile(
+        inner: &'a dyn Environment,
+        config: &SharedConfig,
+        profile: &str,
+    ) -> Option<TrustingEnvironment<'a>> {
+        ca_bundle(inner, config, profile).map(|bundle| TrustingEnvironment::new(inner, bundle))
+    }
+}
+
 impl Environment for TrustingEnvironment<'_> {
     fn var(&self, name: &str) -> Option<String> {
         self.inner.var(name)

@@ -4,7 +4,7 @@
 use crate::cli::has_signature;
 use crate::harness::*;
 
-fn doctor(world: &World, args: &[&str]) -> Run {
+pub(crate) fn doctor(world: &World, args: &[&str]) -> Run {
     let mut all = vec!["--doctor"];
     all.extend_from_slice(args);
     world.run_in(world.dir.path(), &remote_helper_bin(), &all, b"")
@@ -23,7 +23,7 @@ fn line<'a>(run: &'a Run, step: &str) -> &'a str {
 }
 
 #[track_caller]
-fn assert_no_secrets(run: &Run) {
+pub(crate) fn assert_no_secrets(run: &Run) {
     for secret in [
         DEV_SECRET,
         OPS_SECRET,

@@ -20,7 +20,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::json;
 
-use crate::cli::has_signature;
+use crate::doctor::assert_no_secrets;
 use crate::harness::*;
 use crate::support::http1::{Acceptor, Serve, read_head};
 use crate::support::server::{Reply, Seen, Server, closed_port_url};
@@ -94,6 +94,16 @@ impl Api {
             })
             .collect()
     }
+}
+
+/// The SSO role's credentials (`World::with_sso`), with their session token.
+fn sso_principal() -> Principal {
+    let mut sso = principal(
+        SSO_SECRET,
+        &format!("arn:aws:sts::{ACCOUNT}:assumed-role/Developer/s"),
+    );
+    sso.session_token = Some(SSO_TOKEN.to_owned());
+    sso
 }
 
 fn principal(secret: &str, arn: &str) -> Principal {
@@ -306,12 +316,7 @@ fn online_world() -> (World, Api) {
 }
 
 fn doctor(world: &World, remote: &str) -> Run {
-    let run = world.run_in(
-        world.dir.path(),
-        &remote_helper_bin(),
-        &["--doctor", "--online", remote],
-        b"",
-    );
+    let run = crate::doctor::doctor(world, &["--online", remote]);
     // Shown with --nocapture, and on failure.
     eprintln!("{}", run.stdout);
     run
@@ -335,22 +340,6 @@ fn block(run: &Run, step: &str) -> String {
             .take_while(|l| l.starts_with("                  ")),
     );
     out.join("\n")
-}
-
-#[track_caller]
-fn assert_no_secrets(run: &Run) {
-    for secret in [
-        DEV_SECRET,
-        OPS_SECRET,
-        SSO_SECRET,
-        SSO_TOKEN,
-        SSO_ACCESS_TOKEN,
-    ] {
-        for out in [&run.stdout, &run.stderr] {
-            assert!(!out.contains(secret), "{secret} printed:\n{out}");
-        }
-    }
-    assert!(!has_signature(&run.stdout), "{}", run.stdout);
 }
 
 #[test]
@@ -406,12 +395,7 @@ fn sso_online_fetches_the_role_credentials() {
     require_git!();
     let (mut world, api) = online_world();
     world.with_sso(8 * 3600);
-    let mut sso = principal(
-        SSO_SECRET,
-        &format!("arn:aws:sts::{ACCOUNT}:assumed-role/Developer/s"),
-    );
-    sso.session_token = Some(SSO_TOKEN.to_owned());
-    api.know(SSO_KEY, sso);
+    api.know(SSO_KEY, sso_principal());
     let run = doctor(&world, "codecommit://sso-dev@ProjectAlpha");
     assert_eq!(run.code, Some(0), "{run:#?}");
     assert_eq!(world.portal_calls(), 1);
@@ -504,11 +488,7 @@ fn expired_sso_session_says_to_log_in_again() {
     require_git!();
     let (mut world, api) = online_world();
     world.with_sso(8 * 3600);
-    let mut sso = principal(
-        SSO_SECRET,
-        &format!("arn:aws:sts::{ACCOUNT}:assumed-role/Developer/s"),
-    );
-    sso.session_token = Some(SSO_TOKEN.to_owned());
+    let mut sso = sso_principal();
     sso.expired = true;
     api.know(SSO_KEY, sso);
     let run = doctor(&world, "codecommit://sso-dev@ProjectAlpha");
@@ -766,12 +746,7 @@ fn tls_failure_is_explained_and_fixed_by_the_ca_bundle() {
         ),
     )
     .unwrap();
-    let mut sso = principal(
-        SSO_SECRET,
-        &format!("arn:aws:sts::{ACCOUNT}:assumed-role/Developer/s"),
-    );
-    sso.session_token = Some(SSO_TOKEN.to_owned());
-    api.know(SSO_KEY, sso);
+    api.know(SSO_KEY, sso_principal());
     let run = doctor(&world, "codecommit://sso-dev@ProjectAlpha");
     assert_eq!(run.code, Some(0), "{run:#?}");
     assert_eq!(world.portal_calls(), 1, "the portal was reached over TLS");
@@ -848,12 +823,7 @@ fn a_storing_helper_before_ours_is_a_warning_with_the_fix() {
     world.git_config(&format!(
         "[credential]\n\thelper = store\n[credential \"https://{host}\"]\n\thelper = codecommit --profile dev\n"
     ));
-    let run = world.run_in(
-        world.dir.path(),
-        &remote_helper_bin(),
-        &["--doctor", "codecommit://dev@ProjectAlpha"],
-        b"",
-    );
+    let run = crate::doctor::doctor(&world, &["codecommit://dev@ProjectAlpha"]);
     assert_eq!(run.code, Some(0), "a warning: {run:#?}");
     let helpers = block(&run, "cred helpers");
     assert!(helpers.starts_with("WARN"), "{helpers}");
@@ -885,12 +855,7 @@ fn a_storing_helper_before_ours_is_a_warning_with_the_fix() {
     world.git_config(&format!(
         "[credential \"https://{host}\"]\n\thelper =\n\thelper = codecommit --profile dev\n"
     ));
-    let run = world.run_in(
-        world.dir.path(),
-        &remote_helper_bin(),
-        &["--doctor", "codecommit://dev@ProjectAlpha"],
-        b"",
-    );
+    let run = crate::doctor::doctor(&world, &["codecommit://dev@ProjectAlpha"]);
     let helpers = block(&run, "cred helpers");
     assert!(helpers.starts_with("  ok"), "{helpers}");
     assert!(helpers.contains("1. codecommit --profile dev"), "{helpers}");
@@ -902,12 +867,7 @@ fn a_storing_helper_before_ours_is_a_warning_with_the_fix() {
 fn no_service_call_without_online() {
     require_git!();
     let (world, api) = online_world();
-    let run = world.run_in(
-        world.dir.path(),
-        &remote_helper_bin(),
-        &["--doctor", "codecommit://dev@ProjectAlpha"],
-        b"",
-    );
+    let run = crate::doctor::doctor(&world, &["codecommit://dev@ProjectAlpha"]);
     assert_eq!(run.code, Some(0), "{run:#?}");
     assert!(api.server.seen().is_empty());
     assert!(world.server.hits().is_empty());

@@ -12,7 +12,7 @@ use std::time::Duration;
 use codecommit_auth::credentials::Source;
 use codecommit_auth::env::{Environment, HttpErrorKind};
 use codecommit_auth::online::{self, Answered, Call, GitSettings, Identity, Repository};
-use codecommit_auth::{MAX_SHOWN, Resolution, Resolver, shown};
+use codecommit_auth::{Error, MAX_SHOWN, Resolution, Resolver, shown};
 
 use super::{Report, Status, span};
 
@@ -60,15 +60,8 @@ fn identity<E: Environment>(
     learnt: &mut Learnt,
 ) {
     const STEP: &str = "identity";
-    let call = match online::caller_identity(resolver, resolution) {
-        Ok(call) => call,
-        Err(e) => {
-            report.line(Status::Fail, STEP, e.chain_message());
-            return;
-        }
-    };
-    route(&call, "STS", report);
-    let Some(answered) = answered(&call, STEP, "STS", aws_trust_fix(resolution), report) else {
+    let call = online::caller_identity(resolver, resolution);
+    let Some((_, answered)) = ask(call, STEP, "STS", aws_trust_fix(resolution), report) else {
         return;
     };
     let key = resolution.credentials().access_key_id();
@@ -182,23 +175,16 @@ fn git_host<E: Environment>(
     learnt: &mut Learnt,
 ) -> bool {
     const STEP: &str = "git host";
-    let call = match online::git_host(resolver, resolution, git) {
-        Ok(call) => call,
-        Err(e) => {
-            report.line(Status::Fail, STEP, e.chain_message());
-            return false;
-        }
-    };
-    route(&call, "the Git host", report);
+    let call = online::git_host(resolver, resolution, git);
     let fix = "git trusts GIT_SSL_CAINFO, else http.sslCAInfo, else the system store: add a \
                corporate CA for git with `git config --global http.sslCAInfo /path/to/ca.pem`";
-    let Some(answered) = answered(&call, STEP, "the Git host", fix.to_owned(), report) else {
+    let Some((url, answered)) = ask(call, STEP, "the Git host", fix.to_owned(), report) else {
         return false;
     };
     clock(answered.skew(), "the Git host", report, learnt);
     let asked = format!(
-        "GET {} (Basic auth from the signed URL) got HTTP {}",
-        call.url, answered.status
+        "GET {url} (Basic auth from the signed URL) got HTTP {}",
+        answered.status
     );
     match answered.status {
         200 => {
@@ -244,15 +230,8 @@ fn repository<E: Environment>(
     learnt: &mut Learnt,
 ) {
     const STEP: &str = "repository";
-    let call = match online::repository(resolver, resolution) {
-        Ok(call) => call,
-        Err(e) => {
-            report.line(Status::Fail, STEP, e.chain_message());
-            return;
-        }
-    };
-    route(&call, "CodeCommit", report);
-    let Some(answered) = answered(&call, STEP, "CodeCommit", aws_trust_fix(resolution), report)
+    let call = online::repository(resolver, resolution);
+    let Some((_, answered)) = ask(call, STEP, "CodeCommit", aws_trust_fix(resolution), report)
     else {
         return;
     };
@@ -314,8 +293,23 @@ fn repository<E: Environment>(
     }
 }
 
-/// The `route` line of a call: where it went, through what, trusting what.
-fn route<T>(call: &Call<T>, what: &str, report: &mut Report) {
+/// A call's `route` line (where it went, through what, trusting what), then its URL
+/// and answer; or `step` failed, saying why there is none (with `tls_fix` for a TLS
+/// failure).
+fn ask<T>(
+    call: Result<Call<T>, Error>,
+    step: &str,
+    what: &str,
+    tls_fix: String,
+    report: &mut Report,
+) -> Option<(String, Answered<T>)> {
+    let call = match call {
+        Ok(call) => call,
+        Err(e) => {
+            report.line(Status::Fail, step, e.chain_message());
+            return None;
+        }
+    };
     report.line(
         Status::Info,
         "route",
@@ -326,19 +320,8 @@ fn route<T>(call: &Call<T>, what: &str, report: &mut Report) {
             call.trust
         ),
     );
-}
-
-/// The answer of `call`, or a failed `step` saying why there is none (with `tls_fix` for
-/// a TLS failure).
-fn answered<'a, T>(
-    call: &'a Call<T>,
-    step: &str,
-    what: &str,
-    tls_fix: String,
-    report: &mut Report,
-) -> Option<&'a Answered<T>> {
-    match &call.answer {
-        Ok(a) => Some(a),
+    match call.answer {
+        Ok(a) => Some((call.url, a)),
         Err(e) => {
             let next = match e.kind() {
                 HttpErrorKind::Tls => format!("\n{tls_fix}"),
