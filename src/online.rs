@@ -279,7 +279,8 @@ fn api_call<E: Environment, T>(
 /// git-upload-pack` with Basic auth from the signed URL, to the host git would use,
 /// through the proxy git would use (`git`'s `http.proxy`, else `https_proxy`,
 /// `HTTPS_PROXY`, `all_proxy`, `ALL_PROXY`; `NO_PROXY` applies), trusting what git
-/// trusts (`GIT_SSL_CAINFO`, else `http.sslCAInfo`, else the system trust store).
+/// trusts (`GIT_SSL_CAINFO`, else `http.sslCAInfo`; without either, the CA bundle of
+/// our other calls, else the system trust store).
 /// The answer's value is the `WWW-Authenticate` header, if any.
 ///
 /// # Errors
@@ -340,16 +341,43 @@ pub fn git_host<E: Environment>(
             route
         }
     };
-    let ca = match env.var("GIT_SSL_CAINFO") {
-        Some(path) => Some((path, "from GIT_SSL_CAINFO")),
+    // What git trusts: GIT_SSL_CAINFO, else http.sslCAInfo, else its default store. The
+    // probe is an HTTPS call of ours too: without a CA file of git's, the CA bundle
+    // botocore would use (AWS_CA_BUNDLE, the profile's ca_bundle) applies, and the
+    // report says that git itself would not use it.
+    let git_ca = match env.var("GIT_SSL_CAINFO") {
+        Some(path) => Some((path, "from GIT_SSL_CAINFO".to_owned())),
         None => git
             .ssl_ca_info
             .clone()
-            .map(|path| (path, "from git's http.sslCAInfo")),
+            .map(|path| (path, "from git's http.sslCAInfo".to_owned())),
     };
-    let trust = match &ca {
-        None => "the system trust store (git: its default CA bundle)".to_owned(),
-        Some((path, from)) => format!("git's CA file {} ({from})", shown(path, MAX_SHOWN)),
+    let aws_ca = || {
+        crate::env::ca_bundle(
+            env,
+            resolution.location().shared_config(),
+            resolution.profile(),
+        )
+    };
+    let (ca, trust) = match git_ca {
+        Some((path, from)) => {
+            let trust = format!("git's CA file {} ({from})", shown(&path, MAX_SHOWN));
+            (Some((path, from)), trust)
+        }
+        None => match aws_ca() {
+            Some((path, from)) => {
+                let trust = format!(
+                    "the CA bundle {} ({from}); git itself would use its default CA store \
+                     unless http.sslCAInfo names this file too",
+                    shown(&path, MAX_SHOWN)
+                );
+                (Some((path, from)), trust)
+            }
+            None => (
+                None,
+                "the system trust store (git: its default CA bundle)".to_owned(),
+            ),
+        },
     };
     if let Some((path, from)) = &ca {
         match crate::env::read_trust(env, path, from) {

@@ -758,6 +758,46 @@ fn tls_failure_is_explained_and_fixed_by_the_ca_bundle() {
     assert_no_secrets(&run);
 }
 
+/// The Git host's certificate, from the throw-away CA: with git's CA setting gone the
+/// probe fails as git would, and says how git is given a CA; a CA bundle of ours (no
+/// setting of git's) is used for the probe, and the report says git would not use it.
+#[test]
+fn git_host_tls_failure_names_gits_ca_settings() {
+    require_git!();
+    let (mut world, _api) = online_world();
+    world.remove_var("GIT_SSL_CAINFO");
+    let run = doctor(&world, "codecommit://dev@ProjectAlpha");
+    assert_eq!(run.code, Some(1), "{run:#?}");
+    let git = block(&run, "git host");
+    assert!(git.starts_with("FAIL"), "{git}");
+    assert!(
+        git.contains("no answer from the Git host: TLS with"),
+        "{git}"
+    );
+    assert!(
+        git.contains("git config --global http.sslCAInfo /path/to/ca.pem"),
+        "{git}"
+    );
+    assert!(world.server.hits().is_empty(), "no request got through");
+
+    let ca = world.server.ca_file().display().to_string();
+    world.set_var("AWS_CA_BUNDLE", &ca);
+    let run = doctor(&world, "codecommit://dev@ProjectAlpha");
+    assert!(
+        block(&run, "git host").starts_with("  ok"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains(&format!(
+            "trusting the CA bundle {ca} (from AWS_CA_BUNDLE); git itself would use its \
+             default CA store"
+        )),
+        "{}",
+        run.stdout
+    );
+}
+
 /// git's own proxy for the Git host (http.proxy), the variables for the API calls, and
 /// NO_PROXY: each call's route line says which, without the proxy's password.
 #[test]
