@@ -24,7 +24,7 @@ use crate::doctor::assert_no_secrets;
 use crate::harness::*;
 use crate::support::http1::{Acceptor, Serve, read_head};
 use crate::support::server::{Reply, Seen, Server, closed_port_url};
-use crate::support::sts::{error_response, form, verify};
+use crate::support::sts::{error_response, form, sts_reply, verify};
 
 /// The account of the keys the stand-in knows.
 const ACCOUNT: &str = "111122223333";
@@ -234,6 +234,14 @@ fn answer(seen: &Seen, state: &ApiState) -> Reply {
             "ExpiredToken",
             "The security token included in the request is expired",
         );
+    }
+    if !codecommit && form(seen).get("Action").map(String::as_str) == Some("AssumeRole") {
+        // Role credentials for the `role` profile: `ASIASTS…1`, `sts-secret-1`.
+        let expiration = time::OffsetDateTime::from_unix_timestamp(unix_now() as i64 + 3600)
+            .unwrap()
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap();
+        return sts_reply("AssumeRole", 1, ACCOUNT, &expiration).header("Date", &date);
     }
     if !codecommit {
         assert_eq!(
@@ -525,6 +533,43 @@ fn expired_session_token_in_the_environment_says_what_to_set() {
         "{identity}"
     );
     assert_no_secrets(&run);
+}
+
+/// Role credentials STS calls expired: what to run again names the role's profile, the
+/// MFA code, and the source behind it.
+#[test]
+fn expired_role_credentials_say_how_to_assume_the_role_again() {
+    require_git!();
+    let (world, api) = online_world();
+    let config = std::fs::read_to_string(world.at("aws/config")).unwrap();
+    std::fs::write(
+        world.at("aws/config"),
+        format!(
+            "{config}\n[profile deploy]\nregion = {REGION}\n\
+             role_arn = arn:aws:iam::{ACCOUNT}:role/Deploy\nsource_profile = dev\n"
+        ),
+    )
+    .unwrap();
+    let mut role = principal(
+        "sts-secret-1",
+        &format!("arn:aws:sts::{ACCOUNT}:assumed-role/Deploy/s"),
+    );
+    role.session_token = Some("sts-token-1&more".to_owned());
+    role.expired = true;
+    api.know("ASIASTS0000000000001", role);
+    let run = doctor(&world, "codecommit://deploy@ProjectAlpha");
+    let identity = block(&run, "identity");
+    assert!(identity.contains("ExpiredToken"), "{identity}");
+    assert!(
+        identity.contains("`aws sts get-caller-identity --profile deploy`"),
+        "{identity}"
+    );
+    assert!(identity.contains("a new MFA code"), "{identity}");
+    assert!(
+        identity.contains("renew its source: if profile dev holds an aws_session_token"),
+        "{identity}"
+    );
+    assert!(!run.stdout.contains("sts-secret-1") && !run.stdout.contains("sts-token-1"));
 }
 
 /// The stand-in's clock is 20 minutes ahead: STS refuses the request as "Signature

@@ -121,7 +121,7 @@ fn identity<E: Environment>(
                 ),
                 "ExpiredToken" | "ExpiredTokenException" | "RequestExpired" => format!(
                     "{quoted}\nthe session of these temporary credentials is over\n{}",
-                    renew(source, resolution.profile())
+                    renew(source)
                 ),
                 _ => format!(
                     "{quoted}\nSTS refused these credentials (from {source}); the code above \
@@ -134,32 +134,41 @@ fn identity<E: Environment>(
 }
 
 /// What to run again for a credential source whose session is over.
-fn renew(source: &Source, profile: &str) -> String {
-    let profile = shown(profile, MAX_SHOWN);
+fn renew(source: &Source) -> String {
+    let name = |p: &str| shown(p, MAX_SHOWN).into_owned();
     match source {
-        Source::Sso { .. } => format!("log in again: run `aws sso login --profile {profile}`"),
-        Source::AssumeRole { source, .. } => format!(
-            "the role's credentials are fetched again when they expire; these were refused \
-             as expired, so the credentials that assume it are the ones to renew: {}\nan \
-             MFA-protected role asks for a new MFA code when it is assumed again",
-            renew(source, &profile)
+        Source::Sso { profile, .. } => format!(
+            "log in again: run `aws sso login --profile {}`",
+            name(profile)
+        ),
+        Source::AssumeRole {
+            profile, source, ..
+        } => format!(
+            "the role of profile {p} is assumed again when its credentials expire, so these \
+             came from a cache or from expired source credentials: assume it again with the \
+             AWS CLI, `aws sts get-caller-identity --profile {p}` (an MFA-protected role asks \
+             for a new MFA code there), and if that fails renew its source: {}",
+            renew(source),
+            p = name(profile)
         ),
         Source::Environment => "the AWS_SESSION_TOKEN in the environment has expired: set \
              fresh AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN (or unset \
              them and use a profile that renews itself: SSO, a role)"
             .to_owned(),
-        Source::SharedCredentialsFile { .. } | Source::ConfigFile { .. } => format!(
-            "the aws_session_token of profile {profile} has expired: replace the three \
-             values with fresh ones, or use a profile that renews itself (SSO, a role)"
+        Source::SharedCredentialsFile { profile } | Source::ConfigFile { profile } => format!(
+            "if profile {} holds an aws_session_token, it has expired: replace the three \
+             values with fresh ones, or use a profile that renews itself (SSO, a role)",
+            name(profile)
         ),
-        Source::Process { .. } => format!(
-            "the credential_process of profile {profile} returned an expired session: \
-             make it return fresh credentials (log in to what it asks)"
+        Source::Process { profile } => format!(
+            "the credential_process of profile {} returned an expired session: make it \
+             return fresh credentials (log in to what it asks)",
+            name(profile)
         ),
         Source::Cache { directory } => format!(
-            "a cached entry in {} has expired for STS though not by its own expiry: \
-             remove it and run again",
-            shown(directory, MAX_SHOWN)
+            "a cached entry in {} has expired for STS though not by its own expiry: remove \
+             it and run again",
+            name(directory)
         ),
         other => format!("renew the credentials of {other} and run again"),
     }
