@@ -78,7 +78,8 @@
 //! # Crate features
 //!
 //! * `https` (default): a blocking HTTPS client ([`env::HttpsClient`]: ureq and rustls,
-//!   the system's trust store, `HTTPS_PROXY`/`NO_PROXY`) for the SSO portal, SSO OIDC,
+//!   the system's trust store or the CA bundle of `AWS_CA_BUNDLE` / a profile's
+//!   `ca_bundle`, `HTTPS_PROXY`/`NO_PROXY`) for the SSO portal, SSO OIDC,
 //!   STS and the container and instance metadata endpoints. Without it, [`env::OsEnvironment`] cannot make network calls; static keys,
 //!   `credential_process` and fresh cached credentials still work, and an embedder can
 //!   supply its own [`env::HttpClient`] through an [`env::Environment`].
@@ -106,6 +107,8 @@ mod error;
 #[allow(unsafe_code)]
 #[doc(hidden)]
 pub mod ffi;
+#[doc(hidden)]
+pub mod online;
 pub mod remote;
 mod resolver;
 pub mod sign;

@@ -364,8 +364,16 @@ impl<E: Environment> Resolver<E> {
         let config = &location.config;
         let named = location.profile_source == ProfileSource::Remote;
         let tried = Tried::default();
+        // botocore's `verify`: a CA bundle replaces the trust store for every HTTPS call
+        // the chain makes (`env::trust`).
+        let trusting =
+            crate::env::TrustingEnvironment::for_profile(&self.env, config, &location.profile);
+        let env: &dyn Environment = match &trusting {
+            Some(t) => t,
+            None => &self.env,
+        };
         let ctx = ChainContext {
-            env: &self.env,
+            env,
             config,
             profile: &location.profile,
             top_profile: &location.profile,
@@ -533,6 +541,11 @@ impl Location {
     /// The repository.
     pub fn repository(&self) -> &RepositoryName {
         &self.repository
+    }
+
+    /// The shared files this location was found in.
+    pub(crate) fn shared_config(&self) -> &SharedConfig {
+        &self.config
     }
 
     /// The Git host.

@@ -32,5 +32,7 @@ mod doctor;
 mod login;
 #[path = "git_e2e/profiles.rs"]
 mod profiles;
+#[path = "git_e2e/doctor_online.rs"]
+mod doctor_online;
 #[path = "git_e2e/remote_helper.rs"]
 mod remote_helper;

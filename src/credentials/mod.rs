@@ -49,7 +49,7 @@ use crate::env::Environment;
 use crate::error::Error;
 
 mod assume_role;
-mod aws_json;
+pub(crate) mod aws_json;
 mod cli_cache;
 mod container;
 mod env_vars;
@@ -61,7 +61,7 @@ mod pyjson;
 mod retry;
 mod sso;
 mod static_keys;
-mod sts;
+pub(crate) mod sts;
 pub(crate) mod timestamp;
 mod web_identity;
 pub(crate) mod xml;

@@ -86,7 +86,7 @@ pub(crate) fn client_region(ctx: &ChainContext<'_>) -> Option<String> {
 ///
 /// [`ErrorKind::InvalidConfig`] for a region that cannot be part of a host name or an
 /// invalid configured endpoint.
-fn endpoint(ctx: &ChainContext<'_>) -> Result<(String, String), Error> {
+pub(crate) fn endpoint(ctx: &ChainContext<'_>) -> Result<(String, String), Error> {
     let top = ctx.config.profile(ctx.top_profile);
     let region = client_region(ctx);
     if let Some(r) = &region {
@@ -154,9 +154,11 @@ pub(crate) fn call(
         .header("Content-Type", content_type);
     if let Some(credentials) = signer {
         for (name, value) in sign(
+            "sts",
+            "POST",
             &url,
             &region,
-            content_type,
+            &[("content-type", content_type)],
             body.as_bytes(),
             credentials,
             ctx.env.now(),
@@ -313,11 +315,15 @@ fn form_encode(value: &str) -> String {
     crate::sign::percent_encode(value).replace("%20", "+")
 }
 
-/// The SigV4 headers for the request, computed by `aws-sigv4`.
-fn sign(
+/// The SigV4 headers for a request to `service` (its signing name) carrying `headers`
+/// (all signed, as botocore signs every header it sends), computed by `aws-sigv4`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn sign(
+    service: &str,
+    method: &str,
     url: &str,
     region: &str,
-    content_type: &str,
+    headers: &[(&str, &str)],
     body: &[u8],
     credentials: &Credentials,
     now: SystemTime,
@@ -327,32 +333,34 @@ fn sign(
     let params = aws_sigv4::sign::v4::SigningParams::builder()
         .identity(&identity)
         .region(region)
-        .name("sts")
+        .name(service)
         .time(now)
         .settings(SigningSettings::default())
         .build()
         .map_err(|e| {
             Error::new(
                 ErrorKind::InvalidConfig,
-                format!("cannot sign the STS request: {e}"),
+                format!("cannot sign the {service} request: {e}"),
             )
         })?
         .into();
-    let headers = [("content-type", content_type)];
-    let signable =
-        SignableRequest::new("POST", url, headers.into_iter(), SignableBody::Bytes(body)).map_err(
-            |e| {
-                Error::new(
-                    ErrorKind::InvalidConfig,
-                    format!("the STS endpoint {url} is not a valid URL: {e}"),
-                )
-            },
-        )?;
+    let signable = SignableRequest::new(
+        method,
+        url,
+        headers.iter().copied(),
+        SignableBody::Bytes(body),
+    )
+    .map_err(|e| {
+        Error::new(
+            ErrorKind::InvalidConfig,
+            format!("the {service} endpoint {url} is not a valid URL: {e}"),
+        )
+    })?;
     let (instructions, _signature) = sign(signable, &params)
         .map_err(|e| {
             Error::new(
                 ErrorKind::InvalidConfig,
-                format!("cannot sign the STS request to {url}: {e}"),
+                format!("cannot sign the {service} request to {url}: {e}"),
             )
         })?
         .into_parts();

@@ -1,10 +1,11 @@
-//! Endpoints of the AWS services the credential providers call: the SSO portal, SSO OIDC
-//! and STS.
+//! Endpoints of the AWS services the library calls: the SSO portal, SSO OIDC and STS for
+//! credentials, and the CodeCommit API for `--doctor --online`.
 //!
 //! An endpoint is the configured one if there is any, in botocore's order (the
 //! cross-SDK "configured endpoint URLs" rules, `conformance/botocore/…/profile-tests.json`):
 //!
-//! 1. `AWS_ENDPOINT_URL_<SERVICE>` (`AWS_ENDPOINT_URL_SSO`, `…_SSO_OIDC`, `…_STS`);
+//! 1. `AWS_ENDPOINT_URL_<SERVICE>` (`AWS_ENDPOINT_URL_SSO`, `…_SSO_OIDC`, `…_STS`,
+//!    `…_CODECOMMIT`);
 //! 2. `AWS_ENDPOINT_URL`;
 //! 3. the service's entry in the profile's `services` section;
 //! 4. the profile's `endpoint_url`;
@@ -28,8 +29,11 @@ pub enum Service {
     Sso,
     /// SSO OIDC (`CreateToken`, for refreshing SSO tokens).
     SsoOidc,
-    /// STS (`AssumeRole`, `AssumeRoleWithWebIdentity`).
+    /// STS (`AssumeRole`, `AssumeRoleWithWebIdentity`; `GetCallerIdentity` for
+    /// `--doctor --online`).
     Sts,
+    /// The CodeCommit API (`GetRepository`, for `--doctor --online`): not the Git host.
+    CodeCommit,
 }
 
 impl Service {
@@ -40,6 +44,7 @@ impl Service {
             Service::Sso => "sso",
             Service::SsoOidc => "sso_oidc",
             Service::Sts => "sts",
+            Service::CodeCommit => "codecommit",
         }
     }
 
@@ -51,6 +56,8 @@ impl Service {
             (Service::SsoOidc, true) => "oidc-fips",
             (Service::Sts, false) => "sts",
             (Service::Sts, true) => "sts-fips",
+            (Service::CodeCommit, false) => "codecommit",
+            (Service::CodeCommit, true) => "codecommit-fips",
         }
     }
 }

@@ -36,6 +36,32 @@ pub struct HttpRequest {
     /// container credentials endpoint: botocore never sends it through a proxy, and its
     /// authorization token must not pass through one.
     pub bypass_proxy: bool,
+    /// Certificates to trust instead of the system's trust store: a CA bundle
+    /// (`AWS_CA_BUNDLE`, a profile's `ca_bundle`; git's `http.sslCAInfo` for the Git host
+    /// probe). `None`: the system trust store.
+    pub trust: Option<TrustedCerts>,
+    /// A proxy to use instead of the one the environment's variables name (the Git host
+    /// probe uses git's `http.proxy`). Ignored when [`bypass_proxy`](Self::bypass_proxy)
+    /// is set.
+    pub proxy: Option<String>,
+}
+
+/// A CA bundle, read: PEM certificates and where they came from (for messages).
+#[derive(Clone)]
+pub struct TrustedCerts {
+    /// The PEM text (one or more `CERTIFICATE` blocks; other blocks are skipped).
+    pub pem: std::sync::Arc<[u8]>,
+    /// Where the bundle came from: `/etc/corp-ca.pem (from AWS_CA_BUNDLE)`.
+    pub origin: String,
+}
+
+impl fmt::Debug for TrustedCerts {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TrustedCerts")
+            .field("origin", &self.origin)
+            .field("pem_len", &self.pem.len())
+            .finish()
+    }
 }
 
 impl HttpRequest {
@@ -48,6 +74,8 @@ impl HttpRequest {
             body: Vec::new(),
             timeout: DEFAULT_TIMEOUT,
             bypass_proxy: false,
+            trust: None,
+            proxy: None,
         }
     }
 
@@ -67,6 +95,8 @@ impl HttpRequest {
             body,
             timeout: DEFAULT_TIMEOUT,
             bypass_proxy: false,
+            trust: None,
+            proxy: None,
         }
     }
 
@@ -104,6 +134,9 @@ impl fmt::Debug for HttpRequest {
             .field("body_len", &self.body.len())
             .field("timeout", &self.timeout)
             .field("bypass_proxy", &self.bypass_proxy)
+            .field("trust", &self.trust)
+            // A proxy URL can carry user:password.
+            .field("proxy", &self.proxy.is_some())
             .finish()
     }
 }

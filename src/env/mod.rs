@@ -25,13 +25,20 @@ mod https;
 mod offline;
 mod os;
 pub mod process;
+mod proxy;
+mod trust;
 
-pub use http::{HttpClient, HttpError, HttpErrorKind, HttpRequest, HttpResponse};
+pub use http::{HttpClient, HttpError, HttpErrorKind, HttpRequest, HttpResponse, TrustedCerts};
 #[cfg(feature = "https")]
 pub use https::HttpsClient;
+#[cfg(feature = "https")]
+#[doc(hidden)]
+pub use https::proxy_in_effect;
 pub use offline::Offline;
 pub use os::OsEnvironment;
 pub use process::{ProcessError, ProcessErrorKind, ProcessOutput, ProcessRequest};
+pub(crate) use proxy::{bypasses_proxy, no_proxy_list, redact_proxy, scheme_and_host};
+pub(crate) use trust::{TrustingEnvironment, ca_bundle, read_trust};
 
 /// The operating-system family whose path and home-directory rules apply.
 ///

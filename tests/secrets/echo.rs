@@ -33,13 +33,17 @@ impl HttpClient for Echo {
             .replace('&', "&amp;")
             .replace('<', "&lt;")
             .replace('>', "&gt;");
-        let (status, body, headers) = if request.method == "POST"
-            && !request.url.ends_with("/token")
-        {
-            (
-                403,
-                format!(
-                    "<ErrorResponse><Error><Code>Denied {xml_safe}</Code><Message>you sent \
+        // JSON-protocol calls (CodeCommit's `X-Amz-Target`) get a JSON answer.
+        let json_protocol = request
+            .headers
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case("x-amz-target"));
+        let (status, body, headers) =
+            if request.method == "POST" && !request.url.ends_with("/token") && !json_protocol {
+                (
+                    403,
+                    format!(
+                        "<ErrorResponse><Error><Code>Denied {xml_safe}</Code><Message>you sent \
                      {xml_safe}</Message></Error></ErrorResponse>"
                 ),
                 Vec::new(),
@@ -145,4 +149,45 @@ fn an_echoed_instance_metadata_token_is_masked() {
     assert_eq!(err.kind(), ErrorKind::MalformedCredentials, "{err}");
     assert!(err.chain_message().contains("** redacted **"), "{err}");
     assert_clean("an IMDS role name", &error_views(&err));
+}
+
+/// `--doctor --online`'s service calls (issue 13) — STS `GetCallerIdentity`, CodeCommit
+/// `GetRepository` and the Git host probe — against a service that echoes the session
+/// token it was sent: the answers the doctor prints hold it masked, and no view of the
+/// calls shows a secret.
+#[test]
+fn the_doctors_service_calls_mask_what_a_service_echoes() {
+    use codecommit_auth::online::{self, GitSettings, Identity, Repository};
+    let env = memory()
+        .with_file(format!("{HOME}/.aws/config"), CONFIG)
+        .with_file(format!("{HOME}/.aws/credentials"), CREDENTIALS)
+        .with_http_client(Echo);
+    let resolver = Resolver::with_environment(env);
+    let resolution = resolver.resolve("codecommit://static@Repo").unwrap();
+
+    let identity = online::caller_identity(&resolver, &resolution).unwrap();
+    let answer = identity.answer.as_ref().expect("the echo answered");
+    let Identity::Refused { message, .. } = &answer.value else {
+        panic!("{identity:?}");
+    };
+    assert!(message.contains("** redacted **"), "{message}");
+
+    let repository = online::repository(&resolver, &resolution).unwrap();
+    let answer = repository.answer.as_ref().expect("the echo answered");
+    let Repository::Refused { message, .. } = &answer.value else {
+        panic!("{repository:?}");
+    };
+    assert!(message.contains("** redacted **"), "{message}");
+
+    let git = online::git_host(&resolver, &resolution, &GitSettings::default()).unwrap();
+    assert_eq!(git.answer.as_ref().map(|a| a.status).ok(), Some(403));
+    assert_clean(
+        "the doctor's calls",
+        &[
+            format!("{identity:?}"),
+            format!("{repository:?}"),
+            format!("{git:?}"),
+            git.url.clone(),
+        ],
+    );
 }

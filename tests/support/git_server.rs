@@ -215,7 +215,7 @@ pub fn now() -> SystemTime {
 }
 
 /// A CA (returned as PEM) and a server config whose leaf certificate it signed.
-fn tls_config(dns_names: &[&str]) -> (String, Arc<rustls::ServerConfig>) {
+pub fn tls_config(dns_names: &[&str]) -> (String, Arc<rustls::ServerConfig>) {
     use rcgen::{
         BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer,
         KeyPair, KeyUsagePurpose,

@@ -53,8 +53,11 @@ Walks the troubleshooting list for REMOTE and says, step by step, what it checke
 found: the config and credentials files, the profile, the region, the Git host, the
 credentials, the SSO login, git remote-http, and which git-remote-codecommit git runs.
 Prints no secret. Without --online it makes no network call, runs no credential_process
-and writes nothing; with --online it fetches the credentials as git would.
-Exit status 1 if a step failed.";
+and writes nothing; with --online it fetches the credentials as git would, then asks STS
+who they are (GetCallerIdentity), compares the local clock with the services', sends the
+Git host git's first request, and on a 403 asks CodeCommit about the repository
+(GetRepository), naming the proxy and CA each call used. It lists the credential helpers
+git would ask for the host either way. Exit status 1 if a step failed.";
 
 /// What the command line asks for.
 #[derive(Debug, PartialEq, Eq)]

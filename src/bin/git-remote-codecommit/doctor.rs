@@ -17,7 +17,17 @@
 //! ([`Resolver::credentials`]). The shared files are parsed once, by the resolver.
 //! Nothing here re-implements those rules.
 //!
+//! With `--online`, after the credentials, the doctor also asks the services
+//! (`doctor/online.rs`): who STS says the credentials are, whether the local clock agrees with
+//! the services', what the Git host answers to git's first request, and, when it
+//! refuses, what CodeCommit's API says about the repository; each call names the proxy
+//! it went through and what it trusted. The credential helpers git would ask for the
+//! host are listed either way (`doctor/helpers.rs`: `git config`, no network).
+//!
 //! Exit status: 0 when no step failed, 1 otherwise.
+
+mod helpers;
+mod online;
 
 use std::fmt::Display;
 use std::path::{Path, PathBuf};
@@ -27,7 +37,9 @@ use std::time::{Duration, SystemTime};
 use codecommit_auth::config::{self, SharedConfig};
 use codecommit_auth::credentials::{Source, TokenState, sso_login};
 use codecommit_auth::env::{Environment, Offline, OsEnvironment, Platform, ProcessRequest};
-use codecommit_auth::{ErrorKind, Location, MAX_SHOWN, Remote, Request, Resolver, shown};
+use codecommit_auth::{
+    ErrorKind, Location, MAX_SHOWN, Remote, Request, Resolution, Resolver, shown,
+};
 
 /// The most of a shared file the doctor reads.
 const FILE_LIMIT: u64 = 16 << 20;
@@ -43,7 +55,10 @@ pub(crate) fn run(remote: &str, online: bool) -> ExitCode {
         shown(remote, MAX_SHOWN)
     );
     if online {
-        say!("online: credentials are fetched as git would fetch them");
+        say!(
+            "online: credentials are fetched as git would fetch them; STS, the Git host and \
+             CodeCommit are asked about them"
+        );
     } else {
         say!(
             "offline: no network calls, no credential processes, nothing written \
@@ -53,11 +68,11 @@ pub(crate) fn run(remote: &str, online: bool) -> ExitCode {
     say!();
 
     if online {
-        checks(&Resolver::new(), remote, &Vec::new, &mut report);
+        checks(&Resolver::new(), remote, &Vec::new, true, &mut report);
     } else {
         let resolver = Resolver::with_environment(Offline::new(OsEnvironment::new()));
         let refused = || resolver.environment().refused();
-        checks(&resolver, remote, &refused, &mut report);
+        checks(&resolver, remote, &refused, false, &mut report);
     }
 
     say!();
@@ -73,25 +88,43 @@ pub(crate) fn run(remote: &str, online: bool) -> ExitCode {
     }
 }
 
-/// The steps, against `resolver`; `refused` says what its environment turned away.
+/// The steps, against `resolver`; `refused` says what its environment turned away;
+/// `online`: the service calls too.
 fn checks<E: Environment>(
     resolver: &Resolver<E>,
     remote: &str,
     refused: &dyn Fn() -> Vec<String>,
+    online: bool,
     report: &mut Report,
 ) {
     let env = resolver.environment();
     let parsed = remote_line(remote, report);
     let config = shared_files(resolver, report);
     let located = parsed.then(|| locate(resolver, remote, report)).flatten();
-    if let Some(located) = located {
-        let credentials = credentials(resolver, &located, remote, refused, report);
+    if let Some(located) = &located {
+        let resolution = credentials(resolver, located, remote, refused, report);
+        let source = resolution.as_ref().map(Resolution::credential_source);
         if let Some(config) = &config {
-            sso_login_line(env, config, located.profile(), credentials.as_ref(), report);
+            sso_login_line(env, config, located.profile(), source, report);
+        }
+        if let Some(resolution) = resolution.as_ref().filter(|_| online) {
+            let url = format!(
+                "https://{}/v1/repos/{}",
+                located.host(),
+                located.repository()
+            );
+            online::steps(resolver, resolution, &helpers::settings(&url), report);
         }
     }
     cache_dirs(env, report);
     git(env, report);
+    if let Some(located) = &located {
+        helpers::step(
+            located.host().as_str(),
+            located.repository().as_str(),
+            report,
+        );
+    }
 }
 
 /// Prints the report as it goes.
@@ -285,7 +318,7 @@ fn credentials<E: Environment>(
     remote: &str,
     refused: &dyn Fn() -> Vec<String>,
     report: &mut Report,
-) -> Option<Source> {
+) -> Option<Resolution> {
     let resolution = match resolver.credentials(located) {
         Ok(r) => r,
         Err(e) => {
@@ -337,7 +370,7 @@ fn credentials<E: Environment>(
             creds.access_key_id()
         ),
     );
-    Some(resolution.credential_source().clone())
+    Some(resolution)
 }
 
 /// Step 7: for an SSO profile, the login `aws sso login` left in `~/.aws/sso/cache`,
