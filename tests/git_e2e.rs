@@ -28,11 +28,11 @@ mod cli;
 mod credential_helper;
 #[path = "git_e2e/doctor.rs"]
 mod doctor;
+#[path = "git_e2e/doctor_online.rs"]
+mod doctor_online;
 #[path = "git_e2e/login.rs"]
 mod login;
 #[path = "git_e2e/profiles.rs"]
 mod profiles;
-#[path = "git_e2e/doctor_online.rs"]
-mod doctor_online;
 #[path = "git_e2e/remote_helper.rs"]
 mod remote_helper;

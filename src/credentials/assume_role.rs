@@ -92,8 +92,13 @@ fn cached(ctx: &ChainContext<'_>, role: &RoleStep) -> Option<Resolved> {
     for dir in [cli_dir, boto_dir].into_iter().flatten() {
         if let Lookup::Hit(credentials) = cli_cache::read(ctx.env, &dir, &key, "assume-role") {
             let with = format!("credentials cached in {}", dir.display());
+            let renew = format!(
+                "a cached entry in {} has expired for STS though not by its own expiry: \
+                 remove it and run again",
+                super::advice_name(&dir.display().to_string())
+            );
             return Some(Resolved {
-                source: assumed(role, &with, Reuse::UntilExpiry).cached(),
+                source: assumed(role, &with, Reuse::UntilExpiry, &renew).cached(),
                 credentials,
             });
         }
@@ -174,13 +179,23 @@ fn assume(
     Ok(Resolved {
         credentials: answer.credentials,
         // Kept as long as the credentials that assumed it would be.
-        source: assumed(role, &source.source, source.source.reuse()),
+        source: assumed(
+            role,
+            &source.source,
+            source.source.reuse(),
+            &source.source.renewal(),
+        ),
     })
 }
 
 /// The source of credentials for `role`, assumed `with` (`credentials cached in DIR`, or
-/// the source of the credentials that called STS).
-fn assumed(role: &RoleStep, with: &dyn std::fmt::Display, reuse: Reuse) -> Source {
+/// the source of the credentials that called STS), whose own renewal is `renew_source`.
+fn assumed(
+    role: &RoleStep,
+    with: &dyn std::fmt::Display,
+    reuse: Reuse,
+    renew_source: &str,
+) -> Source {
     Source::new(
         "assume-role",
         reuse,
@@ -189,6 +204,13 @@ fn assumed(role: &RoleStep, with: &dyn std::fmt::Display, reuse: Reuse) -> Sourc
             role.role_arn, role.profile
         ),
     )
+    .renewed_by(format!(
+        "the role of profile {p} is assumed again when its credentials expire, so these came \
+         from a cache or from expired source credentials: assume it again with the AWS CLI, \
+         `aws sts get-caller-identity --profile {p}` (an MFA-protected role asks for a new MFA \
+         code there), and if that fails renew its source: {renew_source}",
+        p = super::advice_name(&role.profile)
+    ))
 }
 
 /// `credential_source = …`: botocore's `CanonicalNameCredentialSourcer`, which asks the

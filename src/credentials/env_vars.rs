@@ -79,6 +79,12 @@ impl Provider for EnvVars {
                 "env",
                 Reuse::UntilExpiry,
                 "environment variables (AWS_ACCESS_KEY_ID)".to_owned(),
+            )
+            .renewed_by(
+                "the AWS_SESSION_TOKEN in the environment has expired: set fresh \
+                 AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN (or unset \
+                 them and use a profile that renews itself: SSO, a role)"
+                    .to_owned(),
             ),
         }))
     }

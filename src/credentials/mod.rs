@@ -195,6 +195,7 @@ pub struct Source {
     description: String,
     reuse: Reuse,
     from_cache: bool,
+    renewal: Option<String>,
 }
 
 /// Whether a [`Resolver`](crate::Resolver) may keep a provider's credentials between
@@ -218,7 +219,30 @@ impl Source {
             description,
             reuse,
             from_cache: false,
+            renewal: None,
         }
+    }
+
+    /// The same, with what a person does when the session of these credentials is over
+    /// (no secret in it): the provider knows, so the doctor need not.
+    pub(crate) fn renewed_by(self, advice: String) -> Source {
+        Source {
+            renewal: Some(advice),
+            ..self
+        }
+    }
+
+    /// What to do when the session of these credentials is over (STS answers
+    /// `ExpiredToken`), as the provider that found them says it — "log in again: run
+    /// `aws sso login --profile dev`", say — or, from a provider with nothing to add,
+    /// "renew the credentials of SOURCE and run again". Names in it are escaped and
+    /// bounded as [`shown`] does; it never holds a secret.
+    ///
+    /// [`shown`]: crate::shown
+    pub fn renewal(&self) -> String {
+        self.renewal
+            .clone()
+            .unwrap_or_else(|| format!("renew the credentials of {self} and run again"))
     }
 
     /// The same, read from an on-disk cache rather than from the provider's service.
@@ -245,6 +269,11 @@ impl Source {
     pub(crate) fn reuse(&self) -> Reuse {
         self.reuse
     }
+}
+
+/// A name (a profile, a folder) as renewal advice shows it: escaped and bounded.
+pub(crate) fn advice_name(name: &str) -> String {
+    crate::error::shown(name, crate::error::MAX_SHOWN).into_owned()
 }
 
 impl fmt::Display for Source {

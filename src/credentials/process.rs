@@ -56,7 +56,11 @@ impl Provider for CredentialProcess {
         let credentials = parse_output(ctx, profile, &stdout, &fail)?;
         Ok(Outcome::Found(Resolved {
             credentials,
-            source: Source::new(METHOD, Reuse::UntilExpiry, what(ctx.profile)),
+            source: Source::new(METHOD, Reuse::UntilExpiry, what(ctx.profile)).renewed_by(format!(
+                "the credential_process of profile {} returned an expired session: make \
+                     it return fresh credentials (log in to what it asks)",
+                super::advice_name(ctx.profile)
+            )),
         }))
     }
 

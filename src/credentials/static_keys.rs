@@ -58,7 +58,12 @@ impl Provider for StaticKeys {
                 self.method(),
                 Reuse::UntilExpiry,
                 describe(ctx.profile, self.0),
-            ),
+            )
+            .renewed_by(format!(
+                "if profile {} holds an aws_session_token, it has expired: replace the three \
+                 values with fresh ones, or use a profile that renews itself (SSO, a role)",
+                super::advice_name(ctx.profile)
+            )),
         }))
     }
 

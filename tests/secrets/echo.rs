@@ -45,25 +45,26 @@ impl HttpClient for Echo {
                     format!(
                         "<ErrorResponse><Error><Code>Denied {xml_safe}</Code><Message>you sent \
                      {xml_safe}</Message></Error></ErrorResponse>"
-                ),
-                Vec::new(),
-            )
-        } else {
-            let json = serde_json::json!({"message": format!("you sent {echo}"), "error": echo});
-            (
-                if request.url.ends_with("/token") {
-                    400
-                } else {
-                    403
-                },
-                json.to_string(),
-                // The code is what follows the last `#` before the first `:`.
-                vec![(
-                    "x-amzn-ErrorType".to_owned(),
-                    format!("Denied#{}", echo.replace(':', " ")),
-                )],
-            )
-        };
+                    ),
+                    Vec::new(),
+                )
+            } else {
+                let json =
+                    serde_json::json!({"message": format!("you sent {echo}"), "error": echo});
+                (
+                    if request.url.ends_with("/token") {
+                        400
+                    } else {
+                        403
+                    },
+                    json.to_string(),
+                    // The code is what follows the last `#` before the first `:`.
+                    vec![(
+                        "x-amzn-ErrorType".to_owned(),
+                        format!("Denied#{}", echo.replace(':', " ")),
+                    )],
+                )
+            };
         Ok(headers
             .into_iter()
             .fold(HttpResponse::new(status, body), |r, (name, value)| {

@@ -297,15 +297,13 @@ fn profile_listing_errors_never_carry_the_token() {
             } else {
                 format!(r#"{{"message": "bad token {bearer}"}}"#)
             };
-            Ok(HttpResponse {
-                status: if request.url.contains("/roles") && self.0 == 200 {
-                    403
-                } else {
-                    self.0
-                },
-                headers: vec![("x-amzn-ErrorType".into(), format!("Denied:{bearer}"))],
-                body: body.into_bytes(),
-            })
+            let status = if request.url.contains("/roles") && self.0 == 200 {
+                403
+            } else {
+                self.0
+            };
+            Ok(HttpResponse::new(status, body)
+                .with_header("x-amzn-ErrorType", format!("Denied:{bearer}")))
         }
     }
     use sha1::{Digest, Sha1};
@@ -351,11 +349,7 @@ fn profile_plans_and_their_diffs_never_carry_secrets() {
             } else {
                 r#"{"roleList": [{"roleName": "Admin", "accountId": "111122223333"}]}"#
             };
-            Ok(HttpResponse {
-                status: 200,
-                headers: Vec::new(),
-                body: body.as_bytes().to_vec(),
-            })
+            Ok(HttpResponse::new(200, body))
         }
     }
     use sha1::{Digest, Sha1};

@@ -28,8 +28,14 @@ macro_rules! say {
 #[allow(dead_code)]
 #[path = "../git-remote-codecommit/args.rs"]
 mod args;
-#[path = "../git-remote-codecommit/doctor.rs"]
-mod doctor;
+/// The doctor's files, found as `git-remote-codecommit` finds them: a plain `mod doctor;`
+/// inside a module whose path is that program's folder, so `doctor.rs`'s own submodules
+/// (`doctor/online.rs`, `doctor/helpers.rs`) resolve beside it.
+#[path = "../git-remote-codecommit"]
+mod shared {
+    pub(crate) mod doctor;
+}
+use shared::doctor;
 mod login;
 #[path = "../git-remote-codecommit/modes.rs"]
 mod modes;

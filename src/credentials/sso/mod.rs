@@ -28,8 +28,8 @@ use crate::error::{Error, ErrorKind, MAX_SHOWN, shown};
 
 mod login;
 mod portal;
-mod sign_in;
 pub mod profiles;
+mod sign_in;
 pub(crate) mod token;
 
 pub use login::{SsoLogin, TokenState, sso_login};
@@ -116,7 +116,11 @@ pub(crate) fn fetch(ctx: &ChainContext<'_>, sso: &SsoConfig) -> Result<Resolved,
             describe_role(&sso.role_name, &sso.account_id, &sso.profile),
             sso.start_url
         ),
-    );
+    )
+    .renewed_by(format!(
+        "log in again: run `aws sso login --profile {}`",
+        super::advice_name(&sso.profile)
+    ));
     Ok(Resolved {
         source: if cached { source.cached() } else { source },
         credentials,

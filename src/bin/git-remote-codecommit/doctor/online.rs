@@ -9,7 +9,6 @@
 
 use std::time::Duration;
 
-use codecommit_auth::credentials::Source;
 use codecommit_auth::env::{Environment, HttpErrorKind};
 use codecommit_auth::online::{self, Answered, Call, GitSettings, Identity, Repository};
 use codecommit_auth::{Error, MAX_SHOWN, Resolution, Resolver, shown};
@@ -121,7 +120,7 @@ fn identity<E: Environment>(
                 ),
                 "ExpiredToken" | "ExpiredTokenException" | "RequestExpired" => format!(
                     "{quoted}\nthe session of these temporary credentials is over\n{}",
-                    renew(source)
+                    source.renewal()
                 ),
                 _ => format!(
                     "{quoted}\nSTS refused these credentials (from {source}); the code above \
@@ -130,47 +129,6 @@ fn identity<E: Environment>(
             };
             report.line(Status::Fail, STEP, text);
         }
-    }
-}
-
-/// What to run again for a credential source whose session is over.
-fn renew(source: &Source) -> String {
-    let name = |p: &str| shown(p, MAX_SHOWN).into_owned();
-    match source {
-        Source::Sso { profile, .. } => format!(
-            "log in again: run `aws sso login --profile {}`",
-            name(profile)
-        ),
-        Source::AssumeRole {
-            profile, source, ..
-        } => format!(
-            "the role of profile {p} is assumed again when its credentials expire, so these \
-             came from a cache or from expired source credentials: assume it again with the \
-             AWS CLI, `aws sts get-caller-identity --profile {p}` (an MFA-protected role asks \
-             for a new MFA code there), and if that fails renew its source: {}",
-            renew(source),
-            p = name(profile)
-        ),
-        Source::Environment => "the AWS_SESSION_TOKEN in the environment has expired: set \
-             fresh AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN (or unset \
-             them and use a profile that renews itself: SSO, a role)"
-            .to_owned(),
-        Source::SharedCredentialsFile { profile } | Source::ConfigFile { profile } => format!(
-            "if profile {} holds an aws_session_token, it has expired: replace the three \
-             values with fresh ones, or use a profile that renews itself (SSO, a role)",
-            name(profile)
-        ),
-        Source::Process { profile } => format!(
-            "the credential_process of profile {} returned an expired session: make it \
-             return fresh credentials (log in to what it asks)",
-            name(profile)
-        ),
-        Source::Cache { directory } => format!(
-            "a cached entry in {} has expired for STS though not by its own expiry: remove \
-             it and run again",
-            name(directory)
-        ),
-        other => format!("renew the credentials of {other} and run again"),
     }
 }
 
