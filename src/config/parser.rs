@@ -603,4 +603,61 @@ mod tests {
             }
         );
     }
+
+    /// Random texts from the grammar's corner cases: the scan (and the sections built
+    /// from it) must agree with the full parse on every one, errors and lines included.
+    #[test]
+    fn scan_agrees_with_parse_on_random_texts() {
+        const PIECES: [&str; 30] = [
+            "[a]",
+            "[b]",
+            "[A]",
+            "[DEFAULT]",
+            "[]",
+            "[x",
+            " [a]",
+            "[profile p]q]",
+            "k = v",
+            "K = v",
+            "k=",
+            "k :v",
+            "=v",
+            ": v",
+            "k2 = \u{3000}x\u{3000}",
+            "  x = 1",
+            "  bad",
+            "\t y = 2",
+            "\u{3000}z",
+            "# c",
+            "; c",
+            "",
+            " ",
+            "\u{3000}",
+            "kk = 1 # not a comment",
+            "x",
+            "é = 1",
+            "k\u{b}x = 1",
+            "  [a]",
+            "s3 =",
+        ];
+        const ENDS: [&str; 3] = ["\n", "\r\n", "\r"];
+        let mut state = 0x9E37_79B9_7F4A_7C15_u64;
+        let mut next = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        for _ in 0..3000 {
+            let mut text = String::new();
+            for _ in 0..next(12) {
+                text.push_str(PIECES[next(PIECES.len())]);
+                text.push_str(ENDS[next(ENDS.len())]);
+            }
+            if next(2) == 0 {
+                text.push_str(PIECES[next(PIECES.len())]);
+            }
+            assert_eq!(lazily(&text), eagerly(&text), "{text:?}");
+        }
+    }
 }
