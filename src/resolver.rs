@@ -723,6 +723,7 @@ fn keepable(source: &Source) -> bool {
         | Source::ConfigFile { .. }
         | Source::Sso { .. }
         | Source::Process { .. }
+        | Source::Login { .. }
         | Source::LegacyFile { .. }
         | Source::Cache { .. } => true,
     }

@@ -32,6 +32,7 @@ mod container;
 mod env_vars;
 mod imds;
 mod legacy_files;
+mod login;
 mod plan;
 pub(crate) mod process;
 mod pyjson;
@@ -45,6 +46,7 @@ pub(crate) mod xml;
 
 pub use aws_credential_types::Credentials;
 // The role-chain plan is reachable for the conformance tests only.
+pub use login::{LoginSession, login_session};
 #[doc(hidden)]
 pub use plan::{BaseStep, ChainPlan, CredentialSource, KeyFile, RoleStep};
 pub use sso::{SsoLogin, TokenState, sso_login};
@@ -208,6 +210,21 @@ pub enum Source {
         /// The profile.
         profile: String,
     },
+    /// An `aws login` session (`login_session`): the credentials in its token file,
+    /// renewed through the AWS Sign-In service when fewer than 5 minutes remained.
+    Login {
+        /// The profile.
+        profile: String,
+        /// Its `login_session`.
+        session: String,
+        /// The token file.
+        token_file: String,
+        /// When the credentials expire.
+        expires: String,
+        /// Whether this resolution renewed them (else they came from the file as they
+        /// were).
+        refreshed: bool,
+    },
     /// A legacy file at the tail of botocore's chain: `AWS_CREDENTIAL_FILE`
     /// (`ec2-credentials-file`) or the boto 2 config (`boto-config`).
     LegacyFile {
@@ -255,6 +272,7 @@ impl Source {
             Source::AssumeRole { .. } => "assume-role",
             Source::WebIdentity { .. } => "assume-role-with-web-identity",
             Source::Process { .. } => "custom-process",
+            Source::Login { .. } => "login",
             Source::Cache { .. } => "assume-role",
             Source::LegacyFile { method, .. } => method,
             Source::Application => "application",
@@ -310,6 +328,29 @@ impl fmt::Display for Source {
                 "role {role_arn} assumed with the web identity token in {token_file}"
             ),
             Source::Process { profile } => describe::process(f, profile),
+            Source::Login {
+                profile,
+                session,
+                token_file,
+                expires,
+                refreshed,
+            } => {
+                write!(
+                    f,
+                    "aws login session {session} of profile {profile} (token {token_file}; "
+                )?;
+                if *refreshed {
+                    write!(
+                        f,
+                        "renewed now through the Sign-In service, until {expires})"
+                    )
+                } else {
+                    write!(
+                        f,
+                        "cached until {expires}, renewed when fewer than 5 minutes remain)"
+                    )
+                }
+            }
             Source::LegacyFile { method, path } => write!(f, "static keys in {path} ({method})"),
             Source::Cache { directory } => {
                 write!(f, "credentials cached in {directory}")
@@ -391,7 +432,7 @@ pub(crate) static PROVIDERS: [Row; 12] = [
         Label::Always("credentials file"),
         &static_keys::StaticKeys(KeyFile::Credentials),
     ),
-    Row::new(Label::Always("login_session"), &process::Login),
+    Row::new(Label::Always("login_session"), &login::Login),
     Row::new(
         Label::Always("credential_process"),
         &process::CredentialProcess,
@@ -459,7 +500,7 @@ pub struct CredentialChain {
 
 impl CredentialChain {
     /// botocore's default chain (§4.1): environment, assume-role, web identity, SSO,
-    /// shared credentials file, login (unsupported), `credential_process`, config file,
+    /// shared credentials file, `aws login`, `credential_process`, config file,
     /// `AWS_CREDENTIAL_FILE`, boto config, container credentials, instance metadata.
     pub fn botocore() -> CredentialChain {
         CredentialChain { first: None }

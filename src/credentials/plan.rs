@@ -165,7 +165,8 @@ pub enum BaseStep {
         /// The profile.
         profile: String,
     },
-    /// `login_session` (`aws login`), which this library does not support.
+    /// `login_session` (`aws login`): the session's token file, renewed through the
+    /// Sign-In service.
     #[non_exhaustive]
     Login {
         /// The profile.
