@@ -28,5 +28,7 @@ mod cli;
 mod credential_helper;
 #[path = "git_e2e/doctor.rs"]
 mod doctor;
+#[path = "git_e2e/login.rs"]
+mod login;
 #[path = "git_e2e/remote_helper.rs"]
 mod remote_helper;

@@ -337,7 +337,7 @@ pub(crate) mod tests {
                     c => c,
                 })
                 .collect();
-            while s.len() % 4 != 0 {
+            while !s.len().is_multiple_of(4) {
                 s.push('=');
             }
             s

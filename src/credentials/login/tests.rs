@@ -45,10 +45,13 @@ fn token(expires_in: i64) -> Value {
     })
 }
 
+/// A request as the stand-in saw it: URL, headers, body.
+type Seen = (String, Vec<(String, String)>, Vec<u8>);
+
 /// The Sign-In stand-in: answers every request with `reply`, records them.
 #[derive(Clone, Default)]
 struct SignIn {
-    seen: Arc<Mutex<Vec<(String, Vec<(String, String)>, Vec<u8>)>>>,
+    seen: Arc<Mutex<Vec<Seen>>>,
     reply: Arc<Mutex<Option<(u16, Value)>>>,
 }
 
