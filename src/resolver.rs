@@ -8,7 +8,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use crate::config::{self, ProfileSource, SharedConfig};
-use crate::credentials::{ChainContext, CredentialChain, Credentials, Resolved, Source, Tried};
+use crate::credentials::{
+    ChainContext, CredentialChain, Credentials, Resolved, Reuse, Source, Tried,
+};
 use crate::endpoint::{GitHost, Region};
 use crate::env::{Environment, OsEnvironment, Platform};
 use crate::error::{Error, ErrorKind, MAX_SHOWN, shown};
@@ -210,7 +212,7 @@ impl<E: Environment> Resolver<E> {
             return Ok(resolution.sign_with(&self.signer, time));
         }
         let resolution = Arc::new(self.resolve(remote)?);
-        if resolution.fresh_at(now) && keepable(&resolution.credentials.source) {
+        if resolution.fresh_at(now) && resolution.credentials.source.reuse() == Reuse::UntilExpiry {
             let mut map = lock(resolutions);
             if map.len() >= MAX_RESOLUTIONS && !map.contains_key(remote) {
                 map.clear();
@@ -702,30 +704,6 @@ impl Resolution {
             None => line("expires", &"never"),
         }
         out
-    }
-}
-
-/// Whether credentials from `source` may be kept between calls. Not those whose provider
-/// this crate runs afresh on every call by design: the container endpoint and the web
-/// identity token file (the platform rotates the token it reads), instance metadata, and
-/// the application's callback.
-fn keepable(source: &Source) -> bool {
-    match source {
-        Source::Container { .. }
-        | Source::InstanceMetadata { .. }
-        | Source::WebIdentity { .. }
-        | Source::Application => false,
-        Source::AssumeRole { source, .. } => keepable(source),
-        // Every other provider is read again only when its credentials near expiry. No
-        // wildcard: a new provider must say which it is.
-        Source::Environment
-        | Source::SharedCredentialsFile { .. }
-        | Source::ConfigFile { .. }
-        | Source::Sso { .. }
-        | Source::Process { .. }
-        | Source::Login { .. }
-        | Source::LegacyFile { .. }
-        | Source::Cache { .. } => true,
     }
 }
 

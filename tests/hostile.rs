@@ -179,11 +179,7 @@ where
 
 /// A response with `status` and `body`.
 pub fn response(status: u16, body: impl Into<Vec<u8>>) -> codecommit_auth::env::HttpResponse {
-    codecommit_auth::env::HttpResponse {
-        status,
-        headers: Vec::new(),
-        body: body.into(),
-    }
+    codecommit_auth::env::HttpResponse::new(status, body)
 }
 
 /// The SSO portal's answer: keys `ASIAPORTAL` / `portal-secret` / `portal-token`, an hour

@@ -64,15 +64,11 @@ impl Fixture {
                 .with_process_runner(move |_| {
                     let n = counter.fetch_add(1, Ordering::SeqCst) + 1;
                     let expiry = *process_clock.lock().unwrap() + LIFETIME;
-                    Ok(ProcessOutput {
-                        code: Some(0),
-                        stdout: format!(
+                    Ok(ProcessOutput::new(Some(0)).with_stdout(format!(
                             r#"{{"Version": 1, "AccessKeyId": "ASIARUN{n}", "SecretAccessKey": "s{n}", "SessionToken": "t{n}", "Expiration": "{}"}}"#,
                             utc(expiry)
                         )
-                        .into_bytes(),
-                        stderr: Vec::new(),
-                    })
+                        .into_bytes()))
                 }),
         );
         let resolver = Resolver::with_environment(Arc::clone(&env));

@@ -150,11 +150,7 @@ impl HttpClient for Services {
                 .replace("sts-secret-1", "SENTINEL-SECRET-STS")
                 .replace("sts-token-1", "SENTINEL-TOKEN-STS")
         };
-        Ok(HttpResponse {
-            status,
-            headers: Vec::new(),
-            body: body.into_bytes(),
-        })
+        Ok(HttpResponse::new(status, body))
     }
 }
 
@@ -223,11 +219,9 @@ fn process_output(
 + 'static {
     let stdout = stdout.to_owned();
     move |_| {
-        Ok(ProcessOutput {
-            code: Some(code),
-            stdout: stdout.clone().into_bytes(),
-            stderr: b"it failed".to_vec(),
-        })
+        Ok(ProcessOutput::new(Some(code))
+            .with_stdout(stdout.clone())
+            .with_stderr(b"it failed"))
     }
 }
 

@@ -39,9 +39,9 @@ fn output(payload: &[u8], fail: bool) {
     .with_process_runner(move |request| {
         assert_eq!(request.argv, ["/opt/fuzz/get-credentials", "--profile", "p"]);
         Ok(if fail {
-            ProcessOutput { code: Some(1), stdout: Vec::new(), stderr: payload_owned.clone() }
+            ProcessOutput::new(Some(1)).with_stderr(payload_owned.clone())
         } else {
-            ProcessOutput { code: Some(0), stdout: payload_owned.clone(), stderr: Vec::new() }
+            ProcessOutput::new(Some(0)).with_stdout(payload_owned.clone())
         })
     });
     let mut never = Vec::new();
@@ -91,11 +91,7 @@ fn command_line(payload: &[u8], windows: bool) {
     ))
     .with_process_runner(move |request| {
         *record.lock().unwrap() = Some(request.argv.clone());
-        Ok(ProcessOutput {
-            code: Some(0),
-            stdout: GOOD.into(),
-            stderr: Vec::new(),
-        })
+        Ok(ProcessOutput::new(Some(0)).with_stdout(GOOD))
     });
     if windows {
         env = env.with_platform(Platform::Windows).with_var(

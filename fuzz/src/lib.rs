@@ -52,11 +52,7 @@ where
 
 /// A response with `status` and `body`.
 pub fn response(status: u16, body: impl Into<Vec<u8>>) -> HttpResponse {
-    HttpResponse {
-        status,
-        headers: Vec::new(),
-        body: body.into(),
-    }
+    HttpResponse::new(status, body)
 }
 
 /// Whether `secret`, taken from `input`, is distinctive enough to check (see the module

@@ -20,7 +20,7 @@ use super::cli_cache::{self, Lookup};
 use super::plan::{self, BaseStep, ChainPlan, CredentialSource, RoleStep};
 use super::pyjson::Separators;
 use super::sts::{self, Operation};
-use super::{ChainContext, Outcome, Provider, Resolved, Source, container, env_vars, imds};
+use super::{ChainContext, Outcome, Provider, Resolved, Reuse, Source, container, env_vars, imds};
 use crate::error::{Error, ErrorKind};
 
 /// The `assume-role` provider: position 2 of botocore's chain.
@@ -28,6 +28,10 @@ use crate::error::{Error, ErrorKind};
 pub(crate) struct AssumeRole;
 
 impl Provider for AssumeRole {
+    fn profile_keys(&self) -> Option<&'static str> {
+        Some("role_arn")
+    }
+
     fn provide(&self, ctx: &ChainContext<'_>) -> Result<Outcome, Error> {
         let Some(profile) = ctx.config.profile(ctx.profile) else {
             return Ok(Outcome::NotConfigured);
@@ -87,14 +91,9 @@ fn cached(ctx: &ChainContext<'_>, role: &RoleStep) -> Option<Resolved> {
         crate::config::home_dir(ctx.env).map(|h| h.join(".aws").join("boto").join("cache"));
     for dir in [cli_dir, boto_dir].into_iter().flatten() {
         if let Lookup::Hit(credentials) = cli_cache::read(ctx.env, &dir, &key, "assume-role") {
+            let with = format!("credentials cached in {}", dir.display());
             return Some(Resolved {
-                source: Source::AssumeRole {
-                    profile: role.profile.clone(),
-                    role_arn: role.role_arn.clone(),
-                    source: Box::new(Source::Cache {
-                        directory: dir.display().to_string(),
-                    }),
-                },
+                source: assumed(role, &with, Reuse::UntilExpiry).cached(),
                 credentials,
             });
         }
@@ -174,12 +173,22 @@ fn assume(
     }
     Ok(Resolved {
         credentials: answer.credentials,
-        source: Source::AssumeRole {
-            profile: role.profile.clone(),
-            role_arn: role.role_arn.clone(),
-            source: Box::new(source.source),
-        },
+        // Kept as long as the credentials that assumed it would be.
+        source: assumed(role, &source.source, source.source.reuse()),
     })
+}
+
+/// The source of credentials for `role`, assumed `with` (`credentials cached in DIR`, or
+/// the source of the credentials that called STS).
+fn assumed(role: &RoleStep, with: &dyn std::fmt::Display, reuse: Reuse) -> Source {
+    Source::new(
+        "assume-role",
+        reuse,
+        format!(
+            "role {} of profile {}, assumed with {with}",
+            role.role_arn, role.profile
+        ),
+    )
 }
 
 /// `credential_source = …`: botocore's `CanonicalNameCredentialSourcer`, which asks the

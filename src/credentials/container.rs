@@ -40,7 +40,9 @@ use std::time::{Duration, SystemTime};
 use serde_json::Value;
 use zeroize::Zeroizing;
 
-use super::{ChainContext, Credentials, Keys, Outcome, Provider, Resolved, Source, timestamp};
+use super::{
+    ChainContext, Credentials, Keys, Outcome, Provider, Resolved, Reuse, Source, timestamp,
+};
 use crate::endpoint::url::HttpUrl;
 use crate::env::{HttpErrorKind, HttpRequest, HttpResponse};
 use crate::error::{Error, ErrorKind};
@@ -89,11 +91,23 @@ impl Provider for Container {
             .map_err(|problem| problem.into_error(&url))?;
         Ok(Outcome::Found(Resolved {
             credentials,
-            source: Source::Container {
-                url,
-                authorization: token.map(|t| t.from),
-            },
+            // Asked on every call, as botocore does.
+            source: Source::new(
+                METHOD,
+                Reuse::EveryCall,
+                describe(&url, token.map(|t| t.from)),
+            ),
         }))
+    }
+}
+
+/// `container credentials from URL (authorization token from FROM)`: `from` names where
+/// the token sent came from (a variable, or a variable and the file it names), never the
+/// token.
+fn describe(url: &str, from: Option<String>) -> String {
+    match from {
+        Some(from) => format!("container credentials from {url} (authorization token from {from})"),
+        None => format!("container credentials from {url} (no authorization token)"),
     }
 }
 

@@ -1,6 +1,6 @@
 //! Credentials from `AWS_ACCESS_KEY_ID` and friends (botocore's `env` provider).
 
-use super::{ChainContext, Keys, Outcome, Provider, Resolved, Source, timestamp};
+use super::{ChainContext, Keys, Outcome, Provider, Resolved, Reuse, Source, timestamp};
 use crate::error::{Error, ErrorKind};
 
 /// botocore's `EnvProvider`, `reference/behavior.md` §4.4.
@@ -75,7 +75,11 @@ impl Provider for EnvVars {
         .build();
         Ok(Outcome::Found(Resolved {
             credentials,
-            source: Source::Environment,
+            source: Source::new(
+                "env",
+                Reuse::UntilExpiry,
+                "environment variables (AWS_ACCESS_KEY_ID)".to_owned(),
+            ),
         }))
     }
 }

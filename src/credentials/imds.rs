@@ -46,7 +46,9 @@ use std::time::{Duration, SystemTime};
 use serde_json::Value;
 use zeroize::Zeroizing;
 
-use super::{ChainContext, Credentials, Keys, Outcome, Provider, Resolved, Source, timestamp};
+use super::{
+    ChainContext, Credentials, Keys, Outcome, Provider, Resolved, Reuse, Source, timestamp,
+};
 use crate::endpoint::url::HttpUrl;
 use crate::env::{HttpError, HttpErrorKind, HttpRequest, HttpResponse};
 use crate::error::{Error, ErrorKind};
@@ -553,11 +555,20 @@ fn role_credentials(
     .build();
     Ok(Step::Got(Resolved {
         credentials,
-        source: Source::InstanceMetadata {
-            endpoint: s.base_url.clone(),
-            role_name: role,
-            imds_v2: token.is_some_and(|t| !t.is_empty()),
-        },
+        // Asked on every call, as botocore does.
+        source: Source::new(
+            METHOD,
+            Reuse::EveryCall,
+            format!(
+                "EC2 instance metadata at {}, role {role} ({})",
+                s.base_url,
+                if token.is_some_and(|t| !t.is_empty()) {
+                    "IMDSv2"
+                } else {
+                    "IMDSv1: no session token"
+                }
+            ),
+        ),
     }))
 }
 

@@ -12,7 +12,7 @@
 
 use std::path::PathBuf;
 
-use super::{ChainContext, Keys, Outcome, Provider, Resolved, Source, static_keys};
+use super::{ChainContext, Keys, Outcome, Provider, Resolved, Reuse, Source, static_keys};
 use crate::config::{self, MAX_FILE_SIZE};
 use crate::error::{Error, ErrorKind};
 
@@ -88,21 +88,17 @@ impl Provider for Ec2CredentialsFile {
                 ),
             ));
         };
-        Ok(Outcome::Found(Resolved {
-            credentials: Keys {
+        Ok(found(
+            Keys {
                 access_key_id: access_key,
                 secret_access_key: secret,
                 session_token: None,
                 expiry: None,
                 account_id: None,
                 provider: "ec2-credentials-file",
-            }
-            .build(),
-            source: Source::LegacyFile {
-                method: "ec2-credentials-file",
-                path: path.display().to_string(),
             },
-        }))
+            &path.display().to_string(),
+        ))
     }
 }
 
@@ -139,24 +135,32 @@ impl Provider for BotoConfig {
             if let Some(credentials) =
                 static_keys::from_section(&section.properties, "boto-config")?
             {
-                let credentials = Keys {
-                    access_key_id: credentials.access_key_id().to_owned(),
-                    secret_access_key: credentials.secret_access_key().to_owned(),
-                    session_token: None,
-                    expiry: None,
-                    account_id: None,
-                    provider: "boto-config",
-                }
-                .build();
-                return Ok(Outcome::Found(Resolved {
-                    credentials,
-                    source: Source::LegacyFile {
-                        method: "boto-config",
-                        path: label,
+                return Ok(found(
+                    Keys {
+                        access_key_id: credentials.access_key_id().to_owned(),
+                        secret_access_key: credentials.secret_access_key().to_owned(),
+                        session_token: None,
+                        expiry: None,
+                        account_id: None,
+                        provider: "boto-config",
                     },
-                }));
+                    &label,
+                ));
             }
         }
         Ok(Outcome::NotConfigured)
     }
+}
+
+/// `keys` from the legacy file at `path`, read by botocore's provider `keys.provider`.
+fn found(keys: Keys, path: &str) -> Outcome {
+    let method = keys.provider;
+    Outcome::Found(Resolved {
+        credentials: keys.build(),
+        source: Source::new(
+            method,
+            Reuse::UntilExpiry,
+            format!("static keys in {path} ({method})"),
+        ),
+    })
 }

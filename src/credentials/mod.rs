@@ -16,6 +16,29 @@
 //! none applies, the chain's notes of what it looked at end the error message. The value
 //! type is [`aws_credential_types::Credentials`], so what this crate resolves can be
 //! handed to the AWS SDK for Rust as it is.
+//!
+//! # Adding a provider
+//!
+//! Three touch points, all in this directory:
+//!
+//! 1. **Its file**, `NAME.rs`: a unit struct implementing `Provider`.
+//!    - `provide` returns `Outcome::NotConfigured`, `Outcome::Nothing(why)`, an error, or
+//!      `Outcome::Found(Resolved { credentials: Keys { .. }.build(), source })`, where the
+//!      file builds its own description: `Source::new(METHOD, Reuse::…, text)` —
+//!      botocore's provider name, whether a resolver may keep the credentials until they
+//!      near expiry, and the `--explain` / doctor / error text.
+//!    - For a provider of a profile's own (configured by the profile's keys, asked for a
+//!      role chain's source profile): `plan`, returning `BaseStep::other(profile, METHOD,
+//!      text)`, and `profile_keys`, the keys that configure it.
+//! 2. **`mod NAME;`** here.
+//! 3. **One row in `PROVIDERS`**, at its place in botocore's order, with the label the
+//!    "nothing found" error gives it.
+//!
+//! Nothing else reads a provider by name: the chain, the role-chain plan and its base
+//! step, the resolver's cache and the texts of `--explain` and `--doctor` all go through
+//! the table and the [`Source`] the provider built. (Tests are extra: its own, and the
+//! secret-leak tests in `tests/secrets/` for a provider that handles a new kind of
+//! secret.)
 
 use std::fmt;
 use std::sync::Mutex;
@@ -142,6 +165,12 @@ pub(crate) trait Provider: fmt::Debug + Send + Sync {
         let _ = (config, profile);
         Ok(None)
     }
+
+    /// For a provider a profile's keys configure: those keys, for the error of a profile
+    /// with no credentials of its own (`sso_account_id or sso_role_name`).
+    fn profile_keys(&self) -> Option<&'static str> {
+        None
+    }
 }
 
 /// Credentials and where they came from.
@@ -154,264 +183,72 @@ pub struct Resolved {
     pub source: Source,
 }
 
-/// Where credentials came from: for `--explain` output and diagnostics. Never holds a
-/// secret.
-#[non_exhaustive]
+/// Where credentials came from: botocore's name for the provider and a description for
+/// people (`--explain`, the doctor, errors), e.g. `static keys of profile dev in the
+/// shared credentials file`. Never holds a secret.
+///
+/// Each provider describes its own credentials, so a new provider changes no type here.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Source {
-    /// `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and the token variables.
-    Environment,
-    /// Keys in the profile's section of the shared credentials file.
-    SharedCredentialsFile {
-        /// The profile.
-        profile: String,
-    },
-    /// Keys in the profile's section of the shared config file.
-    ConfigFile {
-        /// The profile.
-        profile: String,
-    },
-    /// An AWS SSO (IAM Identity Center) profile: role credentials from the CLI cache or
-    /// the SSO portal.
-    Sso {
-        /// The profile.
-        profile: String,
-        /// The account the role is in.
-        account_id: String,
-        /// The role.
-        role_name: String,
-        /// The `[sso-session]`, or `None` for the legacy form.
-        session: Option<String>,
-        /// The SSO start URL.
-        start_url: String,
-        /// When the role credentials expire.
-        expires: Option<String>,
-        /// Whether they came from `~/.aws/cli/cache` (no portal call).
-        cached: bool,
-    },
-    /// A role assumed through STS.
-    AssumeRole {
-        /// The profile with `role_arn`.
-        profile: String,
-        /// The role.
-        role_arn: String,
-        /// Where the credentials that assumed it came from.
-        source: Box<Source>,
-    },
-    /// A role assumed with a web identity token (`AssumeRoleWithWebIdentity`).
-    WebIdentity {
-        /// The role.
-        role_arn: String,
-        /// The token file.
-        token_file: String,
-    },
-    /// `credential_process`.
-    Process {
-        /// The profile.
-        profile: String,
-    },
-    /// An `aws login` session (`login_session`): the credentials in its token file,
-    /// renewed through the AWS Sign-In service when fewer than 5 minutes remained.
-    Login {
-        /// The profile.
-        profile: String,
-        /// Its `login_session`.
-        session: String,
-        /// The token file.
-        token_file: String,
-        /// When the credentials expire.
-        expires: String,
-        /// Whether this resolution renewed them (else they came from the file as they
-        /// were).
-        refreshed: bool,
-    },
-    /// A legacy file at the tail of botocore's chain: `AWS_CREDENTIAL_FILE`
-    /// (`ec2-credentials-file`) or the boto 2 config (`boto-config`).
-    LegacyFile {
-        /// botocore's provider name.
-        method: &'static str,
-        /// The file.
-        path: String,
-    },
-    /// A fresh entry of the AWS CLI's or git-remote-codecommit's credential cache.
-    Cache {
-        /// The cache directory.
-        directory: String,
-    },
-    /// The application's own callback (see [`Resolver::with_credentials_callback`](crate::Resolver::with_credentials_callback)).
-    Application,
-    /// The container credentials endpoint: an ECS task role, EKS Pod Identity, CodeBuild.
-    Container {
-        /// The URL asked: `AWS_CONTAINER_CREDENTIALS_RELATIVE_URI` on 169.254.170.2, or
-        /// `AWS_CONTAINER_CREDENTIALS_FULL_URI`.
-        url: String,
-        /// Where the authorization token sent with the request came from (a variable,
-        /// or a variable and the file it names), if one was sent. Never the token.
-        authorization: Option<String>,
-    },
-    /// The EC2 instance metadata service: the role of the instance profile.
-    InstanceMetadata {
-        /// The service's base URL.
-        endpoint: String,
-        /// The role attached to the instance.
-        role_name: String,
-        /// Whether an IMDSv2 session token was used (`false`: the IMDSv1 fallback).
-        imds_v2: bool,
-    },
+pub struct Source {
+    method: &'static str,
+    description: String,
+    reuse: Reuse,
+    from_cache: bool,
+}
+
+/// Whether a [`Resolver`](crate::Resolver) may keep a provider's credentials between
+/// calls. Every provider says which it is: no default decides it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Reuse {
+    /// Kept until they near expiry; the provider is asked again only then.
+    UntilExpiry,
+    /// Asked afresh on every call by design: the container endpoint and the web identity
+    /// token file (the platform rotates what they read), instance metadata, the
+    /// application's callback.
+    EveryCall,
 }
 
 impl Source {
-    /// botocore's name for the provider (`Credentials.method`), e.g. `env`,
-    /// `shared-credentials-file`.
-    pub fn method(&self) -> &'static str {
-        match self {
-            Source::Environment => "env",
-            Source::SharedCredentialsFile { .. } => "shared-credentials-file",
-            Source::ConfigFile { .. } => "config-file",
-            Source::Sso { .. } => "sso",
-            Source::AssumeRole { .. } => "assume-role",
-            Source::WebIdentity { .. } => "assume-role-with-web-identity",
-            Source::Process { .. } => "custom-process",
-            Source::Login { .. } => "login",
-            Source::Cache { .. } => "assume-role",
-            Source::LegacyFile { method, .. } => method,
-            Source::Application => "application",
-            Source::Container { .. } => "container-role",
-            Source::InstanceMetadata { .. } => "iam-role",
+    /// Credentials from the provider botocore calls `method`, described as
+    /// `description` (no secret in it), kept or not as `reuse` says.
+    pub(crate) fn new(method: &'static str, reuse: Reuse, description: String) -> Source {
+        Source {
+            method,
+            description,
+            reuse,
+            from_cache: false,
         }
+    }
+
+    /// The same, read from an on-disk cache rather than from the provider's service.
+    pub(crate) fn cached(self) -> Source {
+        Source {
+            from_cache: true,
+            ..self
+        }
+    }
+
+    /// botocore's name for the provider (`Credentials.method`), e.g. `env`,
+    /// `shared-credentials-file`, `sso`, `assume-role`.
+    pub fn method(&self) -> &'static str {
+        self.method
+    }
+
+    /// Whether the credentials were read from an on-disk cache (the AWS CLI's or
+    /// git-remote-codecommit's) rather than fetched from the provider's service.
+    pub fn from_cache(&self) -> bool {
+        self.from_cache
+    }
+
+    /// Whether a resolver may keep these credentials until they near expiry.
+    pub(crate) fn reuse(&self) -> Reuse {
+        self.reuse
     }
 }
 
 impl fmt::Display for Source {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Source::Environment => f.write_str("environment variables (AWS_ACCESS_KEY_ID)"),
-            Source::SharedCredentialsFile { profile } => {
-                describe::static_keys(f, profile, KeyFile::Credentials)
-            }
-            Source::ConfigFile { profile } => describe::static_keys(f, profile, KeyFile::Config),
-            Source::Sso {
-                profile,
-                account_id,
-                role_name,
-                session,
-                start_url,
-                cached,
-                ..
-            } => {
-                describe::sso_role(f, role_name, account_id, profile)?;
-                f.write_str(", ")?;
-                match session {
-                    Some(s) => write!(f, "sso-session {s}, ")?,
-                    None => f.write_str("legacy SSO profile, ")?,
-                }
-                write!(f, "start URL {start_url}; ")?;
-                f.write_str(if *cached {
-                    "from the AWS CLI cache)"
-                } else {
-                    "from the SSO portal)"
-                })
-            }
-            Source::AssumeRole {
-                profile,
-                role_arn,
-                source,
-            } => write!(
-                f,
-                "role {role_arn} of profile {profile}, assumed with {source}"
-            ),
-            Source::WebIdentity {
-                role_arn,
-                token_file,
-            } => write!(
-                f,
-                "role {role_arn} assumed with the web identity token in {token_file}"
-            ),
-            Source::Process { profile } => describe::process(f, profile),
-            Source::Login {
-                profile,
-                session,
-                token_file,
-                expires,
-                refreshed,
-            } => {
-                write!(
-                    f,
-                    "aws login session {session} of profile {profile} (token {token_file}; "
-                )?;
-                if *refreshed {
-                    write!(
-                        f,
-                        "renewed now through the Sign-In service, until {expires})"
-                    )
-                } else {
-                    write!(
-                        f,
-                        "cached until {expires}, renewed when fewer than 5 minutes remain)"
-                    )
-                }
-            }
-            Source::LegacyFile { method, path } => write!(f, "static keys in {path} ({method})"),
-            Source::Cache { directory } => {
-                write!(f, "credentials cached in {directory}")
-            }
-            Source::Application => f.write_str("the application's credentials callback"),
-            Source::Container { url, authorization } => {
-                write!(f, "container credentials from {url}")?;
-                match authorization {
-                    Some(from) => write!(f, " (authorization token from {from})"),
-                    None => f.write_str(" (no authorization token)"),
-                }
-            }
-            Source::InstanceMetadata {
-                endpoint,
-                role_name,
-                imds_v2,
-            } => write!(
-                f,
-                "EC2 instance metadata at {endpoint}, role {role_name} ({})",
-                if *imds_v2 {
-                    "IMDSv2"
-                } else {
-                    "IMDSv1: no session token"
-                }
-            ),
-        }
-    }
-}
-
-/// The texts [`Source`] and [`BaseStep`] share, so `--explain` and a plan name a
-/// provider alike.
-pub(crate) mod describe {
-    use std::fmt;
-
-    use super::KeyFile;
-
-    /// `static keys of profile P in the shared credentials file`.
-    pub(crate) fn static_keys(
-        f: &mut fmt::Formatter<'_>,
-        profile: &str,
-        file: KeyFile,
-    ) -> fmt::Result {
-        write!(f, "static keys of profile {profile} in the {file}")
-    }
-
-    /// `SSO role R in account A (profile P` — the caller closes the parenthesis.
-    pub(crate) fn sso_role(
-        f: &mut fmt::Formatter<'_>,
-        role_name: &str,
-        account_id: &str,
-        profile: &str,
-    ) -> fmt::Result {
-        write!(
-            f,
-            "SSO role {role_name} in account {account_id} (profile {profile}"
-        )
-    }
-
-    /// `credential_process of profile P`.
-    pub(crate) fn process(f: &mut fmt::Formatter<'_>, profile: &str) -> fmt::Result {
-        write!(f, "credential_process of profile {profile}")
+        f.write_str(&self.description)
     }
 }
 
@@ -419,8 +256,8 @@ pub(crate) mod describe {
 /// found" error gives each: the one list the chain ([`CredentialChain::botocore`]), the
 /// role-chain plan (`plan.rs`, the rows whose [`Provider::plan`] answers) and the base
 /// step of a role chain (`assume_role.rs`) all read. A new provider is its own file and
-/// one row here.
-pub(crate) static PROVIDERS: [Row; 12] = [
+/// one row here (see [the module docs](self#adding-a-provider)).
+pub(crate) static PROVIDERS: &[Row] = &[
     Row::new(
         Label::UnlessEnvVarsOff("environment variables"),
         &env_vars::EnvVars,
@@ -521,7 +358,7 @@ impl CredentialChain {
                 Outcome::NotConfigured => ctx.tried.note("the application's callback"),
             }
         }
-        for row in &PROVIDERS {
+        for row in PROVIDERS {
             match row.provider.provide(ctx)? {
                 // Whatever the source — a process, a file, a variable, a service, the
                 // application — nothing with a line break leaves the chain.
@@ -553,7 +390,11 @@ impl Provider for Callback {
         Ok((self.0)(ctx.profile)?
             .map(|credentials| Resolved {
                 credentials,
-                source: Source::Application,
+                source: Source::new(
+                    "application",
+                    Reuse::EveryCall,
+                    "the application's credentials callback".to_owned(),
+                ),
             })
             .into())
     }

@@ -10,7 +10,7 @@
 
 use std::fmt;
 
-use super::{PROVIDERS, describe};
+use super::PROVIDERS;
 use crate::config::{Profile, SharedConfig};
 use crate::error::{Error, ErrorKind};
 
@@ -159,22 +159,30 @@ pub enum BaseStep {
         /// The `[sso-session]`, or `None` for the legacy form.
         session: Option<String>,
     },
-    /// `credential_process`.
+    /// Any other provider of a profile's own — `credential_process`, `login_session` —
+    /// as its file describes it. (The variants above carry the fields the cross-SDK
+    /// conformance suites check; a new provider needs no variant of its own.)
     #[non_exhaustive]
-    Process {
+    Other {
         /// The profile.
         profile: String,
-    },
-    /// `login_session` (`aws login`): the session's token file, renewed through the
-    /// Sign-In service.
-    #[non_exhaustive]
-    Login {
-        /// The profile.
-        profile: String,
+        /// botocore's name for the provider (`custom-process`, `login`).
+        method: &'static str,
+        /// What the provider will do, for people: `credential_process of profile P`.
+        description: String,
     },
 }
 
 impl BaseStep {
+    /// The step of a provider with no variant of its own ([`BaseStep::Other`]).
+    pub(crate) fn other(profile: &str, method: &'static str, description: String) -> BaseStep {
+        BaseStep::Other {
+            profile: profile.to_owned(),
+            method,
+            description,
+        }
+    }
+
     /// The profile the step reads.
     pub fn profile(&self) -> &str {
         match self {
@@ -182,8 +190,7 @@ impl BaseStep {
             | BaseStep::CredentialSource { profile, .. }
             | BaseStep::WebIdentity { profile, .. }
             | BaseStep::Sso { profile, .. }
-            | BaseStep::Process { profile }
-            | BaseStep::Login { profile } => profile,
+            | BaseStep::Other { profile, .. } => profile,
         }
     }
 }
@@ -191,7 +198,9 @@ impl BaseStep {
 impl fmt::Display for BaseStep {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            BaseStep::StaticKeys { profile, file, .. } => describe::static_keys(f, profile, *file),
+            BaseStep::StaticKeys { profile, file, .. } => {
+                f.write_str(&super::static_keys::describe(profile, *file))
+            }
             BaseStep::CredentialSource { profile, source } => {
                 write!(f, "credential_source {source} of profile {profile}")
             }
@@ -210,11 +219,10 @@ impl fmt::Display for BaseStep {
                 role_name,
                 ..
             } => {
-                describe::sso_role(f, role_name, account_id, profile)?;
+                f.write_str(&super::sso::describe_role(role_name, account_id, profile))?;
                 f.write_str(")")
             }
-            BaseStep::Process { profile } => describe::process(f, profile),
-            BaseStep::Login { profile } => write!(f, "login_session of profile {profile}"),
+            BaseStep::Other { description, .. } => f.write_str(description),
         }
     }
 }
@@ -387,9 +395,8 @@ impl From<PlanError> for Error {
             PlanError::NoCredentials { profile } => Error::new(
                 ErrorKind::CredentialsNotFound,
                 format!(
-                    "profile {profile} has no credentials of its own: no role_arn, \
-                     web_identity_token_file, sso_account_id or sso_role_name, \
-                     aws_access_key_id, credential_process or login_session"
+                    "profile {profile} has no credentials of its own: no {}",
+                    profile_keys()
                 ),
             ),
             PlanError::TooLong { selected, at } => invalid(format!(
@@ -398,6 +405,25 @@ impl From<PlanError> for Error {
             )),
             PlanError::Provider(e) => e,
         }
+    }
+}
+
+/// The keys that give a profile credentials, from [`PROVIDERS`] in its order: `role_arn,
+/// web_identity_token_file, …, login_session or credential_process`.
+fn profile_keys() -> String {
+    let mut keys: Vec<&str> = Vec::new();
+    for key in PROVIDERS
+        .iter()
+        .filter_map(|row| row.provider.profile_keys())
+    {
+        if !keys.contains(&key) {
+            keys.push(key);
+        }
+    }
+    match keys.split_last() {
+        Some((last, [])) => (*last).to_owned(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => String::new(),
     }
 }
 

@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use super::{BaseStep, ChainContext, Keys, Outcome, Provider, Resolved, Source, timestamp};
+use super::{BaseStep, ChainContext, Keys, Outcome, Provider, Resolved, Reuse, Source, timestamp};
 use crate::config::{Profile, SharedConfig};
 use crate::env::{Platform, ProcessErrorKind, ProcessRequest};
 use crate::error::{Error, ErrorKind};
@@ -31,6 +31,10 @@ const MAX_STDERR_SHOWN: usize = 4096;
 pub(crate) struct CredentialProcess;
 
 impl Provider for CredentialProcess {
+    fn profile_keys(&self) -> Option<&'static str> {
+        Some("credential_process")
+    }
+
     fn provide(&self, ctx: &ChainContext<'_>) -> Result<Outcome, Error> {
         let Some(profile) = ctx.config.profile(ctx.profile) else {
             return Ok(Outcome::NotConfigured);
@@ -52,19 +56,24 @@ impl Provider for CredentialProcess {
         let credentials = parse_output(ctx, profile, &stdout, &fail)?;
         Ok(Outcome::Found(Resolved {
             credentials,
-            source: Source::Process {
-                profile: ctx.profile.to_owned(),
-            },
+            source: Source::new(METHOD, Reuse::UntilExpiry, what(ctx.profile)),
         }))
     }
 
     fn plan(&self, _: &SharedConfig, profile: Profile<'_>) -> Result<Option<BaseStep>, Error> {
         Ok(profile
             .contains_key("credential_process")
-            .then(|| BaseStep::Process {
-                profile: profile.name().to_owned(),
-            }))
+            .then(|| BaseStep::other(profile.name(), METHOD, what(profile.name()))))
     }
+}
+
+/// botocore's name for the provider.
+const METHOD: &str = "custom-process";
+
+/// `credential_process of profile P`: the credentials' source and the plan's base step
+/// alike.
+fn what(profile: &str) -> String {
+    format!("credential_process of profile {profile}")
 }
 
 /// Builds the provider's errors: `Error when retrieving credentials from custom-process:
@@ -167,7 +176,7 @@ fn parse_output(
         session_token: field("SessionToken")?,
         expiry,
         account_id: account,
-        provider: "custom-process",
+        provider: METHOD,
     }
     .build())
 }

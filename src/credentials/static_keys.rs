@@ -1,7 +1,7 @@
 //! Access keys written in the shared files (botocore's `shared-credentials-file` and
 //! `config-file` providers).
 
-use super::{BaseStep, ChainContext, KeyFile, Keys, Outcome, Provider, Resolved, Source};
+use super::{BaseStep, ChainContext, KeyFile, Keys, Outcome, Provider, Resolved, Reuse, Source};
 use crate::config::{Profile, Properties, SharedConfig};
 use crate::error::{Error, ErrorKind};
 
@@ -38,6 +38,10 @@ impl StaticKeys {
 }
 
 impl Provider for StaticKeys {
+    fn profile_keys(&self) -> Option<&'static str> {
+        Some("aws_access_key_id")
+    }
+
     fn provide(&self, ctx: &ChainContext<'_>) -> Result<Outcome, Error> {
         let Some(profile) = ctx.config.profile(ctx.profile) else {
             return Ok(Outcome::NotConfigured);
@@ -48,17 +52,13 @@ impl Provider for StaticKeys {
         let Some(resolved) = from_section(section, self.method())? else {
             return Ok(Outcome::NotConfigured);
         };
-        let source = match self.0 {
-            KeyFile::Credentials => Source::SharedCredentialsFile {
-                profile: ctx.profile.to_owned(),
-            },
-            KeyFile::Config => Source::ConfigFile {
-                profile: ctx.profile.to_owned(),
-            },
-        };
         Ok(Outcome::Found(Resolved {
             credentials: resolved,
-            source,
+            source: Source::new(
+                self.method(),
+                Reuse::UntilExpiry,
+                describe(ctx.profile, self.0),
+            ),
         }))
     }
 
@@ -75,6 +75,12 @@ impl Provider for StaticKeys {
             }),
         )
     }
+}
+
+/// `static keys of profile P in the shared credentials file`: the credentials' source and
+/// the plan's base step alike.
+pub(crate) fn describe(profile: &str, file: KeyFile) -> String {
+    format!("static keys of profile {profile} in the {file}")
 }
 
 /// Keys from one section, if it has an access key (present, even empty: botocore

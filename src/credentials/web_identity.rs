@@ -12,9 +12,12 @@ use serde_json::json;
 use super::cli_cache::{self, Lookup};
 use super::pyjson::Separators;
 use super::sts::{self, Operation};
-use super::{BaseStep, ChainContext, Outcome, Provider, Resolved, Source};
+use super::{BaseStep, ChainContext, Outcome, Provider, Resolved, Reuse, Source};
 use crate::config::{Profile, SharedConfig};
 use crate::error::{Error, ErrorKind};
+
+/// botocore's name for the provider.
+const METHOD: &str = "assume-role-with-web-identity";
 
 /// The largest token file we read (real ones are a few KiB of JWT).
 const MAX_TOKEN: u64 = 64 * 1024;
@@ -23,6 +26,10 @@ const MAX_TOKEN: u64 = 64 * 1024;
 pub(crate) struct WebIdentity;
 
 impl Provider for WebIdentity {
+    fn profile_keys(&self) -> Option<&'static str> {
+        Some("web_identity_token_file")
+    }
+
     fn provide(&self, ctx: &ChainContext<'_>) -> Result<Outcome, Error> {
         let profile = ctx.config.profile(ctx.profile);
         let get = |key: &str, var: &str| {
@@ -48,19 +55,21 @@ impl Provider for WebIdentity {
             key_args["RoleSessionName"] = json!(s);
         }
         let key = cli_cache::key(&key_args, Separators::Default);
-        let source = Source::WebIdentity {
-            role_arn: role_arn.clone(),
-            token_file: token_file.clone(),
-        };
+        // Asked on every call: the platform rotates the token in the file.
+        let source = Source::new(
+            METHOD,
+            Reuse::EveryCall,
+            format!("role {role_arn} assumed with the web identity token in {token_file}"),
+        );
         let cli_dir = cli_cache::cli_dir(ctx.env);
         let lookup = || match cli_dir.as_deref() {
-            Some(dir) => cli_cache::read(ctx.env, dir, &key, "assume-role-with-web-identity"),
+            Some(dir) => cli_cache::read(ctx.env, dir, &key, METHOD),
             None => Lookup::Miss,
         };
         if let Lookup::Hit(credentials) = lookup() {
             return Ok(Outcome::Found(Resolved {
                 credentials,
-                source,
+                source: source.cached(),
             }));
         }
         // One process fetches while the others sharing this cache wait, then read what
@@ -71,7 +80,7 @@ impl Provider for WebIdentity {
         if let Lookup::Hit(credentials) = lookup() {
             return Ok(Outcome::Found(Resolved {
                 credentials,
-                source,
+                source: source.cached(),
             }));
         }
 

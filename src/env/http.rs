@@ -109,6 +109,10 @@ impl fmt::Debug for HttpRequest {
 }
 
 /// One HTTP response, whatever its status.
+///
+/// An [`Environment`](super::Environment) of your own builds one with
+/// [`HttpResponse::new`] (and [`with_header`](HttpResponse::with_header)).
+#[non_exhaustive]
 #[derive(Clone)]
 pub struct HttpResponse {
     /// The status code.
@@ -120,6 +124,27 @@ pub struct HttpResponse {
 }
 
 impl HttpResponse {
+    /// A response with `status` and `body`, and no headers.
+    pub fn new(status: u16, body: impl Into<Vec<u8>>) -> HttpResponse {
+        HttpResponse {
+            status,
+            headers: Vec::new(),
+            body: body.into(),
+        }
+    }
+
+    /// The same with header `name: value` added ([`header`](Self::header) finds it in any
+    /// case).
+    #[must_use]
+    pub fn with_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> HttpResponse {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
     /// The first value of header `name` (case-insensitive).
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers

@@ -43,6 +43,11 @@ impl fmt::Debug for ProcessRequest {
 }
 
 /// How a process ended.
+///
+/// An [`Environment`](super::Environment) of your own builds one with
+/// [`ProcessOutput::new`] and [`with_stdout`](ProcessOutput::with_stdout) /
+/// [`with_stderr`](ProcessOutput::with_stderr).
+#[non_exhaustive]
 #[derive(Clone)]
 pub struct ProcessOutput {
     /// The exit code; `None` if a signal ended it.
@@ -51,6 +56,36 @@ pub struct ProcessOutput {
     pub stdout: Vec<u8>,
     /// Everything it wrote to stderr.
     pub stderr: Vec<u8>,
+}
+
+impl ProcessOutput {
+    /// A process that ended with exit code `code` (`None`: a signal ended it) and wrote
+    /// nothing.
+    pub fn new(code: Option<i32>) -> ProcessOutput {
+        ProcessOutput {
+            code,
+            stdout: Vec::new(),
+            stderr: Vec::new(),
+        }
+    }
+
+    /// The same, having written `stdout` to its standard output.
+    #[must_use]
+    pub fn with_stdout(self, stdout: impl Into<Vec<u8>>) -> ProcessOutput {
+        ProcessOutput {
+            stdout: stdout.into(),
+            ..self
+        }
+    }
+
+    /// The same, having written `stderr` to its standard error.
+    #[must_use]
+    pub fn with_stderr(self, stderr: impl Into<Vec<u8>>) -> ProcessOutput {
+        ProcessOutput {
+            stderr: stderr.into(),
+            ..self
+        }
+    }
 }
 
 impl fmt::Debug for ProcessOutput {

@@ -40,7 +40,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use codecommit_auth::config::SharedConfig;
-use codecommit_auth::credentials::{BaseStep, ChainPlan, KeyFile, Source};
+use codecommit_auth::credentials::{BaseStep, ChainPlan, KeyFile};
 use codecommit_auth::env::{MemoryEnvironment, OsEnvironment};
 use codecommit_auth::{Error, ErrorKind, Resolution, Resolver};
 
@@ -632,7 +632,7 @@ fn plan_method(config: &SharedConfig, profile: &str) -> Option<&'static str> {
         BaseStep::StaticKeys { .. } => "config-file",
         BaseStep::Sso { .. } => "sso",
         BaseStep::WebIdentity { .. } => "assume-role-with-web-identity",
-        BaseStep::Process { .. } => "custom-process",
+        BaseStep::Other { method, .. } => method,
         _ => return None,
     })
 }
@@ -976,7 +976,7 @@ fn token_provider_directories() {
                 if seen.path != "/federation/credentials" || query != want {
                     fail(format!("portal request {} {query:?}", seen.path));
                 }
-                if !matches!(r.credential_source(), Source::Sso { .. }) {
+                if r.credential_source().method() != "sso" {
                     fail(format!("resolved by {}", r.credential_source()));
                 }
             }

@@ -259,11 +259,9 @@ fn process_row(
             "[profile p]\nregion = eu-west-1\ncredential_process = /opt/creds\n",
         )
         .with_process_runner(move |_| {
-            Ok(ProcessOutput {
-                code: Some(code),
-                stdout: stdout.clone(),
-                stderr: stderr.clone(),
-            })
+            Ok(ProcessOutput::new(Some(code))
+                .with_stdout(stdout.clone())
+                .with_stderr(stderr.clone()))
         });
     (name.to_owned(), want, sign(env, "codecommit://p@Repo"))
 }

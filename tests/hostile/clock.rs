@@ -97,13 +97,7 @@ fn process(
             config_path(),
             "[profile p]\nregion = eu-west-1\ncredential_process = /opt/creds\n",
         )
-        .with_process_runner(move |_| {
-            Ok(ProcessOutput {
-                code: Some(0),
-                stdout: out.clone().into(),
-                stderr: Vec::new(),
-            })
-        });
+        .with_process_runner(move |_| Ok(ProcessOutput::new(Some(0)).with_stdout(out.clone())));
     Resolver::with_environment(env).signed_url("codecommit://p@Repo")
 }
 

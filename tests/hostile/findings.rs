@@ -24,11 +24,7 @@ fn credential_process_is_split_as_shlex_splits() {
         )
         .with_process_runner(move |request| {
             *seen.lock().unwrap() = request.argv.clone();
-            Ok(ProcessOutput {
-                code: Some(0),
-                stdout: br#"{"Version": 1, "AccessKeyId": "AKIDPROC", "SecretAccessKey": "s"}"#.to_vec(),
-                stderr: Vec::new(),
-            })
+            Ok(ProcessOutput::new(Some(0)).with_stdout(br#"{"Version": 1, "AccessKeyId": "AKIDPROC", "SecretAccessKey": "s"}"#))
         });
     let got = sign(env, "codecommit://p@Repo");
     assert_rows(vec![(
@@ -80,11 +76,7 @@ fn a_timestamp_before_year_one() {
     let env = memory()
         .with_file(config_path(), "[profile p]\nregion = eu-west-1\ncredential_process = /opt/creds\n")
         .with_process_runner(|_| {
-            Ok(ProcessOutput {
-                code: Some(0),
-                stdout: br#"{"Version": 1, "AccessKeyId": "A", "SecretAccessKey": "s", "Expiration": "0000-01-01T00:00:00+23:59"}"#.to_vec(),
-                stderr: Vec::new(),
-            })
+            Ok(ProcessOutput::new(Some(0)).with_stdout(br#"{"Version": 1, "AccessKeyId": "A", "SecretAccessKey": "s", "Expiration": "0000-01-01T00:00:00+23:59"}"#))
         });
     assert_rows(vec![(
         "0000-01-01T00:00:00+23:59".into(),
@@ -170,11 +162,7 @@ fn an_expiry_before_1970_prints_its_own_second() {
     let env = memory()
         .with_file(config_path(), "[profile p]\nregion = eu-west-1\ncredential_process = /opt/creds\n")
         .with_process_runner(|_| {
-            Ok(ProcessOutput {
-                code: Some(0),
-                stdout: br#"{"Version": 1, "AccessKeyId": "A", "SecretAccessKey": "s", "Expiration": "1969-12-31T23:59:59.5Z"}"#.to_vec(),
-                stderr: Vec::new(),
-            })
+            Ok(ProcessOutput::new(Some(0)).with_stdout(br#"{"Version": 1, "AccessKeyId": "A", "SecretAccessKey": "s", "Expiration": "1969-12-31T23:59:59.5Z"}"#))
         });
     assert_rows(vec![(
         "1969-12-31T23:59:59.5Z".into(),

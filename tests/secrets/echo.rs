@@ -60,11 +60,11 @@ impl HttpClient for Echo {
                 )],
             )
         };
-        Ok(HttpResponse {
-            status,
-            headers,
-            body: body.into_bytes(),
-        })
+        Ok(headers
+            .into_iter()
+            .fold(HttpResponse::new(status, body), |r, (name, value)| {
+                r.with_header(name, value)
+            }))
     }
 }
 
@@ -130,11 +130,7 @@ fn an_echoed_instance_metadata_token_is_masked() {
             } else {
                 format!("not a role: {token}")
             };
-            Ok(HttpResponse {
-                status: 200,
-                headers: Vec::new(),
-                body: body.into_bytes(),
-            })
+            Ok(HttpResponse::new(200, body))
         }
     }
     let env = MemoryEnvironment::new()

@@ -266,12 +266,11 @@ struct ExpiredSts;
 
 impl HttpClient for ExpiredSts {
     fn send(&self, _: &HttpRequest) -> Result<HttpResponse, HttpError> {
-        Ok(HttpResponse {
-            status: 200,
-            headers: Vec::new(),
-            body: support::sts::assume_role_response("AssumeRole", 1, "1", &at(-3600))
+        Ok(HttpResponse::new(
+            200,
+            support::sts::assume_role_response("AssumeRole", 1, "1", &at(-3600))
                 .replace("sts-secret-1", "SENTINEL-SECRET-STS")
                 .into_bytes(),
-        })
+        ))
     }
 }

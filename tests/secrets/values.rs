@@ -24,11 +24,8 @@ fn values_that_hold_secrets_redact_them() {
     )
     .header("x-amz-sso_bearer_token", "SENTINEL-BEARER")
     .header("Authorization", "Bearer SENTINEL-AUTHORIZATION");
-    let response = HttpResponse {
-        status: 200,
-        headers: vec![("set-cookie".into(), "SENTINEL-COOKIE".into())],
-        body: b"{\"secretAccessKey\": \"SENTINEL-RESPONSE\"}".to_vec(),
-    };
+    let response = HttpResponse::new(200, b"{\"secretAccessKey\": \"SENTINEL-RESPONSE\"}")
+        .with_header("set-cookie", "SENTINEL-COOKIE");
     let process = ProcessRequest::new(
         vec![
             "/opt/creds".into(),
@@ -38,11 +35,7 @@ fn values_that_hold_secrets_redact_them() {
         Duration::from_secs(1),
         10,
     );
-    let output = ProcessOutput {
-        code: Some(0),
-        stdout: b"SENTINEL-STDOUT".to_vec(),
-        stderr: Vec::new(),
-    };
+    let output = ProcessOutput::new(Some(0)).with_stdout(b"SENTINEL-STDOUT");
     let shared =
         SharedConfig::from_sources(Some(CONFIG.as_bytes()), Some(CREDENTIALS.as_bytes())).unwrap();
     let profile = shared.profile("static").unwrap();

@@ -176,11 +176,7 @@ fn owned_secrets_are_zeroized_on_drop() {
         0,
         "HttpRequest body"
     );
-    let response = HttpResponse {
-        status: 200,
-        headers: Vec::new(),
-        body: b"{\"secretAccessKey\": \"SENTINEL-Z-RESPONSE\"}".to_vec(),
-    };
+    let response = HttpResponse::new(200, b"{\"secretAccessKey\": \"SENTINEL-Z-RESPONSE\"}");
     assert_eq!(
         freed_copies("SENTINEL-Z-RESPONSE", || drop(response)),
         0,

@@ -369,7 +369,7 @@ fn sso_login_line(
     let path = login.token_file.display();
     // Role credentials still in the CLI cache make a missing or expired login harmless
     // until they expire.
-    let cached = matches!(credentials, Some(Source::Sso { cached: true, .. }));
+    let cached = credentials.is_some_and(|s| s.method() == "sso" && s.from_cache());
     let missing = if cached { Status::Warn } else { Status::Fail };
     let (status, text) = match &login.state {
         TokenState::Missing => (

@@ -27,7 +27,9 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use super::{BaseStep, ChainContext, Outcome, Provider, Resolved, Source, TokenState, timestamp};
+use super::{
+    BaseStep, ChainContext, Outcome, Provider, Resolved, Reuse, Source, TokenState, timestamp,
+};
 use crate::config::{Profile, SharedConfig};
 use crate::env::Environment;
 use crate::error::{Error, ErrorKind, MAX_SHOWN, shown};
@@ -59,28 +61,42 @@ impl Provider for Login {
     }
 
     fn plan(&self, _: &SharedConfig, profile: Profile<'_>) -> Result<Option<BaseStep>, Error> {
-        Ok(profile
-            .contains_key("login_session")
-            .then(|| BaseStep::Login {
-                profile: profile.name().to_owned(),
-            }))
+        Ok(profile.contains_key("login_session").then(|| {
+            let name = profile.name();
+            BaseStep::other(name, METHOD, format!("login_session of profile {name}"))
+        }))
+    }
+
+    fn profile_keys(&self) -> Option<&'static str> {
+        Some("login_session")
     }
 }
+
+/// botocore's name for the provider.
+const METHOD: &str = "login";
 
 /// The credentials of `aws login` session `session` for `ctx.profile`: the cached ones
 /// while they last, else renewed through the Sign-In service.
 fn fetch(ctx: &ChainContext<'_>, session: &str) -> Result<Resolved, Error> {
     let profile = ctx.profile;
     let path = token::path(ctx.env, session);
-    let found = |token: &token::Token, refreshed: bool| Resolved {
-        credentials: token.credentials(),
-        source: Source::Login {
-            profile: profile.to_owned(),
-            session: session.to_owned(),
-            token_file: path.display().to_string(),
-            expires: timestamp::format_utc(token.expires_at),
-            refreshed,
-        },
+    let found = |token: &token::Token, refreshed: bool| {
+        let expires = timestamp::format_utc(token.expires_at);
+        let text = format!(
+            "aws login session {session} of profile {profile} (token {}; {})",
+            path.display(),
+            if refreshed {
+                format!("renewed now through the Sign-In service, until {expires}")
+            } else {
+                format!("cached until {expires}, renewed when fewer than 5 minutes remain")
+            }
+        );
+        let source = Source::new(METHOD, Reuse::UntilExpiry, text);
+        Resolved {
+            credentials: token.credentials(),
+            // The token file is the session's cache; a renewal is a call to the service.
+            source: if refreshed { source } else { source.cached() },
+        }
     };
     let token = read(ctx, session, &path)?;
     if serves(&token, ctx.env) {

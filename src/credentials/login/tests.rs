@@ -129,13 +129,15 @@ fn cached_credentials_serve_while_more_than_five_minutes_remain() {
         Some("123456789012")
     );
     assert_eq!(found.source.method(), "login");
-    assert!(matches!(
-        found.source,
-        Source::Login {
-            refreshed: false,
-            ..
-        }
-    ));
+    assert!(found.source.from_cache());
+    assert!(
+        found
+            .source
+            .to_string()
+            .contains("cached until 2027-01-15T08:05:01Z"),
+        "{}",
+        found.source
+    );
     assert!(signin.seen.lock().unwrap().is_empty());
 }
 
@@ -151,13 +153,15 @@ fn at_five_minutes_it_refreshes_with_a_dpop_proof_and_writes_back() {
         found.credentials.expiry(),
         Some(UNIX_EPOCH + Duration::from_secs(NOW + 900))
     );
-    assert!(matches!(
-        found.source,
-        Source::Login {
-            refreshed: true,
-            ..
-        }
-    ));
+    assert!(!found.source.from_cache());
+    assert_eq!(
+        found.source.to_string(),
+        format!(
+            "aws login session {SESSION} of profile p (token {}; renewed now through the \
+             Sign-In service, until 2027-01-15T08:15:00Z)",
+            file()
+        )
+    );
 
     let seen = signin.seen.lock().unwrap();
     assert_eq!(seen.len(), 1);

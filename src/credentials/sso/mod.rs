@@ -22,7 +22,7 @@ use serde_json::json;
 
 use super::cli_cache::{self, Lookup};
 use super::pyjson::Separators;
-use super::{BaseStep, ChainContext, Outcome, Provider, Resolved, Source, timestamp};
+use super::{BaseStep, ChainContext, Outcome, Provider, Resolved, Reuse, Source};
 use crate::config::{Profile, SharedConfig};
 use crate::error::{Error, ErrorKind, MAX_SHOWN, shown};
 
@@ -38,6 +38,10 @@ pub use login::{SsoLogin, TokenState, sso_login};
 pub(crate) struct Sso;
 
 impl Provider for Sso {
+    fn profile_keys(&self) -> Option<&'static str> {
+        Some("sso_account_id or sso_role_name")
+    }
+
     fn provide(&self, ctx: &ChainContext<'_>) -> Result<Outcome, Error> {
         let Some(profile) = ctx.config.profile(ctx.profile) else {
             return Ok(Outcome::NotConfigured);
@@ -92,18 +96,34 @@ pub(crate) fn fetch(ctx: &ChainContext<'_>, sso: &SsoConfig) -> Result<Resolved,
             }
         }
     };
+    let session = match &sso.session {
+        Some(s) => format!("sso-session {s}"),
+        None => "legacy SSO profile".to_owned(),
+    };
+    let from = if cached {
+        "from the AWS CLI cache"
+    } else {
+        "from the SSO portal"
+    };
+    let source = Source::new(
+        "sso",
+        Reuse::UntilExpiry,
+        format!(
+            "{}, {session}, start URL {}; {from})",
+            describe_role(&sso.role_name, &sso.account_id, &sso.profile),
+            sso.start_url
+        ),
+    );
     Ok(Resolved {
-        source: Source::Sso {
-            profile: sso.profile.clone(),
-            account_id: sso.account_id.clone(),
-            role_name: sso.role_name.clone(),
-            session: sso.session.clone(),
-            start_url: sso.start_url.clone(),
-            expires: credentials.expiry().map(timestamp::format_utc),
-            cached,
-        },
+        source: if cached { source.cached() } else { source },
         credentials,
     })
+}
+
+/// `SSO role R in account A (profile P`: the credentials' source and the plan's base step
+/// open alike; the caller closes the parenthesis.
+pub(crate) fn describe_role(role_name: &str, account_id: &str, profile: &str) -> String {
+    format!("SSO role {role_name} in account {account_id} (profile {profile}")
 }
 
 fn fetch_from_portal(
