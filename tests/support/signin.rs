@@ -59,16 +59,7 @@ pub fn token_file_name(session: &str) -> String {
 
 /// `YYYY-MM-DDTHH:MM:SSZ` for a Unix time.
 pub fn iso(unix: u64) -> String {
-    let t = time::OffsetDateTime::from_unix_timestamp(unix as i64).unwrap();
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
+    super::sso::iso(unix as i64)
 }
 
 /// A token file as `aws login` leaves it: credentials `(key, secret, token)` expiring

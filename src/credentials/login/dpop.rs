@@ -326,22 +326,11 @@ pub(crate) mod tests {
     }
 
     fn pem(label: &str, der: &[u8]) -> String {
-        let b64 = {
-            // Standard alphabet with padding, as PEM has it.
-            let url = base64url(der);
-            let mut s: String = url
-                .chars()
-                .map(|c| match c {
-                    '-' => '+',
-                    '_' => '/',
-                    c => c,
-                })
-                .collect();
-            while !s.len().is_multiple_of(4) {
-                s.push('=');
-            }
-            s
-        };
+        // Standard alphabet with padding, as PEM has it.
+        let mut b64 = url_to_standard(&base64url(der));
+        while !b64.len().is_multiple_of(4) {
+            b64.push('=');
+        }
         let lines: Vec<&str> = b64
             .as_bytes()
             .chunks(64)
@@ -368,16 +357,19 @@ pub(crate) mod tests {
         out
     }
 
-    fn b64url_decode(s: &str) -> Vec<u8> {
-        let std: String = s
-            .chars()
+    /// Base64url's two letters back to standard base64's.
+    fn url_to_standard(s: &str) -> String {
+        s.chars()
             .map(|c| match c {
                 '-' => '+',
                 '_' => '/',
                 c => c,
             })
-            .collect();
-        base64_decode(&std).unwrap().to_vec()
+            .collect()
+    }
+
+    fn b64url_decode(s: &str) -> Vec<u8> {
+        base64_decode(&url_to_standard(s)).unwrap().to_vec()
     }
 
     fn verify(jwt: &str) -> serde_json::Value {
