@@ -26,6 +26,20 @@ AwEHoUQDQgAEg8hWebAnpwlsOBbCiekjUzTmHMV90Wx9Fj0dPubvxxUcas9W0Oci\n\
 XK3qUMD4GwKAvHzXp+xresXeeMTJaE1vuA==\n\
 -----END EC PRIVATE KEY-----\n";
 
+/// The same key as PKCS#8 (`PRIVATE KEY`), which botocore reads too.
+pub const PKCS8_PEM: &str = "-----BEGIN PRIVATE KEY-----\n\
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgort3pjC1WxUkuUr6\n\
+g2qvhg+2lw0JFz0fHVW8OpH0lM6hRANCAASDyFZ5sCenCWw4FsKJ6SNTNOYcxX3R\n\
+bH0WPR0+5u/HFRxqz1bQ5yJcrepQwPgbAoC8fNen7Gt6xd54xMloTW+4\n\
+-----END PRIVATE KEY-----\n";
+/// A key the AWS CRT wrote with its private scalar's leading zero byte dropped (31
+/// bytes), as it does about once in 256 logins; the CRT cannot load it back.
+pub const SHORT_PEM: &str = "-----BEGIN EC PRIVATE KEY-----\n\
+MHYCAQEEHwuuUFbeCisEQr7+7iJxrJ8gLkwAAInDoJGQmgIQ7aagCgYIKoZIzj0D\n\
+AQehRANCAASWDJ+kAX8hrdlxYVQqHJy/N/h140/fwJbuerWw1E1KwPOA+jSN53qJ\n\
+SDVD1feymeDY11axGV9TxKyEmSoEHdkR\n\
+-----END EC PRIVATE KEY-----\n";
+
 /// The Python of the venv with `botocore[crt]`, git-remote-codecommit and
 /// `cryptography`: `CODECOMMIT_LOGIN_VENV/bin/python`, else `login-venv` in
 /// `CARGO_TARGET_DIR` (as `.ci/run`'s fresh clone builds) or in `target/`. `None` (after
@@ -66,6 +80,16 @@ pub fn iso(unix: u64) -> String {
 /// at `expires_at` (Unix), refresh token `refresh`, the CRT key, sign-in region
 /// us-east-1, and an `idToken` the rewrite must keep.
 pub fn token_doc(credentials: (&str, &str, &str), expires_at: u64, refresh: &str) -> Value {
+    token_doc_with_key(credentials, expires_at, refresh, KEY_PEM)
+}
+
+/// [`token_doc`] with another `dpopKey`.
+pub fn token_doc_with_key(
+    credentials: (&str, &str, &str),
+    expires_at: u64,
+    refresh: &str,
+    key: &str,
+) -> Value {
     json!({
         "accessToken": {
             "accessKeyId": credentials.0,
@@ -78,7 +102,7 @@ pub fn token_doc(credentials: (&str, &str, &str), expires_at: u64, refresh: &str
         "refreshToken": refresh,
         "idToken": "id-token-kept",
         "clientId": CLIENT_ID,
-        "dpopKey": KEY_PEM,
+        "dpopKey": key,
         "signInRegion": "us-east-1",
     })
 }

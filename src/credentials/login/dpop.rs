@@ -15,7 +15,9 @@
 //! dozen lines) and the key pair is built from the raw private scalar and public point.
 //! That is also how a key whose private scalar lost its leading zero byte (31 bytes: the
 //! AWS CRT writes those about once in 256 logins, and then cannot load them itself) is
-//! padded back to 32 bytes. RustCrypto's `p256` would read SEC1 and PKCS#8 itself and
+//! padded back to 32 bytes (DIFFERENCE; BOTOCORE: the CRT raises `RuntimeError: 7178
+//! (AWS_ERROR_CAL_UNSUPPORTED_KEY_FORMAT)`, which escapes botocore's `except ValueError`,
+//! and the profile cannot be refreshed until the next `aws login`). RustCrypto's `p256` would read SEC1 and PKCS#8 itself and
 //! derive a missing public key, at the cost of a dozen new crates in every build.
 //!
 //! DIFFERENCE: a key without its public point (SEC1's optional `publicKey`) is refused
