@@ -332,3 +332,40 @@ fn pkcs8_and_31_byte_scalar_keys_refresh_and_the_crt_fails_on_the_short_one() {
         }
     }
 }
+
+/// Parallel git commands near expiry refresh once: the others wait on the lock beside
+/// the token file and take what the first wrote (a refresh token is spent by its use,
+/// so a second refresh with the old one would be refused).
+#[test]
+fn parallel_resolutions_refresh_once() {
+    let Some(python) = signin::python() else {
+        return;
+    };
+    let signin = SignIn::start(&python, &[]);
+    let home = TempDir::new("login-race");
+    home.write(".aws/config", CONFIG);
+    home.write(
+        &token_rel(),
+        token_doc(
+            ("ASIAOLD", "old-secret", "old-token"),
+            unix_now() + 60,
+            "REFRESH-1",
+        )
+        .to_string(),
+    );
+    let urls: Vec<String> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..4)
+            .map(|_| scope.spawn(|| sign(&ours(&home, &signin))))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap().unwrap())
+            .collect()
+    });
+    assert_eq!(signin.issued_count(), 1, "{}", signin.state());
+    assert!(
+        urls.iter()
+            .all(|u| u == &urls[0] && u.contains(&issued(1).0)),
+        "{urls:?}"
+    );
+}
