@@ -128,8 +128,7 @@ enum codecommit_auth_result
      */
     CODECOMMIT_AUTH_RESULT_INVALID_CONFIG = 303,
     /**
-     * The configuration asks for something this library does not do (yet), such as
-     * `login_session` profiles.
+     * The configuration asks for something this library does not do (yet).
      */
     CODECOMMIT_AUTH_RESULT_UNSUPPORTED = 304,
     /**
@@ -164,6 +163,11 @@ enum codecommit_auth_result
      * that is not the credential JSON.
      */
     CODECOMMIT_AUTH_RESULT_PROCESS_FAILED = 406,
+    /**
+     * The `aws login` session behind the profile is missing, expired or its credentials
+     * changed: run `aws login --profile NAME` (the message names the profile).
+     */
+    CODECOMMIT_AUTH_RESULT_LOGIN_REQUIRED = 407,
     /**
      * Neither the remote nor the profile gives a region.
      */

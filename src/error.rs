@@ -60,6 +60,10 @@ pub enum ErrorKind {
     /// The SSO login behind a profile is missing, expired or was rejected, and could not
     /// be refreshed: run `aws sso login --profile NAME` (the message names the profile).
     SsoLoginRequired,
+    /// The `aws login` session behind a profile (`login_session`) is missing, broken,
+    /// expired, or its credentials changed, and could not be renewed: run
+    /// `aws login --profile NAME` (the message names the profile).
+    LoginRequired,
     /// An AWS service (the SSO portal, SSO OIDC, STS) answered with an error; the
     /// message carries its code and text.
     ServiceError,
@@ -71,8 +75,7 @@ pub enum ErrorKind {
     /// `credential_process` failed: it could not start, exited non-zero, hung, or wrote
     /// output that is not the credential JSON.
     ProcessFailed,
-    /// The configuration asks for something this library does not do (yet), such as
-    /// `login_session` profiles.
+    /// The configuration asks for something this library does not do (yet).
     Unsupported,
     /// Neither the remote nor the profile gives a region
     /// (git-remote-codecommit's `RegionNotFound`).
@@ -105,6 +108,7 @@ impl ErrorKind {
             ErrorKind::CredentialsExpired => "credentials_expired",
             ErrorKind::MalformedCredentials => "malformed_credentials",
             ErrorKind::SsoLoginRequired => "sso_login_required",
+            ErrorKind::LoginRequired => "login_required",
             ErrorKind::ServiceError => "service_error",
             ErrorKind::Network => "network",
             ErrorKind::MfaRequired => "mfa_required",
@@ -325,6 +329,7 @@ pub(crate) const ALL_KINDS: &[ErrorKind] = &[
     ErrorKind::CredentialsExpired,
     ErrorKind::MalformedCredentials,
     ErrorKind::SsoLoginRequired,
+    ErrorKind::LoginRequired,
     ErrorKind::ServiceError,
     ErrorKind::Network,
     ErrorKind::MfaRequired,

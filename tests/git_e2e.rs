@@ -28,6 +28,8 @@ mod cli;
 mod credential_helper;
 #[path = "git_e2e/doctor.rs"]
 mod doctor;
+#[path = "git_e2e/aws_login.rs"]
+mod aws_login;
 #[path = "git_e2e/doctor_online.rs"]
 mod doctor_online;
 #[path = "git_e2e/login.rs"]

@@ -582,6 +582,8 @@ fn concurrent_refreshes_leave_one_valid_file() {
     }
 }
 
+#[path = "providers/login.rs"]
+mod login;
 #[path = "providers/metadata.rs"]
 mod metadata;
 #[path = "providers/roles.rs"]

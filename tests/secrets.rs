@@ -5,7 +5,8 @@
 //! builds the public values that can hold a secret — credentials from every provider
 //! through the resolver (environment, static keys in either file, SSO with a token
 //! refresh, assume-role against the STS stand-in of `tests/support/sts.rs`, web
-//! identity, `credential_process`, container credentials, the application callback),
+//! identity, `credential_process`, container credentials, `aws login` with a renewal,
+//! the application callback),
 //! `Resolution`, `SignedUrl`, `UrlRequest`, `Signer`, `HttpRequest` with a bearer header,
 //! `HttpResponse`, `ProcessRequest`/`ProcessOutput`, `SharedConfig`, `Properties`,
 //! `MemoryEnvironment`, `HttpsClient` with a proxy password — and every error the suite
@@ -130,6 +131,8 @@ impl HttpClient for Services {
                 r#"{{"roleCredentials": {{"accessKeyId": "ASIAPORTAL", "secretAccessKey": "SENTINEL-SECRET-PORTAL", "sessionToken": "SENTINEL-TOKEN-PORTAL", "expiration": {}}}}}"#,
                 (NOW + 3600) * 1000
             )
+        } else if request.url.ends_with("/v1/token") {
+            r#"{"accessToken": {"accessKeyId": "ASIALOGINNEW", "secretAccessKey": "SENTINEL-LOGIN-SECRET-NEW", "sessionToken": "SENTINEL-LOGIN-TOKEN-NEW"}, "expiresIn": 900, "refreshToken": "SENTINEL-LOGIN-REFRESH-NEW"}"#.to_owned()
         } else if request.url.ends_with("/token") {
             r#"{"accessToken": "SENTINEL-SSO-ACCESS-NEW", "expiresIn": 3600, "refreshToken": "SENTINEL-SSO-REFRESH-NEW"}"#.to_owned()
         } else if request.url.contains("/creds") {

@@ -55,6 +55,7 @@ mod container;
 mod env_vars;
 mod imds;
 mod legacy_files;
+mod login;
 mod plan;
 pub(crate) mod process;
 mod pyjson;
@@ -68,6 +69,7 @@ pub(crate) mod xml;
 
 pub use aws_credential_types::Credentials;
 // The role-chain plan is reachable for the conformance tests only.
+pub use login::{LoginSession, login_session};
 #[doc(hidden)]
 pub use plan::{BaseStep, ChainPlan, CredentialSource, KeyFile, RoleStep};
 /// `codecommit-auth profiles`' library half; not part of the API.
@@ -299,7 +301,7 @@ pub(crate) static PROVIDERS: &[Row] = &[
         Label::Always("credentials file"),
         &static_keys::StaticKeys(KeyFile::Credentials),
     ),
-    Row::new(Label::Always("login_session"), &process::Login),
+    Row::new(Label::Always("login_session"), &login::Login),
     Row::new(
         Label::Always("credential_process"),
         &process::CredentialProcess,
@@ -367,7 +369,7 @@ pub struct CredentialChain {
 
 impl CredentialChain {
     /// botocore's default chain (§4.1): environment, assume-role, web identity, SSO,
-    /// shared credentials file, login (unsupported), `credential_process`, config file,
+    /// shared credentials file, `aws login`, `credential_process`, config file,
     /// `AWS_CREDENTIAL_FILE`, boto config, container credentials, instance metadata.
     pub fn botocore() -> CredentialChain {
         CredentialChain { first: None }

@@ -1,5 +1,5 @@
 //! `credential_process` (botocore's `custom-process` provider, `reference/behavior.md`
-//! §8), and the `login_session` profiles botocore can only serve with the AWS CRT.
+//! §8).
 //!
 //! The command is split the way botocore splits it — POSIX shell words without any
 //! expansion (`~` and `$VAR` stay literal), or the MSVCRT rules on Windows — and run
@@ -217,42 +217,6 @@ fn describe(v: &Value) -> String {
         Value::Bool(b) => if *b { "True" } else { "False" }.into(),
         Value::Null => "None".into(),
         other => other.to_string().chars().take(40).collect(),
-    }
-}
-
-/// `login_session` profiles (`aws login`): botocore needs the AWS CRT for them and
-/// raises `MissingDependencyException` without it; so do we, in words.
-#[derive(Debug)]
-pub(crate) struct Login;
-
-impl Provider for Login {
-    fn profile_keys(&self) -> Option<&'static str> {
-        Some("login_session")
-    }
-
-    fn provide(&self, ctx: &ChainContext<'_>) -> Result<Outcome, Error> {
-        match ctx
-            .config
-            .profile(ctx.profile)
-            .and_then(|p| p.get("login_session"))
-        {
-            None => Ok(Outcome::NotConfigured),
-            Some(_) => Err(Error::new(
-                ErrorKind::Unsupported,
-                format!(
-                    "profile {} uses login_session (`aws login`), which this library does not \
-                     support; use an SSO profile (`aws sso login`) or credential_process",
-                    ctx.profile
-                ),
-            )),
-        }
-    }
-
-    fn plan(&self, _: &SharedConfig, profile: Profile<'_>) -> Result<Option<BaseStep>, Error> {
-        Ok(profile.contains_key("login_session").then(|| {
-            let name = profile.name();
-            BaseStep::other(name, "login", format!("login_session of profile {name}"))
-        }))
     }
 }
 

@@ -61,8 +61,7 @@ pub enum codecommit_auth_result {
     ProfileNotFound = 302,
     /// A profile's settings contradict each other or are incomplete.
     InvalidConfig = 303,
-    /// The configuration asks for something this library does not do (yet), such as
-    /// `login_session` profiles.
+    /// The configuration asks for something this library does not do (yet).
     Unsupported = 304,
 
     /// No source gave credentials for the profile.
@@ -83,6 +82,9 @@ pub enum codecommit_auth_result {
     /// `credential_process` could not start, exited non-zero, hung, or wrote output
     /// that is not the credential JSON.
     ProcessFailed = 406,
+    /// The `aws login` session behind the profile is missing, expired or its credentials
+    /// changed: run `aws login --profile NAME` (the message names the profile).
+    LoginRequired = 407,
 
     /// Neither the remote nor the profile gives a region.
     RegionNotFound = 500,
@@ -149,6 +151,7 @@ codes! {
         SsoLoginRequired => c"sso_login_required",
         MfaRequired => c"mfa_required",
         ProcessFailed => c"process_failed",
+        LoginRequired => c"login_required",
         RegionNotFound => c"region_not_found",
         RegionNotAvailable => c"region_not_available",
         FipsNotAvailable => c"fips_not_available",

@@ -284,6 +284,7 @@ static void test_names_and_version(void) {
         {CODECOMMIT_AUTH_RESULT_SSO_LOGIN_REQUIRED, "sso_login_required"},
         {CODECOMMIT_AUTH_RESULT_MFA_REQUIRED, "mfa_required"},
         {CODECOMMIT_AUTH_RESULT_PROCESS_FAILED, "process_failed"},
+        {CODECOMMIT_AUTH_RESULT_LOGIN_REQUIRED, "login_required"},
         {CODECOMMIT_AUTH_RESULT_REGION_NOT_FOUND, "region_not_found"},
         {CODECOMMIT_AUTH_RESULT_REGION_NOT_AVAILABLE, "region_not_available"},
         {CODECOMMIT_AUTH_RESULT_FIPS_NOT_AVAILABLE, "fips_not_available"},

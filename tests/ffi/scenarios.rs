@@ -10,8 +10,9 @@
 //! Each scenario also names the code it must give, so a fixture that drifted cannot make
 //! both sides agree on the wrong answer.
 //!
-//! Every kind of the Rust API has a scenario; the network ones talk only to 127.0.0.1
-//! (a closed port, and a server of ours that answers 403).
+//! Every kind of the Rust API the C ABI can reach has a scenario (`unsupported` only comes
+//! from an environment without an HTTP client, which the C ABI's is not); the network
+//! ones talk only to 127.0.0.1 (a closed port, and a server of ours that answers 403).
 
 #![allow(dead_code)] // each test binary uses a different subset
 
@@ -223,10 +224,11 @@ pub const SCENARIOS: &[Scenario] = &[
         "codecommit://sso-incomplete@test_repo",
         "invalid_config",
     ),
+    // No token file for its session: `aws login` is needed.
     err(
-        "unsupported",
+        "login_required",
         "codecommit://login-session@test_repo",
-        "unsupported",
+        "login_required",
     ),
     err(
         "sso_login_required",

@@ -177,3 +177,73 @@ fn the_application_callback() {
     );
     assert_clean("callback", &resolution_views(&resolution));
 }
+
+/// An `aws login` profile whose credentials are renewed on use: the old and new
+/// credentials, the refresh token and the DPoP key show nowhere, and neither does
+/// anything when the Sign-In service refuses the refresh.
+#[test]
+fn aws_login_secrets_stay_hidden() {
+    use support::signin::{KEY_PEM, token_doc, token_file_name};
+    let session = "login-dev";
+    let file = format!("{HOME}/.aws/login/cache/{}", token_file_name(session));
+    let doc = token_doc(
+        (
+            "ASIALOGINOLD",
+            "SENTINEL-LOGIN-SECRET-OLD",
+            "SENTINEL-LOGIN-TOKEN-OLD",
+        ),
+        NOW + 60,
+        "SENTINEL-LOGIN-REFRESH",
+    )
+    .to_string();
+    let key_body: Vec<&str> = KEY_PEM
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .collect();
+    let config =
+        format!("{CONFIG}\n[profile login]\nregion = eu-west-1\nlogin_session = {session}\n");
+    for status in [200, 400] {
+        let services = Services {
+            status: Some(status),
+            ..Services::default()
+        };
+        let env = env(services.clone())
+            .with_file(format!("{HOME}/.aws/config"), config.clone())
+            .with_file(&file, doc.clone());
+        let resolver = Resolver::with_environment(env);
+        let mut views = Vec::new();
+        match resolver.resolve("codecommit://login@Repo") {
+            Ok(resolution) => {
+                assert_eq!(status, 200);
+                assert_eq!(
+                    resolution.credentials().secret_access_key(),
+                    "SENTINEL-LOGIN-SECRET-NEW"
+                );
+                views.extend(resolution_views(&resolution));
+            }
+            Err(e) => {
+                assert_eq!(status, 400);
+                assert_eq!(e.kind(), ErrorKind::ServiceError, "{e}");
+                views.extend(error_views(&e));
+            }
+        }
+        views.push(debug(&resolver));
+        views.push(debug(resolver.environment()));
+        let seen = services.seen.lock().unwrap();
+        assert_eq!(seen.len(), 1, "one refresh");
+        let dpop = seen[0]
+            .headers
+            .iter()
+            .find(|(n, _)| n == "DPoP")
+            .map(|(_, v)| v.clone())
+            .expect("a DPoP proof");
+        views.push(debug(&seen[0]));
+        assert_clean("aws login", &views);
+        for view in &views {
+            for line in &key_body {
+                assert!(!view.contains(line), "the DPoP key shows:\n{view}");
+            }
+            assert!(!view.contains(&dpop), "the DPoP proof shows:\n{view}");
+        }
+    }
+}

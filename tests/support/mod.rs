@@ -39,5 +39,6 @@ pub mod oracle;
 pub mod provider_data;
 pub mod replay;
 pub mod server;
+pub mod signin;
 pub mod sso;
 pub mod sts;

@@ -35,7 +35,7 @@ use std::process::ExitCode;
 use std::time::{Duration, SystemTime};
 
 use codecommit_auth::config::{self, SharedConfig};
-use codecommit_auth::credentials::{Source, TokenState, sso_login};
+use codecommit_auth::credentials::{Source, TokenState, login_session, sso_login};
 use codecommit_auth::env::{Environment, Offline, OsEnvironment, Platform, ProcessRequest};
 use codecommit_auth::{
     ErrorKind, Location, MAX_SHOWN, Remote, Request, Resolution, Resolver, shown,
@@ -106,6 +106,7 @@ fn checks<E: Environment>(
         let source = resolution.as_ref().map(Resolution::credential_source);
         if let Some(config) = &config {
             sso_login_line(env, config, located.profile(), source, report);
+            aws_login_line(env, config, located.profile(), report);
         }
         if let Some(resolution) = resolution.as_ref().filter(|_| online) {
             let url = format!(
@@ -460,6 +461,74 @@ fn sso_login_line(
         other => (Status::Warn, format!("{what}: {other:?}")),
     };
     report.line(status, "sso login", text);
+}
+
+/// Step 7 for an `aws login` profile (`login_session`): its token file, as the
+/// library's [`login_session`] query finds it. Silent for other profiles.
+fn aws_login_line(
+    env: &dyn Environment,
+    config: &SharedConfig,
+    profile: &str,
+    report: &mut Report,
+) {
+    let session = match login_session(env, config, profile) {
+        Ok(Some(session)) => session,
+        Ok(None) => return,
+        Err(e) => {
+            report.line(Status::Fail, "aws login", e.chain_message());
+            return;
+        }
+    };
+    let run = format!("run `{}`", session.login_command());
+    let what = format!("session {}", session.session);
+    let path = session.token_file.display();
+    let (status, text) = match &session.state {
+        TokenState::Missing => (
+            Status::Fail,
+            format!("no login for {what}: {path} does not exist\n{run}"),
+        ),
+        TokenState::Unreadable(e) => (Status::Fail, format!("{path} cannot be read: {e}")),
+        TokenState::Invalid(problem) => (Status::Fail, format!("{path} {problem}\n{run}")),
+        TokenState::Valid {
+            expires_at,
+            remaining,
+        } => (
+            Status::Ok,
+            format!(
+                "{what}: credentials valid until {} (in {}); renewed through the Sign-In \
+                 service once fewer than {} remain",
+                utc(*expires_at),
+                span(*remaining),
+                span(codecommit_auth::credentials::LoginSession::REFRESH_WINDOW)
+            ),
+        ),
+        TokenState::RefreshDue {
+            expires_at,
+            refreshable: true,
+            ..
+        }
+        | TokenState::Expired {
+            expires_at,
+            refreshable: true,
+        } => (
+            Status::Info,
+            format!(
+                "{what}: credentials expire at {}; the next use renews them through the \
+                 Sign-In service (if that is refused: {run})",
+                utc(*expires_at)
+            ),
+        ),
+        TokenState::RefreshDue { expires_at, .. } | TokenState::Expired { expires_at, .. } => (
+            Status::Fail,
+            format!(
+                "{what}: credentials expire at {} and {path} holds no refresh token, client \
+                 id or key to renew them\n{run}",
+                utc(*expires_at)
+            ),
+        ),
+        other => (Status::Warn, format!("{what}: {other:?}")),
+    };
+    report.line(status, "aws login", text);
 }
 
 /// The directories whose entries the library trusts: a warning for each that another

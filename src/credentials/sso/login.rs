@@ -45,7 +45,8 @@ impl SsoLogin {
     }
 }
 
-/// The state of an SSO token cache file.
+/// The state of an SSO token cache file, or of an `aws login` token file
+/// ([`LoginSession`](crate::credentials::LoginSession), whose refresh window is its own).
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum TokenState {
