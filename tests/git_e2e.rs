@@ -22,14 +22,14 @@ mod git_server;
 #[path = "git_e2e/harness.rs"]
 mod harness;
 
+#[path = "git_e2e/aws_login.rs"]
+mod aws_login;
 #[path = "git_e2e/cli.rs"]
 mod cli;
 #[path = "git_e2e/credential_helper.rs"]
 mod credential_helper;
 #[path = "git_e2e/doctor.rs"]
 mod doctor;
-#[path = "git_e2e/aws_login.rs"]
-mod aws_login;
 #[path = "git_e2e/doctor_online.rs"]
 mod doctor_online;
 #[path = "git_e2e/login.rs"]
