@@ -439,5 +439,17 @@ fn url_explain_and_doctor_are_the_remote_helpers() {
         b"",
     );
     assert_eq!(doctor.code, helper_doctor.code);
-    assert_eq!(doctor.stdout, helper_doctor.stdout);
+    // The same report, under the name of the program that ran it.
+    assert!(
+        doctor
+            .stdout
+            .starts_with(&format!("codecommit-auth doctor {remote}\n")),
+        "{doctor:#?}"
+    );
+    assert_eq!(
+        doctor.stdout,
+        helper_doctor
+            .stdout
+            .replace("git-remote-codecommit --doctor", "codecommit-auth doctor")
+    );
 }

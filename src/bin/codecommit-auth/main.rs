@@ -36,6 +36,8 @@ mod shared {
     pub(crate) mod doctor;
 }
 use shared::doctor;
+/// How this program runs the doctor, for the doctor's heading and its advice.
+const DOCTOR: &str = "codecommit-auth doctor";
 mod login;
 #[path = "../git-remote-codecommit/modes.rs"]
 mod modes;

@@ -50,10 +50,7 @@ const CREDENTIALS_WARN: Duration = Duration::from_secs(15 * 60);
 pub(crate) fn run(remote: &str, online: bool) -> ExitCode {
     let mut report = Report::default();
     let flag = if online { " --online" } else { "" };
-    say!(
-        "git-remote-codecommit --doctor{flag} {}",
-        shown(remote, MAX_SHOWN)
-    );
+    say!("{}{flag} {}", crate::DOCTOR, shown(remote, MAX_SHOWN));
     if online {
         say!(
             "online: credentials are fetched as git would fetch them; STS, the Git host and \
@@ -62,7 +59,8 @@ pub(crate) fn run(remote: &str, online: bool) -> ExitCode {
     } else {
         say!(
             "offline: no network calls, no credential processes, nothing written \
-             (--doctor --online REMOTE fetches credentials too)"
+             ({} --online REMOTE fetches credentials too)",
+            crate::DOCTOR
         );
     }
     say!();
@@ -332,8 +330,9 @@ fn credentials<E: Environment>(
                     "credentials",
                     format!(
                         "not fetched offline: getting them takes {}\n\
-                         run `git-remote-codecommit --doctor --online {remote}` to fetch them",
-                        blocked.join(", ")
+                         run `{} --online {remote}` to fetch them",
+                        blocked.join(", "),
+                        crate::DOCTOR
                     ),
                 );
             } else {

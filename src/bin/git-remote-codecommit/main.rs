@@ -34,6 +34,10 @@ macro_rules! say {
     }};
 }
 
+/// How this program runs the doctor, for the doctor's heading and its advice (the doctor
+/// is shared with `codecommit-auth doctor`, which names itself).
+const DOCTOR: &str = "git-remote-codecommit --doctor";
+
 mod args;
 mod doctor;
 mod modes;
