@@ -351,8 +351,12 @@ fn token_problems_say_to_log_in_and_never_show_the_token() {
         let text = err.to_string();
         assert_eq!(err.kind(), ErrorKind::SsoLoginRequired, "{text}");
         assert!(text.contains(want), "{profile} {contents:?}: {text}");
+        // The reference's command, and ours for machines without the AWS CLI.
         assert!(
-            text.contains(&format!("aws sso login --profile {profile}")),
+            text.contains(&format!(
+                "run `aws sso login --profile {profile}` or \
+                 `codecommit-auth login --profile {profile}`"
+            )),
             "{text}"
         );
         assert!(text.contains(START_URL), "{text}");

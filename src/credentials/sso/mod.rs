@@ -328,9 +328,15 @@ impl SsoConfig {
         )
     }
 
-    /// `aws sso login --profile NAME`, the way out of every token problem.
+    /// `aws sso login --profile NAME`, the way out of every token problem, and our own
+    /// `codecommit-auth login` for machines without the AWS CLI (issue 15). botocore's
+    /// messages name only `aws sso login`; the reference's text stays first, so a
+    /// search for it still finds ours.
     pub(crate) fn login_hint(&self) -> String {
-        format!("run `aws sso login --profile {}`", self.profile)
+        format!(
+            "run `aws sso login --profile {0}` or `codecommit-auth login --profile {0}`",
+            self.profile
+        )
     }
 }
 
