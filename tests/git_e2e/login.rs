@@ -15,7 +15,8 @@ use crate::harness::*;
 use crate::support::disk::DiskEnvironment;
 use crate::support::server::{Reply, Server};
 use crate::support::sso::{
-    AUTHORIZE, DEVICE_AUTHORIZATION, REGISTER, TOKEN, play_browser, serve_authorize,
+    AUTHORIZE, DEVICE_AUTHORIZATION, LIST_ACCOUNTS, REGISTER, TOKEN, directory, play_browser,
+    serve_authorize,
 };
 
 const START_URL: &str = "https://e2e.awsapps.com/start";
@@ -150,27 +151,7 @@ fn login_then_clone_and_the_reference_signs_from_our_token() {
 
     // The reference signs the same URL from the same token file.
     let time = unix_now();
-    let ours = Resolver::with_environment(DiskEnvironment::new(
-        [
-            ("HOME", world.home.display().to_string()),
-            (
-                "AWS_CONFIG_FILE",
-                world.dir.path().join("aws/config").display().to_string(),
-            ),
-            ("AWS_ENDPOINT_URL_SSO", sso.url()),
-            ("CODE_COMMIT_ENDPOINT", world.server.authority()),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v))
-        .collect(),
-        std::time::UNIX_EPOCH + Duration::from_secs(time),
-        HttpsClient::from_environment(&MemoryEnvironment::new()),
-    ))
-    .signed_url_at(
-        "codecommit://sso-dev@ProjectAlpha",
-        SigningTime::from_unix(time as i64).unwrap(),
-    )
-    .map(|u| u.into_string());
+    let ours = our_url(&world, "codecommit://sso-dev@ProjectAlpha", time);
     let Some(theirs) = reference_url(&json!({
         "remote": "codecommit://sso-dev@ProjectAlpha",
         "time": iso(time),
@@ -185,10 +166,181 @@ fn login_then_clone_and_the_reference_signs_from_our_token() {
     })) else {
         return;
     };
+    assert_eq!(theirs["url"].as_str(), Some(ours.as_str()), "{theirs}");
+}
+
+/// Our URL for `remote`, signed at `time` by the library from the world's files (the
+/// config file at `AWS_CONFIG_FILE`, the token cache under HOME) and its stand-ins.
+fn our_url(world: &World, remote: &str, time: u64) -> String {
+    Resolver::with_environment(DiskEnvironment::new(
+        [
+            ("HOME", world.home.display().to_string()),
+            (
+                "AWS_CONFIG_FILE",
+                world.dir.path().join("aws/config").display().to_string(),
+            ),
+            ("AWS_ENDPOINT_URL_SSO", portal(world).url()),
+            ("CODE_COMMIT_ENDPOINT", world.server.authority()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect(),
+        std::time::UNIX_EPOCH + Duration::from_secs(time),
+        HttpsClient::from_environment(&MemoryEnvironment::new()),
+    ))
+    .signed_url_at(remote, SigningTime::from_unix(time as i64).unwrap())
+    .expect("we sign it")
+    .into_string()
+}
+
+/// Takes every directory holding an `aws` off the world's PATH (this machine may have
+/// the AWS CLI), then checks with the shell's own lookup, on the PATH every program of
+/// the world gets, that no `aws` can be found.
+fn without_aws_cli(world: &mut World) {
+    let kept: Vec<PathBuf> = std::env::split_paths(world.path_var())
+        .filter(|dir| dir.join("aws").symlink_metadata().is_err())
+        .collect();
+    let path = std::env::join_paths(kept).unwrap();
+    world.set_path(&path.to_string_lossy());
+    let lookup = world.run_in(world.dir.path(), "sh", &["-c", "command -v aws"], b"");
+    assert!(
+        !lookup.ok() && lookup.stdout.is_empty(),
+        "aws is still on the PATH: {lookup:#?}"
+    );
+}
+
+/// Issue 15's walkthrough on a machine without the AWS CLI, every step our programs:
+/// from a config file with no SSO in it, `profiles --start-url` adds the
+/// `[sso-session]`; `login` signs in (the test plays the browser); `profiles` writes a
+/// profile per account and role (the portal answering a page at a time, to our login's
+/// token only); `git clone codecommit://Account.Role@Repo` works through real git.
+/// Then the reference reads both files we wrote as the AWS CLI's own: botocore asks the
+/// portal for a written profile's account and role with our login's token, and signs
+/// the URL we sign.
+#[test]
+fn without_the_aws_cli_login_then_profiles_then_clone() {
+    require_git!();
+    let mut world = World::new();
+    sso_stand_in(&mut world);
+    without_aws_cli(&mut world);
+    // A new machine: the user's own config file, no credentials file, no SSO login.
+    let users = "# my settings\n[default]\nregion = eu-west-1\noutput = json\n";
+    world.dir.write("aws/config", users);
+    std::fs::remove_file(world.at("aws/credentials")).unwrap();
+    let token_path = world.home.join(SSO_TOKEN_FILE);
+    std::fs::remove_file(&token_path).unwrap();
+    let session = ["--sso-session", "e2e-sso"];
+
+    // 1. The sso-session, from the start URL and region.
+    let run = tool_run(
+        &world,
+        &[
+            &["profiles"][..],
+            &session,
+            &["--start-url", START_URL, "--sso-region", REGION],
+        ]
+        .concat(),
+    );
+    run.assert_ok("codecommit-auth profiles --start-url");
+    assert!(
+        run.stderr
+            .contains("[sso-session e2e-sso] added; it has no SSO login yet"),
+        "{run:#?}"
+    );
+
+    // 2. The login, for that session.
+    let browser = browser(&mut world);
+    let run = tool_run(&world, &[&["login"][..], &session].concat());
+    run.assert_ok("codecommit-auth login --sso-session");
     assert_eq!(
-        theirs["url"].as_str(),
-        Some(ours.unwrap().as_str()),
-        "{theirs}"
+        browser.join().unwrap(),
+        200,
+        "the listener took the redirect"
+    );
+    let token_text = read_text(&token_path).expect("login wrote the token file");
+    let token: Value = serde_json::from_str(&token_text).unwrap();
+    assert_eq!(token["accessToken"], NEW_ACCESS_TOKEN);
+    assert_eq!(token["startUrl"], START_URL);
+
+    // 3. The profiles, from the portal's listing, one page of one item at a time.
+    let sso = portal(&world);
+    directory(
+        sso,
+        NEW_ACCESS_TOKEN,
+        1,
+        &[
+            ("111122223333", "Dev Account", &["Developer", "ReadOnly"]),
+            ("444455556666", "Ops", &["Admin"]),
+            ("777788889999", "Sandbox (old)", &["Developer"]),
+        ],
+    );
+    let run = tool_run(&world, &[&["profiles"][..], &session].concat());
+    run.assert_ok("codecommit-auth profiles");
+    assert!(run.stderr.contains("4 profiles added"), "{run:#?}");
+    assert_eq!(sso.count(LIST_ACCOUNTS), 3, "three pages of accounts");
+    let config = read_text(world.at("aws/config")).unwrap();
+    assert!(
+        config.starts_with(users),
+        "the user's lines first: {config}"
+    );
+    for name in [
+        "Dev-Account.Developer",
+        "Dev-Account.ReadOnly",
+        "Ops.Admin",
+        "Sandbox--old-.Developer",
+    ] {
+        assert!(
+            config.contains(&format!("\n[profile {name}]\n")),
+            "{name}: {config}"
+        );
+    }
+
+    // 4. git, through a written profile and our login.
+    let remote = format!("codecommit://Dev-Account.Developer@{REPO}");
+    world
+        .git(&["clone", "--quiet", &remote, "alpha"])
+        .assert_ok("git clone through the written profile");
+    assert!(world.at("alpha/README.md").exists());
+    let asked = |after: usize| -> Vec<_> {
+        sso.seen()
+            .into_iter()
+            .filter(|s| s.path == PORTAL_PATH)
+            .skip(after)
+            .collect()
+    };
+    let clone = asked(0);
+    assert_eq!(clone.len(), 1, "{clone:?}");
+    assert_eq!(clone[0].query("account_id"), Some("111122223333"));
+    assert_eq!(clone[0].query("role_name"), Some("Developer"));
+    assert_eq!(
+        clone[0].header("x-amz-sso_bearer_token"),
+        Some(NEW_ACCESS_TOKEN)
+    );
+
+    // 5. The reference, on the files we wrote, for another written profile.
+    let remote = format!("codecommit://Ops.Admin@{REPO}");
+    let time = unix_now();
+    let ours = our_url(&world, &remote, time);
+    let before = sso.count(PORTAL_PATH);
+    let Some(theirs) = reference_url(&json!({
+        "remote": remote,
+        "time": iso(time),
+        "files": {".aws/config": config, SSO_TOKEN_FILE: token_text},
+        "env": {
+            "AWS_ENDPOINT_URL_SSO": sso.url(),
+            "CODE_COMMIT_ENDPOINT": world.server.authority(),
+        },
+    })) else {
+        return;
+    };
+    assert_eq!(theirs["url"].as_str(), Some(ours.as_str()), "{theirs}");
+    let botocore = asked(before);
+    assert_eq!(botocore.len(), 1, "botocore asked once: {botocore:?}");
+    assert_eq!(botocore[0].query("account_id"), Some("444455556666"));
+    assert_eq!(botocore[0].query("role_name"), Some("Admin"));
+    assert_eq!(
+        botocore[0].header("x-amz-sso_bearer_token"),
+        Some(NEW_ACCESS_TOKEN)
     );
 }
 
