@@ -32,6 +32,7 @@ mod container;
 mod env_vars;
 mod imds;
 mod legacy_files;
+pub(crate) mod mfa;
 mod plan;
 pub(crate) mod process;
 mod pyjson;
@@ -44,6 +45,7 @@ mod web_identity;
 pub(crate) mod xml;
 
 pub use aws_credential_types::Credentials;
+pub use mfa::MfaCallback;
 // The role-chain plan is reachable for the conformance tests only.
 #[doc(hidden)]
 pub use plan::{BaseStep, ChainPlan, CredentialSource, KeyFile, RoleStep};
@@ -69,6 +71,9 @@ pub(crate) struct ChainContext<'a> {
     pub(crate) disable_env_vars: bool,
     /// What was looked at so far without finding credentials.
     pub(crate) tried: &'a Tried,
+    /// The application's MFA callback, if it set one: asked instead of an askpass
+    /// program or the terminal (`mfa.rs`).
+    pub(crate) mfa: Option<&'a MfaCallback>,
 }
 
 /// What the chain looked at without finding credentials, in order: the tail of the
