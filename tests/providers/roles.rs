@@ -109,6 +109,17 @@ fn roles_env(server: &Server) -> MemoryEnvironment {
         .with_var("GIT_ASKPASS", "")
 }
 
+/// An STS stand-in that refuses every call with AccessDenied and `message`.
+fn denying_sts(message: &str) -> Server {
+    let server = Server::start();
+    server.route(
+        "POST",
+        "/",
+        vec![Reply::new(403, error_response("AccessDenied", message))],
+    );
+    server
+}
+
 fn sts_ok(n: u32, account: &str) -> Reply {
     sts_reply("AssumeRole", n, account, &at(3600))
 }
@@ -310,18 +321,8 @@ fn credential_source_environment_uses_env_keys_even_with_a_named_profile() {
 
 #[test]
 fn access_denied_names_the_role_and_the_source() {
-    let server = Server::start();
-    server.route(
-        "POST",
-        "/",
-        vec![Reply::new(
-            403,
-            error_response(
-                "AccessDenied",
-                "User: arn:aws:iam::1:user/base is not authorized to perform: sts:AssumeRole",
-            ),
-        )],
-    );
+    let server =
+        denying_sts("User: arn:aws:iam::1:user/base is not authorized to perform: sts:AssumeRole");
     let err = Resolver::with_environment(roles_env(&server))
         .signed_url_at("codecommit://role1@Repo", time())
         .unwrap_err();
@@ -919,17 +920,8 @@ fn without_a_terminal_or_askpass_the_error_says_how_to_give_the_code() {
 /// never shows it), nothing is cached.
 #[test]
 fn a_wrong_mfa_code_is_an_error_that_says_so() {
-    let server = Server::start();
-    server.route(
-        "POST",
-        "/",
-        vec![Reply::new(
-            403,
-            error_response(
-                "AccessDenied",
-                "MultiFactorAuthentication failed with invalid MFA one time pass code. (code 111222)",
-            ),
-        )],
+    let server = denying_sts(
+        "MultiFactorAuthentication failed with invalid MFA one time pass code. (code 111222)",
     );
     let env = roles_env(&server);
     let err = Resolver::with_environment(&env)
@@ -952,15 +944,7 @@ fn a_wrong_mfa_code_is_an_error_that_says_so() {
     assert!(env.file(mfa_cache_file()).is_none());
 
     // Any other refusal stays the service's error.
-    let server = Server::start();
-    server.route(
-        "POST",
-        "/",
-        vec![Reply::new(
-            403,
-            error_response("AccessDenied", "User: base is not authorized"),
-        )],
-    );
+    let server = denying_sts("User: base is not authorized");
     let err = Resolver::with_environment(roles_env(&server))
         .with_mfa_callback(|_, _| Ok(Some("111222".to_owned())))
         .signed_url_at("codecommit://mfa@Repo", time())
