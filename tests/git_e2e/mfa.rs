@@ -315,3 +315,30 @@ fn doctor_names_the_mfa_code_without_asking_for_it() {
     assert!(sts.seen().is_empty());
     assert!(cli_cache_files(&world).is_empty());
 }
+
+/// `git-credential-codecommit get` for an MFA role: the code comes from the askpass
+/// program, and git's protocol on stdout holds the answer and nothing else.
+#[test]
+fn credential_helper_asks_for_the_code_off_its_protocol_streams() {
+    require_git!();
+    let (mut world, sts) = mfa_world();
+    let askpass = world.script("askpass.sh", &format!("echo {CODE}\n"));
+    world.set_var("GIT_ASKPASS", &askpass.display().to_string());
+    world.set_var("AWS_PROFILE", "mfa-profile");
+    let host = format!("{CODECOMMIT_HOST}:{}", world.server.port());
+    let run = world.run_in(
+        world.dir.path(),
+        &credential_helper_bin(),
+        &["get"],
+        format!("protocol=https\nhost={host}\npath=v1/repos/{REPO}\n\n").as_bytes(),
+    );
+    run.assert_ok("credential helper get");
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "{run:#?}");
+    assert!(
+        lines[0].starts_with("username=ASIASTS0000000000001%sts-token-1&more"),
+        "{run:#?}"
+    );
+    assert!(!run.stdout.contains(CODE) && !run.stderr.contains(CODE));
+    assert_eq!(sts.seen().len(), 1);
+}
