@@ -91,6 +91,12 @@ pub(crate) fn code(
     } else {
         match ctx.env.prompt_secret(&prompt) {
             Ok(code) => return checked(Zeroizing::new(code), "the terminal"),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {
+                return Err(Error::new(
+                    ErrorKind::MfaRequired,
+                    format!("{}, and the prompt for it was cancelled", needs()),
+                ));
+            }
             Err(e) => tried.push(format!("no terminal to ask on ({e})")),
         }
     }

@@ -22,7 +22,7 @@ pub(super) fn prompt_secret(prompt: &str) -> io::Result<String> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
 
-    use rustix::termios::{self, LocalModes, OptionalActions};
+    use rustix::termios::{self, LocalModes, OptionalActions, SpecialCodeIndex};
 
     // O_NOCTTY: should the name ever lead to a terminal we do not control, it must not
     // become our controlling terminal by being opened.
@@ -33,12 +33,19 @@ pub(super) fn prompt_secret(prompt: &str) -> io::Result<String> {
         .open("/dev/tty")?;
     let saved = termios::tcgetattr(&tty)?;
     let mut quiet = saved.clone();
-    quiet.local_modes.remove(LocalModes::ECHO);
-    // As getpass: echo off (discarding what was typed ahead), then the prompt.
+    // Echo off, as getpass. And byte by byte without signals: Ctrl-C then reaches us as
+    // a byte and cancels with the terminal restored, where a SIGINT would end the
+    // process with echo still off (getpass restores it from its `finally`; git's
+    // prompt from a signal handler, which safe Rust cannot install).
+    quiet
+        .local_modes
+        .remove(LocalModes::ECHO | LocalModes::ICANON | LocalModes::ISIG);
+    quiet.special_codes[SpecialCodeIndex::VMIN] = 1;
+    quiet.special_codes[SpecialCodeIndex::VTIME] = 0;
+    // As getpass: the mode set (discarding what was typed ahead), then the prompt.
     termios::tcsetattr(&tty, OptionalActions::Flush, &quiet)?;
     let answer = {
-        // Echo comes back however the read ends (not on a signal: like getpass, a
-        // Ctrl-C at the prompt leaves it to the shell to restore the terminal).
+        // The terminal comes back however the read ends.
         let _restore = Restore {
             tty: &tty,
             saved: &saved,
@@ -46,10 +53,12 @@ pub(super) fn prompt_secret(prompt: &str) -> io::Result<String> {
         let mut io = &tty;
         io.write_all(prompt.as_bytes())?;
         io.flush()?;
-        read_line(&mut io)?
+        read_line(&mut io)
     };
-    // The Enter the person typed was not echoed.
+    // The Enter the person typed was not echoed (nor a Ctrl-C: what follows, an error
+    // say, starts on a line of its own).
     let _ = (&tty).write_all(b"\n");
+    let answer = answer?;
     let text = std::str::from_utf8(&answer)
         .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "the answer is not UTF-8"))?;
     Ok(text.to_owned())
@@ -70,34 +79,51 @@ impl Drop for Restore<'_> {
 }
 
 /// One line from the terminal without its line end, read without a buffer of its own
-/// (nothing of the answer stays behind in memory but the wiped copy).
+/// (nothing of the answer stays behind in memory but the wiped copy). The terminal
+/// sends each byte as typed, so the line editing is done here: Backspace, Ctrl-U
+/// (kill the line), Ctrl-C or Ctrl-\\ (cancel: [`io::ErrorKind::Interrupted`]),
+/// Ctrl-D (end; on an empty line, no answer).
 #[cfg(any(unix, windows))]
 fn read_line(tty: &mut impl io::Read) -> io::Result<Zeroizing<Vec<u8>>> {
     let mut line = Zeroizing::new(Vec::with_capacity(MAX_ANSWER));
     let mut byte = [0u8; 1];
+    let no_answer = || {
+        io::Error::new(
+            io::ErrorKind::UnexpectedEof,
+            "the terminal closed before an answer",
+        )
+    };
     loop {
         match tty.read(&mut byte) {
-            Ok(0) if line.is_empty() => {
-                return Err(io::Error::new(
-                    io::ErrorKind::UnexpectedEof,
-                    "the terminal closed before an answer",
-                ));
-            }
+            Ok(0) if line.is_empty() => return Err(no_answer()),
             Ok(0) => break,
-            Ok(_) if byte[0] == b'\n' => break,
-            Ok(_) if line.len() >= MAX_ANSWER => {
-                return Err(io::Error::new(
-                    io::ErrorKind::InvalidData,
-                    format!("the answer is longer than {MAX_ANSWER} bytes"),
-                ));
-            }
-            Ok(_) => line.push(byte[0]),
+            Ok(_) => match byte[0] {
+                0x04 if line.is_empty() => return Err(no_answer()),
+                b'\n' | 0x04 => break,
+                // Enter without ICRNL; the console's line end is "\r\n".
+                b'\r' if cfg!(unix) => break,
+                b'\r' => {}
+                0x03 | 0x1c => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::Interrupted,
+                        "the prompt was cancelled",
+                    ));
+                }
+                0x7f | 0x08 => {
+                    line.pop();
+                }
+                0x15 => line.clear(),
+                _ if line.len() >= MAX_ANSWER => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::InvalidData,
+                        format!("the answer is longer than {MAX_ANSWER} bytes"),
+                    ));
+                }
+                b => line.push(b),
+            },
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) => return Err(e),
         }
-    }
-    if line.last() == Some(&b'\r') {
-        line.pop();
     }
     Ok(line)
 }
@@ -167,20 +193,28 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_line_is_read_without_its_end() {
+    fn a_line_is_read_without_its_end_and_edited_as_typed() {
         for (input, want) in [
             (&b"123456\n"[..], &b"123456"[..]),
             (b"123456\r\nmore", b"123456"),
             (b"654321", b"654321"),
             (b"\n", b""),
+            (b"1289\x7f\x7f34\x0856\n", b"12356"),
+            (b"999\x15123456\n", b"123456"),
+            (b"123456\x04more", b"123456"),
         ] {
             let got = read_line(&mut { input }).unwrap();
             assert_eq!(&got[..], want, "{input:?}");
         }
-        assert_eq!(
-            read_line(&mut &b""[..]).unwrap_err().kind(),
-            io::ErrorKind::UnexpectedEof
-        );
+        for (input, kind) in [
+            (&b""[..], io::ErrorKind::UnexpectedEof),
+            (b"\x04", io::ErrorKind::UnexpectedEof),
+            (b"12\x03", io::ErrorKind::Interrupted),
+            (b"12\x1c34\n", io::ErrorKind::Interrupted),
+        ] {
+            let err = read_line(&mut { input }).unwrap_err();
+            assert_eq!(err.kind(), kind, "{input:?}");
+        }
         let long = vec![b'1'; MAX_ANSWER + 1];
         assert_eq!(
             read_line(&mut &long[..]).unwrap_err().kind(),

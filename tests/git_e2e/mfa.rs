@@ -342,3 +342,63 @@ fn credential_helper_asks_for_the_code_off_its_protocol_streams() {
     assert!(!run.stdout.contains(CODE) && !run.stderr.contains(CODE));
     assert_eq!(sts.seen().len(), 1);
 }
+
+/// Ctrl-C at the prompt cancels and leaves the terminal as it was: echo, line editing
+/// and signals back on. The credential helper runs straight from the shell, so nothing
+/// between them could restore the terminal in its place.
+#[test]
+fn ctrl_c_at_the_prompt_cancels_and_restores_the_terminal() {
+    require_git!();
+    if !require_tmux() {
+        return;
+    }
+    let (mut world, sts) = mfa_world();
+    world.remove_var("GIT_TERMINAL_PROMPT");
+    world.set_var("TERM", "xterm");
+    world.set_var("AWS_PROFILE", "mfa-profile");
+    let (status, modes) = (world.at("status"), world.at("stty"));
+    let request = format!("protocol=https\\nhost={CODECOMMIT_HOST}\\npath=v1/repos/{REPO}\\n\\n");
+    let tmux = Tmux::start(
+        &world,
+        world.dir.path(),
+        &format!(
+            "stty -a > '{modes}.before'; printf '{request}' | git-credential-codecommit get; \
+             echo \"exit=$?\" > '{}'; stty -a > '{modes}'",
+            status.display(),
+            modes = modes.display()
+        ),
+    );
+    tmux.wait_for(PROMPT.trim_end());
+    let out = tmux.tmux(&["send-keys", "-t", tmux.session, "C-c"]);
+    assert!(out.status.success(), "{out:?}");
+    let exit = wait_for_file(&status);
+    assert_ne!(exit, "exit=0\n", "{}", tmux.screen());
+    // The message on a line of its own after the prompt (the pane wraps long lines).
+    let screen = tmux.screen();
+    let (_, after_prompt) = screen.split_once(PROMPT.trim_end()).unwrap();
+    assert!(
+        after_prompt.starts_with("\ngit-credential-codecommit: profile mfa-profile needs")
+            && after_prompt
+                .replace('\n', "")
+                .contains("and the prompt for it was cancelled"),
+        "{screen}"
+    );
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let after = loop {
+        if let Some(text) = read_text(&modes).filter(|t| t.contains("echo")) {
+            break text;
+        }
+        assert!(Instant::now() < deadline, "no stty output");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let before = read_text(format!("{}.before", modes.display())).unwrap();
+    let flags = |text: &str| -> Vec<String> {
+        text.split_whitespace()
+            .filter(|w| ["echo", "icanon", "isig"].contains(&w.trim_start_matches('-')))
+            .map(str::to_owned)
+            .collect()
+    };
+    assert_eq!(flags(&after), ["isig", "icanon", "echo"], "{after}");
+    assert_eq!(flags(&after), flags(&before));
+    assert!(sts.seen().is_empty());
+}
