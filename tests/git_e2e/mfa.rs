@@ -185,6 +185,18 @@ fn require_tmux() -> bool {
     false
 }
 
+/// [`mfa_world`] for a person at a terminal: git's own prompts allowed, no askpass
+/// program. `None` (the test skips) without tmux.
+fn terminal_world() -> Option<(World, Server)> {
+    if !require_tmux() {
+        return None;
+    }
+    let (mut world, sts) = mfa_world();
+    world.remove_var("GIT_TERMINAL_PROMPT");
+    world.set_var("TERM", "xterm");
+    Some((world, sts))
+}
+
 /// Waits up to a minute for `path` to hold a line.
 fn wait_for_file(path: &Path) -> String {
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -204,13 +216,9 @@ fn wait_for_file(path: &Path) -> String {
 #[test]
 fn mfa_role_clones_in_a_real_terminal_with_one_prompt_per_session() {
     require_git!();
-    if !require_tmux() {
+    let Some((mut world, sts)) = terminal_world() else {
         return;
-    }
-    let (mut world, sts) = mfa_world();
-    // A person at a terminal: git's own prompts are allowed, no askpass program.
-    world.remove_var("GIT_TERMINAL_PROMPT");
-    world.set_var("TERM", "xterm");
+    };
     let status = world.at("clone-status");
     let tmux = Tmux::start(
         &world,
@@ -349,12 +357,9 @@ fn credential_helper_asks_for_the_code_off_its_protocol_streams() {
 #[test]
 fn ctrl_c_at_the_prompt_cancels_and_restores_the_terminal() {
     require_git!();
-    if !require_tmux() {
+    let Some((mut world, sts)) = terminal_world() else {
         return;
-    }
-    let (mut world, sts) = mfa_world();
-    world.remove_var("GIT_TERMINAL_PROMPT");
-    world.set_var("TERM", "xterm");
+    };
     world.set_var("AWS_PROFILE", "mfa-profile");
     let (status, modes) = (world.at("status"), world.at("stty"));
     let request = format!("protocol=https\\nhost={CODECOMMIT_HOST}\\npath=v1/repos/{REPO}\\n\\n");
