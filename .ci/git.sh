@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The git end-to-end tests (tests/git_e2e.rs) with what they need installed: git >= 2.37
-# (http.curloptResolve) with `git http-backend` and HTTPS support (`git remote-http`).
+# (http.curloptResolve) with `git http-backend` and HTTPS support (`git remote-http`),
+# and tmux (the MFA prompt is typed into a real terminal).
 # Installs git with apt when it is missing or too old, then runs the tests with
 # CODECOMMIT_E2E_REQUIRE_GIT=1, so a test that would skip fails instead.
 #
@@ -48,6 +49,10 @@ if ! git_ok; then
 fi
 git --version
 echo "exec path: $(git --exec-path)"
+
+step "tmux for the MFA prompt test (a real terminal)"
+command -v tmux >/dev/null || apt_install tmux
+tmux -V
 
 step "end-to-end tests with real git"
 CODECOMMIT_E2E_REQUIRE_GIT=1 cargo test --test git_e2e

@@ -64,6 +64,12 @@
 #define CODECOMMIT_SIGNING_TIME_NOW INT64_MIN
 
 /**
+ * The size in bytes of the buffer an MFA callback writes its code into, the
+ * terminating NUL included. An MFA code is 6 digits.
+ */
+#define CODECOMMIT_MFA_CODE_SIZE 64
+
+/**
  * The result of a call: `CODECOMMIT_AUTH_RESULT_OK` (0) or what went wrong.
  *
  * Functions return these values as `int`. The numbers are stable; new ones may be
@@ -154,8 +160,9 @@ enum codecommit_auth_result
      */
     CODECOMMIT_AUTH_RESULT_SSO_LOGIN_REQUIRED = 404,
     /**
-     * A role needs an MFA code (`mfa_serial`) and no cached credentials exist; the
-     * library cannot prompt for one.
+     * A role needs an MFA code (`mfa_serial`), no cached session serves it, and no
+     * code was had (no MFA callback, askpass program or terminal answered), or STS
+     * refused the code given (the message says which).
      */
     CODECOMMIT_AUTH_RESULT_MFA_REQUIRED = 405,
     /**
@@ -216,7 +223,8 @@ typedef struct codecommit_credentials codecommit_credentials;
  * AWS files, reading the files once.
  *
  * Opaque. Create it with codecommit_resolver_new() or
- * codecommit_resolver_new_with_credentials_callback(), use it from any number of
+ * codecommit_resolver_new_with_credentials_callback() (and give it an MFA callback with
+ * codecommit_resolver_set_mfa_callback()), use it from any number of
  * threads at once, and free it with codecommit_resolver_free() once no thread uses it.
  * The shared files are read on first use and kept (with the derived signing keys)
  * until codecommit_resolver_reload(). codecommit_resolver_signed_url() also keeps each
@@ -257,6 +265,35 @@ typedef struct codecommit_resolver codecommit_resolver;
 typedef int (*codecommit_credentials_callback)(void *userdata,
                                                const char *profile,
                                                codecommit_credentials *credentials);
+
+/**
+ * A callback that supplies the MFA code for a role with `mfa_serial`, set with
+ * codecommit_resolver_set_mfa_callback().
+ *
+ * The resolver calls it when a role profile has `mfa_serial` and no cached session
+ * serves it (the sessions in ~/.aws/cli/cache, shared with the AWS CLI): with the
+ * `userdata` given when it was set, the role's profile and its `mfa_serial`
+ * (NUL-terminated UTF-8, valid during the call only), and a buffer `code` of
+ * `code_size` bytes (CODECOMMIT_MFA_CODE_SIZE), filled with zeros.
+ *
+ * Return 0 after writing the code into `code`, NUL-terminated: the resolver sends it
+ * to STS, and caches the role's session so that it does not ask again until the
+ * session expires. The library wipes the buffer when the callback returns. Return any
+ * other value to give no code (the person cancelled): the resolver's call fails with
+ * CODECOMMIT_AUTH_RESULT_MFA_REQUIRED. An empty code, one without a NUL within
+ * `code_size` bytes, or one that is not UTF-8 fails it the same way; so does a code
+ * that STS refuses (the message says so).
+ *
+ * Thread-safety: the resolver may call the callback from any thread that uses the
+ * resolver, and from several threads at once, so it and `userdata` must be safe for
+ * that. The callback may call any function of this library, including on the same
+ * resolver. It must not unwind: no C++ exception and no longjmp may leave it.
+ */
+typedef int (*codecommit_mfa_callback)(void *userdata,
+                                       const char *profile,
+                                       const char *serial,
+                                       char *code,
+                                       size_t code_size);
 
 #ifdef __cplusplus
 extern "C" {
@@ -382,6 +419,34 @@ int codecommit_resolver_new(const codecommit_resolver **resolver_out);
 int codecommit_resolver_new_with_credentials_callback(codecommit_credentials_callback callback,
                                                       void *userdata,
                                                       const codecommit_resolver **resolver_out);
+
+/**
+ * Sets the callback that supplies MFA codes for roles with `mfa_serial` (see
+ * codecommit_mfa_callback), replacing any set before. With `callback` NULL, or
+ * none ever set, the resolver asks as git-remote-codecommit's users expect: an
+ * askpass program (GIT_ASKPASS, git's core.askPass, SSH_ASKPASS), else the
+ * controlling terminal (/dev/tty, never stdin or stdout), else the call fails with
+ * CODECOMMIT_AUTH_RESULT_MFA_REQUIRED.
+ *
+ * `userdata` is passed to every call of `callback` and never read by the library;
+ * it (and whatever it points at) must stay valid, and safe to use from the threads
+ * that use the resolver, until codecommit_resolver_free(), or until another
+ * codecommit_resolver_set_mfa_callback() returns and the resolver calls already
+ * running have returned. It may be NULL.
+ *
+ * Thread-safe: it may be called while other threads use the resolver; their calls
+ * finish with the callback they started with.
+ *
+ * Returns CODECOMMIT_AUTH_RESULT_OK, or NULL_PARAMETER (`resolver` is NULL), PANIC.
+ *
+ * # Safety
+ *
+ * `resolver` is NULL or a live resolver; `callback` and `userdata` follow
+ * codecommit_mfa_callback's rules.
+ */
+int codecommit_resolver_set_mfa_callback(const codecommit_resolver *resolver,
+                                         codecommit_mfa_callback callback,
+                                         void *userdata);
 
 /**
  * Frees a resolver and everything it holds (parsed files, signing keys, which are

@@ -69,8 +69,9 @@ pub enum ErrorKind {
     ServiceError,
     /// An AWS service could not be reached: connection refused, DNS, TLS, timeout.
     Network,
-    /// A role needs an MFA code (`mfa_serial`) and no cached credentials exist; a git
-    /// helper cannot prompt for one.
+    /// A role needs an MFA code (`mfa_serial`), no cached session serves it, and no
+    /// code was had (no MFA callback, askpass program or terminal answered), or STS
+    /// refused the code given (the message says which).
     MfaRequired,
     /// `credential_process` failed: it could not start, exited non-zero, hung, or wrote
     /// output that is not the credential JSON.

@@ -102,7 +102,8 @@ pub mod endpoint;
 pub mod env;
 mod error;
 /// The C ABI (`include/codecommit_auth.h`), for C and C++ programs; Rust code uses the
-/// safe API. The only module allowed `unsafe`. Public so the symbols are exported and
+/// safe API. The only module allowed `unsafe` (but for the Windows console's echo in
+/// `env/terminal.rs`). Public so the symbols are exported and
 /// the C tests reach them, hidden from the Rust docs: it is no Rust API.
 #[allow(unsafe_code)]
 #[doc(hidden)]

@@ -130,6 +130,7 @@ pub fn caller_identity<E: Environment>(
             top_profile: profile,
             disable_env_vars: false,
             tried: &tried,
+            mfa: None,
         })
     };
     let headers = [(

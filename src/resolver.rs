@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, SystemTime};
 
 use crate::config::{self, ProfileSource, SharedConfig};
@@ -91,6 +91,9 @@ pub struct Resolver<E = OsEnvironment> {
     /// Resolutions by remote, for [`Resolver::signed_url_at`]; `None` when a credentials
     /// callback makes every resolution the application's to decide.
     resolutions: Option<Mutex<HashMap<String, Arc<Resolution>>>>,
+    /// The application's MFA callback ([`Resolver::with_mfa_callback`]); the C ABI can
+    /// replace it on a shared resolver, and calls already running keep theirs.
+    mfa: RwLock<Option<Arc<crate::credentials::mfa::Hook>>>,
 }
 
 /// A kept resolution is used only while its credentials have more than this left.
@@ -122,6 +125,7 @@ impl<E: Environment> Resolver<E> {
             chain: CredentialChain::botocore(),
             signer: Signer::new(),
             resolutions: Some(Mutex::new(HashMap::new())),
+            mfa: RwLock::new(None),
         }
     }
 
@@ -153,6 +157,46 @@ impl<E: Environment> Resolver<E> {
             .prepend(Box::new(crate::credentials::Callback(Box::new(callback))));
         self.resolutions = None;
         self
+    }
+
+    /// Asks `callback` for the MFA code of a role with `mfa_serial` when no cached
+    /// session serves it, with the role's profile and its `mfa_serial`: instead of an
+    /// askpass program (`GIT_ASKPASS`, git's `core.askPass`, `SSH_ASKPASS`) or the
+    /// controlling terminal, which a resolver asks otherwise (botocore prompts on the
+    /// terminal). Return `Ok(Some(code))`, `Ok(None)` to give none (the call fails with
+    /// [`ErrorKind::MfaRequired`]), or an error to fail with.
+    ///
+    /// The code is sent to STS as `TokenCode` and wiped; the role's credentials go to
+    /// the AWS CLI's cache (`~/.aws/cli/cache`), so neither this resolver nor the AWS
+    /// CLI asks again until they expire. A code STS refuses fails the call with
+    /// [`ErrorKind::MfaRequired`], saying so. The callback may be called from any thread
+    /// that uses the resolver.
+    ///
+    /// ```
+    /// use codecommit_auth::Resolver;
+    /// use codecommit_auth::env::MemoryEnvironment;
+    ///
+    /// let resolver = Resolver::with_environment(MemoryEnvironment::new())
+    ///     .with_mfa_callback(|profile, serial| {
+    ///         // Ask the person in the application's own window.
+    ///         let _ = (profile, serial);
+    ///         Ok(Some("123456".to_owned()))
+    ///     });
+    /// # let _ = resolver;
+    /// ```
+    pub fn with_mfa_callback<F>(self, callback: F) -> Resolver<E>
+    where
+        F: Fn(&str, &str) -> Result<Option<String>, Error> + Send + Sync + 'static,
+    {
+        self.set_mfa_callback(Some(Box::new(callback)));
+        self
+    }
+
+    /// Replaces the MFA callback (`None`: ask as without one); calls already running
+    /// finish with the one they started with.
+    pub(crate) fn set_mfa_callback(&self, callback: Option<Box<crate::credentials::MfaCallback>>) {
+        *self.mfa.write().unwrap_or_else(|e| e.into_inner()) =
+            callback.map(|c| Arc::new(crate::credentials::mfa::Hook(c)));
     }
 
     /// The environment this resolver reads.
@@ -372,6 +416,7 @@ impl<E: Environment> Resolver<E> {
             Some(t) => t,
             None => &self.env,
         };
+        let mfa = self.mfa.read().unwrap_or_else(|e| e.into_inner()).clone();
         let ctx = ChainContext {
             env,
             config,
@@ -379,6 +424,7 @@ impl<E: Environment> Resolver<E> {
             top_profile: &location.profile,
             disable_env_vars: named,
             tried: &tried,
+            mfa: mfa.as_deref().map(|hook| &*hook.0),
         };
         let message_profile = if named { &location.profile } else { "default" };
         let credentials = self

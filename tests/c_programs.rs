@@ -21,6 +21,7 @@
 
 #[path = "ffi/scenarios.rs"]
 mod scenarios;
+mod support;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -613,6 +614,94 @@ fn readme_program_static() {
 #[test]
 fn readme_program_shared() {
     readme_program(Link::Shared);
+}
+
+/// The MFA callback set from C (`tests/c/mfa.c`): with an STS stand-in that takes only
+/// the fixture profile `mfa`'s serial and the code `123456`, signed with the source
+/// profile's keys. Three signings by two resolvers make one AssumeRole: the second
+/// resolver finds the session in the AWS CLI cache under the program's own HOME.
+fn mfa_callback(link: Link) {
+    use support::server::{Reply, Server};
+    use support::sts::{error_response, form, sts_reply, verify};
+
+    let binary = build("tests/c/mfa.c", link);
+    let expiration = (time::OffsetDateTime::now_utc() + time::Duration::hours(1))
+        .replace_nanosecond(0)
+        .unwrap()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    let sts = Server::start();
+    sts.gate(move |seen| {
+        let params = form(seen);
+        let good = verify(seen, "secret").is_ok()
+            && params.get("RoleArn").map(String::as_str)
+                == Some("arn:aws:iam::123456789012:role/Dev")
+            && params.get("SerialNumber").map(String::as_str)
+                == Some("arn:aws:iam::123456789012:mfa/dev")
+            && params.get("TokenCode").map(String::as_str) == Some("123456");
+        Some(if good {
+            sts_reply("AssumeRole", 1, "123456789012", &expiration)
+        } else {
+            Reply::new(
+                403,
+                error_response(
+                    "AccessDenied",
+                    "MultiFactorAuthentication failed with invalid MFA one time pass code.",
+                ),
+            )
+        })
+    });
+    let home = support::disk::TempDir::new(&format!("c-mfa-{link:?}"));
+    let aws = scenarios::fixture_home().join(".aws");
+    let mut env = vec![
+        ("HOME".to_owned(), home.path().display().to_string()),
+        (
+            "AWS_CONFIG_FILE".to_owned(),
+            aws.join("config").display().to_string(),
+        ),
+        (
+            "AWS_SHARED_CREDENTIALS_FILE".to_owned(),
+            aws.join("credentials").display().to_string(),
+        ),
+        ("AWS_EC2_METADATA_DISABLED".to_owned(), "true".to_owned()),
+        ("AWS_ENDPOINT_URL_STS".to_owned(), sts.url()),
+        ("GIT_TERMINAL_PROMPT".to_owned(), "0".to_owned()),
+        ("GIT_ASKPASS".to_owned(), String::new()),
+    ];
+    if let Some(path) = std::env::var_os("PATH") {
+        env.push(("PATH".to_owned(), path.to_string_lossy().into_owned()));
+    }
+    let out = results(&run_ok(&binary, &[], &env));
+    let none = result(&out, "none_text");
+    assert!(
+        none.starts_with(
+            "profile mfa needs an MFA code (mfa_serial = arn:aws:iam::123456789012:mfa/dev) \
+             to assume arn:aws:iam::123456789012:role/Dev, and nobody could be asked for it: \
+             terminal prompts are off (GIT_TERMINAL_PROMPT)."
+        ),
+        "{none}"
+    );
+    assert!(
+        result(&out, "declined_text").ends_with("and the application's MFA callback gave none"),
+        "{out:?}"
+    );
+    assert!(
+        result(&out, "url").starts_with("https://ASIASTS0000000000001%25sts-token-1%26more:"),
+        "{out:?}"
+    );
+    let seen = sts.seen();
+    assert_eq!(seen.len(), 1, "one AssumeRole: {seen:?}");
+    assert_eq!(form(&seen[0])["TokenCode"], "123456");
+}
+
+#[test]
+fn mfa_callback_static() {
+    mfa_callback(Link::Static);
+}
+
+#[test]
+fn mfa_callback_shared() {
+    mfa_callback(Link::Shared);
 }
 
 /// The README's and the example's static link lines are the one tested here.

@@ -5,7 +5,8 @@
 //!
 //! Each test builds its own world (`harness::World`): a temporary `HOME` with its own
 //! `.gitconfig`, AWS config and credentials files, the server on 127.0.0.1, and for
-//! SSO a local SSO portal. git runs with a cleared environment (`GIT_CONFIG_NOSYSTEM`,
+//! SSO a local SSO portal, for MFA roles a local STS (and a tmux pane as the terminal).
+//! git runs with a cleared environment (`GIT_CONFIG_NOSYSTEM`,
 //! no prompts, the server's CA in `GIT_SSL_CAINFO`), and finds our binaries on `PATH`
 //! as it would after `cargo install --path .`. Nothing leaves 127.0.0.1. A machine
 //! without git skips these tests with a loud message.
@@ -34,6 +35,8 @@ mod doctor;
 mod doctor_online;
 #[path = "git_e2e/login.rs"]
 mod login;
+#[path = "git_e2e/mfa.rs"]
+mod mfa;
 #[path = "git_e2e/profiles.rs"]
 mod profiles;
 #[path = "git_e2e/remote_helper.rs"]

@@ -13,14 +13,22 @@
 //! `~/.aws/cli/cache` (the AWS CLI's) and `~/.aws/boto/cache` (git-remote-codecommit's),
 //! written to `~/.aws/cli/cache`, under botocore's key (§6.2), used while 15 minutes
 //! remain. The outermost fresh entry wins: nothing before it is fetched.
+//!
+//! A role with `mfa_serial` sends `SerialNumber` and a `TokenCode` asked for as
+//! `mfa.rs` describes (the application's callback, an askpass program, the terminal),
+//! only when no cache entry serves it: so one prompt per session, shared with the AWS
+//! CLI through its cache.
 
 use serde_json::{Value, json};
+use zeroize::Zeroize;
 
 use super::cli_cache::{self, Lookup};
 use super::plan::{self, BaseStep, ChainPlan, CredentialSource, RoleStep};
 use super::pyjson::Separators;
 use super::sts::{self, Operation};
-use super::{ChainContext, Outcome, Provider, Resolved, Reuse, Source, container, env_vars, imds};
+use super::{
+    ChainContext, Outcome, Provider, Resolved, Reuse, Source, container, env_vars, imds, mfa,
+};
 use crate::error::{Error, ErrorKind};
 
 /// The `assume-role` provider: position 2 of botocore's chain.
@@ -142,17 +150,6 @@ fn assume(
     source: Resolved,
     describe: &str,
 ) -> Result<Resolved, Error> {
-    if let Some(serial) = &role.mfa_serial {
-        return Err(Error::new(
-            ErrorKind::MfaRequired,
-            format!(
-                "profile {} needs an MFA code (mfa_serial = {serial}) to assume {}, and a git \
-                 helper cannot prompt for one; assume the role once with the AWS CLI (e.g. `aws \
-                 sts get-caller-identity --profile {}`), which caches it for us to reuse",
-                role.profile, role.role_arn, role.profile
-            ),
-        ));
-    }
     // One process fetches while the others sharing this cache wait, then read what it
     // wrote — the lock and key the SSO path uses. An outer process found no entry for
     // this role before it resolved the source; look once more now the lock is held.
@@ -164,14 +161,27 @@ fn assume(
     if let Some(hit) = cached(ctx, role) {
         return Ok(hit);
     }
-    let args = arguments(role, ctx.env.now());
+    let mut args = arguments(role, ctx.env.now());
+    if let Some(serial) = &role.mfa_serial {
+        // BOTOCORE: asks its prompter (getpass) with the same text, after the cache
+        // missed and the source credentials were resolved.
+        let code = mfa::code(ctx, &role.profile, serial, &role.role_arn)?;
+        args.push(("SerialNumber", serial.clone()));
+        args.push(("TokenCode", code.as_str().to_owned()));
+    }
     let answer = sts::call(
         ctx,
         Operation::AssumeRole,
         &args,
         Some(&source.credentials),
         &format!("role {} assumed with the {describe}", role.role_arn),
-    )?;
+    );
+    for (name, value) in &mut args {
+        if *name == "TokenCode" {
+            value.zeroize();
+        }
+    }
+    let answer = answer?;
     if let Some(dir) = &cli_dir {
         // As with SSO: an unwritable cache costs a call next time, nothing more.
         let _ = cli_cache::write(ctx.env, dir, &key, &answer.cache_doc);
@@ -311,6 +321,7 @@ source_profile = nowhere
             top_profile: "top",
             disable_env_vars: true,
             tried: &tried,
+            mfa: None,
         };
         match AssumeRole.provide(&ctx)? {
             Outcome::Found(found) => Ok(found),

@@ -56,6 +56,7 @@ mod env_vars;
 mod imds;
 mod legacy_files;
 mod login;
+pub(crate) mod mfa;
 mod plan;
 pub(crate) mod process;
 mod pyjson;
@@ -68,6 +69,7 @@ mod web_identity;
 pub(crate) mod xml;
 
 pub use aws_credential_types::Credentials;
+pub use mfa::MfaCallback;
 // The role-chain plan is reachable for the conformance tests only.
 pub use login::{LoginSession, login_session};
 #[doc(hidden)]
@@ -97,6 +99,9 @@ pub(crate) struct ChainContext<'a> {
     pub(crate) disable_env_vars: bool,
     /// What was looked at so far without finding credentials.
     pub(crate) tried: &'a Tried,
+    /// The application's MFA callback, if it set one: asked instead of an askpass
+    /// program or the terminal (`mfa.rs`).
+    pub(crate) mfa: Option<&'a MfaCallback>,
 }
 
 /// What the chain looked at without finding credentials, in order: the tail of the

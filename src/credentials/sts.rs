@@ -188,27 +188,47 @@ pub(crate) fn call(
         secrets.extend(
             params
                 .iter()
-                .filter(|(name, _)| *name == "WebIdentityToken")
+                .filter(|(name, _)| matches!(*name, "WebIdentityToken" | "TokenCode"))
                 .map(|(_, value)| value.as_str()),
         );
-        let code = xml::text(&text, &["Error", "Code"])
-            .map(|c| quoted(&c, &secrets, MAX_SHOWN))
+        let raw_code = xml::text(&text, &["Error", "Code"]);
+        let raw_message = xml::text(&text, &["Error", "Message"]);
+        let code = raw_code
+            .as_deref()
+            .map(|c| quoted(c, &secrets, MAX_SHOWN))
             .unwrap_or_else(|| format!("HTTP {}", response.status));
-        let message = xml::text(&text, &["Error", "Message"])
-            .map(|m| quoted(&m, &secrets, 500))
+        let message = raw_message
+            .as_deref()
+            .map(|m| quoted(m, &secrets, 500))
             .unwrap_or_default();
         let retried = if attempt > 1 {
             format!(" (reached max retries: {})", attempt - 1)
         } else {
             String::new()
         };
-        return Err(Error::new(
-            ErrorKind::ServiceError,
-            format!(
-                "An error occurred ({code}) when calling the {} operation{retried}: {message} ({describe})",
-                operation.name()
-            ),
-        ));
+        let answer = format!(
+            "An error occurred ({code}) when calling the {} operation{retried}: {message} ({describe})",
+            operation.name()
+        );
+        // STS refuses a wrong, expired or reused MFA code with AccessDenied,
+        // "MultiFactorAuthentication failed with invalid MFA one time pass code."
+        // BOTOCORE: raises the ClientError as it is.
+        let sent_code = params.iter().any(|(name, _)| *name == "TokenCode");
+        if sent_code
+            && raw_code.as_deref() == Some("AccessDenied")
+            && raw_message
+                .as_deref()
+                .is_some_and(|m| m.contains("MultiFactorAuthentication") || m.contains("MFA"))
+        {
+            return Err(Error::new(
+                ErrorKind::MfaRequired,
+                format!(
+                    "STS refused the MFA code: it was mistyped, expired or already used; run \
+                     the command again and enter the next code. {answer}"
+                ),
+            ));
+        }
+        return Err(Error::new(ErrorKind::ServiceError, answer));
     }
     // A lossy decoding would sign with U+FFFD in place of the bytes STS sent, and the
     // user would meet a 403 later instead of this error now.

@@ -26,6 +26,7 @@ mod offline;
 mod os;
 pub mod process;
 mod proxy;
+mod terminal;
 mod trust;
 
 pub use http::{HttpClient, HttpError, HttpErrorKind, HttpRequest, HttpResponse, TrustedCerts};
@@ -89,7 +90,9 @@ impl Platform {
 ///   shared with the AWS CLI;
 /// * **locks** — [`lock_file`](Environment::lock_file): one fetch at a time per cache
 ///   entry across processes;
-/// * **waiting** — [`sleep`](Environment::sleep): the pauses between retries.
+/// * **waiting** — [`sleep`](Environment::sleep): the pauses between retries;
+/// * **the terminal** — [`prompt_secret`](Environment::prompt_secret): an MFA code typed
+///   by the person at the controlling terminal.
 ///
 /// Implement it to run the resolver against something other than the real machine, or
 /// wrap another environment to change part of it ([`Offline`] turns the network,
@@ -201,6 +204,25 @@ pub trait Environment: Send + Sync {
     fn sleep(&self, duration: std::time::Duration) {
         std::thread::sleep(duration);
     }
+
+    /// Asks the person at the controlling terminal for a secret (an MFA code): writes
+    /// `prompt` to the terminal, reads one line with echo off, and returns it without
+    /// its line end. Never stdin or stdout, which belong to git.
+    ///
+    /// The answer is a secret: the caller wipes it once used.
+    ///
+    /// # Errors
+    ///
+    /// The I/O error when there is no terminal to ask (no controlling terminal, a
+    /// daemon, CI) or it could not be read. By default, and in an environment that does
+    /// not prompt, [`io::ErrorKind::Unsupported`].
+    fn prompt_secret(&self, prompt: &str) -> io::Result<String> {
+        let _ = prompt;
+        Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            "this environment has no terminal to prompt on",
+        ))
+    }
 }
 
 /// An advisory file lock, released when dropped.
@@ -260,6 +282,9 @@ macro_rules! forward_environment {
             }
             fn sleep(&self, duration: std::time::Duration) {
                 (**self).sleep(duration)
+            }
+            fn prompt_secret(&self, prompt: &str) -> io::Result<String> {
+                (**self).prompt_secret(prompt)
             }
         }
     )*};

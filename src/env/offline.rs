@@ -10,10 +10,12 @@ use super::{
     ProcessError, ProcessErrorKind, ProcessOutput, ProcessRequest,
 };
 
-/// Another environment with the network, process runs and file writes turned off:
+/// Another environment with the network, process runs, file writes and terminal
+/// prompts turned off:
 /// variables, files and the clock come from the inner environment; an HTTP request or a
-/// process run is refused ([`HttpErrorKind::Unsupported`],
-/// [`ProcessErrorKind::Unsupported`]) and recorded, a write is refused
+/// process run or a terminal prompt is refused ([`HttpErrorKind::Unsupported`],
+/// [`ProcessErrorKind::Unsupported`], [`io::ErrorKind::Unsupported`]) and recorded, a
+/// write is refused
 /// ([`io::ErrorKind::ReadOnlyFilesystem`]), and no lock file is taken (nothing is
 /// fetched, so there is nothing to exclude, and a lock file would be a write).
 ///
@@ -119,6 +121,14 @@ impl<E: Environment> Environment for Offline<E> {
 
     fn lock_file(&self, _path: &Path, _timeout: Duration) -> io::Result<FileLock> {
         Ok(FileLock::none())
+    }
+
+    fn prompt_secret(&self, _prompt: &str) -> io::Result<String> {
+        self.refuse("asking for an MFA code on the terminal".to_owned());
+        Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            "offline: nobody is asked",
+        ))
     }
 
     fn sleep(&self, duration: Duration) {

@@ -271,6 +271,11 @@ impl Environment for OsEnvironment {
         OsEnvironment::run(request)
     }
 
+    /// On `/dev/tty` with echo off (Windows: the console, `CONIN$`/`CONOUT$`).
+    fn prompt_secret(&self, prompt: &str) -> io::Result<String> {
+        super::terminal::prompt_secret(prompt)
+    }
+
     fn lock_file(&self, path: &Path, timeout: std::time::Duration) -> io::Result<FileLock> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             create_private_dirs(dir)?;

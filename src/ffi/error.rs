@@ -76,8 +76,9 @@ pub enum codecommit_auth_result {
     /// The SSO login behind the profile is missing, expired or was rejected: run
     /// `aws sso login --profile NAME` (the message names the profile).
     SsoLoginRequired = 404,
-    /// A role needs an MFA code (`mfa_serial`) and no cached credentials exist; the
-    /// library cannot prompt for one.
+    /// A role needs an MFA code (`mfa_serial`), no cached session serves it, and no
+    /// code was had (no MFA callback, askpass program or terminal answered), or STS
+    /// refused the code given (the message says which).
     MfaRequired = 405,
     /// `credential_process` could not start, exited non-zero, hung, or wrote output
     /// that is not the credential JSON.

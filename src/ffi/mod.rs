@@ -15,6 +15,7 @@
 //! * `sign.rs` — `codecommit_sign_url`, signing from explicit credentials;
 //! * `resolver.rs` — `codecommit_signed_url` and the `codecommit_resolver` handle;
 //! * `credentials.rs` — the credentials callback and `codecommit_credentials`;
+//! * `mfa.rs` — the MFA callback;
 //! * `string.rs` — the strings handed to C and `codecommit_string_free`;
 //! * `error.rs` — the `codecommit_auth_result` codes and `codecommit_error_name`;
 //! * `version.rs` — `codecommit_version`.
@@ -45,6 +46,8 @@ mod resolver;
 
 mod credentials;
 
+mod mfa;
+
 mod string;
 
 mod error;
@@ -53,6 +56,7 @@ mod version;
 
 pub use credentials::{codecommit_credentials, codecommit_credentials_callback};
 pub use error::{codecommit_auth_result, codecommit_error_name};
+pub use mfa::{CODECOMMIT_MFA_CODE_SIZE, codecommit_mfa_callback};
 pub use resolver::{codecommit_resolver, codecommit_signed_url};
 pub use sign::codecommit_sign_url;
 pub use string::codecommit_string_free;

@@ -6,6 +6,7 @@ use std::ffi::{c_char, c_int, c_void};
 use super::codecommit_credentials_callback;
 use super::credentials::ForeignCallback;
 use super::error::Fault;
+use super::mfa::{ForeignMfaCallback, codecommit_mfa_callback};
 use super::ptr::{Castable, free_boxed, to_boxed_ptr};
 use super::sign::signing_time;
 use crate::Resolver;
@@ -57,7 +58,8 @@ pub unsafe extern "C" fn codecommit_signed_url(
 /// AWS files, reading the files once.
 ///
 /// Opaque. Create it with codecommit_resolver_new() or
-/// codecommit_resolver_new_with_credentials_callback(), use it from any number of
+/// codecommit_resolver_new_with_credentials_callback() (and give it an MFA callback with
+/// codecommit_resolver_set_mfa_callback()), use it from any number of
 /// threads at once, and free it with codecommit_resolver_free() once no thread uses it.
 /// The shared files are read on first use and kept (with the derived signing keys)
 /// until codecommit_resolver_reload(). codecommit_resolver_signed_url() also keeps each
@@ -132,6 +134,45 @@ impl codecommit_resolver {
             let resolver =
                 Resolver::new().with_credentials_callback(move |profile| callback.call(profile));
             *out = to_boxed_ptr::<codecommit_resolver>(resolver);
+            Ok(())
+        })
+    }
+
+    /// Sets the callback that supplies MFA codes for roles with `mfa_serial` (see
+    /// codecommit_mfa_callback), replacing any set before. With `callback` NULL, or
+    /// none ever set, the resolver asks as git-remote-codecommit's users expect: an
+    /// askpass program (GIT_ASKPASS, git's core.askPass, SSH_ASKPASS), else the
+    /// controlling terminal (/dev/tty, never stdin or stdout), else the call fails with
+    /// CODECOMMIT_AUTH_RESULT_MFA_REQUIRED.
+    ///
+    /// `userdata` is passed to every call of `callback` and never read by the library;
+    /// it (and whatever it points at) must stay valid, and safe to use from the threads
+    /// that use the resolver, until codecommit_resolver_free(), or until another
+    /// codecommit_resolver_set_mfa_callback() returns and the resolver calls already
+    /// running have returned. It may be NULL.
+    ///
+    /// Thread-safe: it may be called while other threads use the resolver; their calls
+    /// finish with the callback they started with.
+    ///
+    /// Returns CODECOMMIT_AUTH_RESULT_OK, or NULL_PARAMETER (`resolver` is NULL), PANIC.
+    ///
+    /// # Safety
+    ///
+    /// `resolver` is NULL or a live resolver; `callback` and `userdata` follow
+    /// codecommit_mfa_callback's rules.
+    #[unsafe(no_mangle)]
+    pub unsafe extern "C" fn codecommit_resolver_set_mfa_callback(
+        resolver: *const codecommit_resolver,
+        callback: codecommit_mfa_callback,
+        userdata: *mut c_void,
+    ) -> c_int {
+        ffi_panic_boundary!(code: {
+            let resolver = try_ref!(resolver);
+            let callback = ForeignMfaCallback::new(callback, userdata).map(|callback| {
+                Box::new(move |profile: &str, serial: &str| callback.call(profile, serial))
+                    as Box<crate::credentials::MfaCallback>
+            });
+            resolver.set_mfa_callback(callback);
             Ok(())
         })
     }

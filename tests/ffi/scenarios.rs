@@ -235,7 +235,12 @@ pub const SCENARIOS: &[Scenario] = &[
         "codecommit://sso-no-login@test_repo",
         "sso_login_required",
     ),
-    err("mfa_required", "codecommit://mfa@test_repo", "mfa_required"),
+    Scenario {
+        // Nobody to ask: no askpass program (not even the machine's git core.askPass)
+        // and, should the tests run in a terminal, no prompt on it.
+        vars: &[("GIT_TERMINAL_PROMPT", "0"), ("GIT_ASKPASS", "")],
+        ..err("mfa_required", "codecommit://mfa@test_repo", "mfa_required")
+    },
     err(
         "process_failed",
         "codecommit://process-fails@test_repo",

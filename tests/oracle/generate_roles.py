@@ -17,7 +17,8 @@ AWS_WEB_IDENTITY_TOKEN_FILE may be set (web identity from the environment), and
 `time.time()` inside botocore.credentials is frozen at `now` too, since
 botocore names an assumed-role session `botocore-session-<int(time.time())>`.
 The child runs in a new session (no controlling terminal) with stdin at EOF,
-so botocore's MFA prompt (getpass) cannot wait for a person.
+so botocore's MFA prompt (getpass) cannot wait for a person; in a case with
+ORACLE_MFA_CODE set, the wrapper's prompter answers `<prompt>|<code>` instead.
 
 Safety: every case points AWS_ENDPOINT_URL_STS at the local server (SSO
 endpoints stay at the dead port 127.0.0.1:9), AWS_EC2_METADATA_DISABLED=true is
@@ -44,6 +45,16 @@ SERVER = oracle_common.SERVER
 CHILD = r'''
 import sys
 sys.path.insert(0, %r)
+import getpass, os
+_getpass = getpass.getpass
+def _mfa_prompter(prompt='Password: ', stream=None):
+    # A case with ORACLE_MFA_CODE answers botocore's prompter with the prompt it was
+    # shown and the code, so the TokenCode STS receives records both.
+    code = os.environ.get('ORACLE_MFA_CODE')
+    if code is None:
+        return _getpass(prompt, stream)
+    return '%%s|%%s' %% (prompt, code)
+getpass.getpass = _mfa_prompter  # before botocore binds it as its default prompter
 import run_case
 run_case.FORBIDDEN_ENV = ('PATH',)
 _freeze = run_case.freeze_botocore_clock
@@ -252,6 +263,10 @@ def hand_written_cases():
     case('role-mfa-serial-no-cache', {CONFIG: section(
         'dev', region='us-east-1', role_arn=arn('Dev'), source_profile='base',
         mfa_serial='arn:aws:iam::%s:mfa/me' % ACCOUNT), CREDS: base})
+    case('role-mfa-serial-code-given', {CONFIG: section(
+        'dev', region='us-east-1', role_arn=arn('Dev'), source_profile='base',
+        mfa_serial='arn:aws:iam::%s:mfa/me' % ACCOUNT), CREDS: base},
+        env={'ORACLE_MFA_CODE': '123456'})
 
     # --- STS answers ---------------------------------------------------------
     case('sts-403-access-denied', {CONFIG: dev, CREDS: base},

@@ -62,10 +62,28 @@ fn run(case: &Value) -> Run {
         .with_now(oracle::system_time(case["now"].as_str().unwrap()))
         .with_var("AWS_EC2_METADATA_DISABLED", "true")
         .with_var("AWS_ENDPOINT_URL_SSO", "http://127.0.0.1:9")
-        .with_var("AWS_ENDPOINT_URL_SSO_OIDC", "http://127.0.0.1:9");
-    let env = oracle::populate(base, case, &url)
+        .with_var("AWS_ENDPOINT_URL_SSO_OIDC", "http://127.0.0.1:9")
+        // As the oracle ran: nobody to give an MFA code (not the machine's git
+        // core.askPass either; the memory environment has no terminal).
+        .with_var("GIT_ASKPASS", "");
+    let mut env = oracle::populate(base, case, &url)
         .with_http_client(LoopbackOnly::new())
         .with_process_runner(OsEnvironment::run);
+    // The oracle's prompter answered `<prompt>|<code>` (generate_roles.py): an askpass
+    // program answers the same from the prompt we show, so the TokenCode compared
+    // holds both.
+    let mut _askpass_dir = None;
+    if let Some(code) = case["env"]["ORACLE_MFA_CODE"].as_str() {
+        let dir = crate::support::disk::TempDir::new("replay-askpass");
+        dir.write(
+            "askpass",
+            format!("#!/bin/sh\nprintf '%s|{code}\\n' \"$1\"\n"),
+        );
+        let script = dir.path().join("askpass");
+        make_executable(&script);
+        env = env.with_var("GIT_ASKPASS", script.display().to_string());
+        _askpass_dir = Some(dir);
+    }
     let resolver = Resolver::with_environment(env);
     let time = oracle::signing_time(case["time"].as_str().unwrap());
     let outcome = resolver
@@ -92,6 +110,12 @@ fn run(case: &Value) -> Run {
         seen: server.seen(),
         files,
     }
+}
+
+#[cfg(unix)]
+fn make_executable(path: &std::path::Path) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
 }
 
 /// botocore's exception class → the kinds of ours that mean the same.
@@ -243,9 +267,11 @@ const DIFFERENCES: &[Difference<Run>] = &[
         },
     },
     Difference {
-        // credentials/assume_role.rs: mfa_serial without a cached session is an error
-        // naming the fix; botocore prompts for the code on the terminal (here: stdin at
-        // EOF, so getpass raises EOFError). A remote helper cannot prompt.
+        // credentials/mfa.rs: mfa_serial without a cached session asks for the code
+        // (an askpass program, else the terminal), as botocore prompts on the terminal.
+        // Here nobody can be asked: the replay has no terminal and no askpass program,
+        // so the error names the ways to give the code; botocore's getpass falls back
+        // to stdin, which the oracle ran at EOF (EOFError).
         name: "mfa_serial without cached credentials is MfaRequired",
         applies: |case, run| {
             case["expected"]["error"]["class"] == "EOFError"

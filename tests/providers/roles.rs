@@ -104,6 +104,20 @@ fn roles_env(server: &Server) -> MemoryEnvironment {
             &MemoryEnvironment::new(),
         )))
         .with_process_runner(codecommit_auth::env::OsEnvironment::run)
+        // No askpass program, and not the machine's git `core.askPass` either: the MFA
+        // tests choose theirs.
+        .with_var("GIT_ASKPASS", "")
+}
+
+/// An STS stand-in that refuses every call with AccessDenied and `message`.
+fn denying_sts(message: &str) -> Server {
+    let server = Server::start();
+    server.route(
+        "POST",
+        "/",
+        vec![Reply::new(403, error_response("AccessDenied", message))],
+    );
+    server
 }
 
 fn sts_ok(n: u32, account: &str) -> Reply {
@@ -307,18 +321,8 @@ fn credential_source_environment_uses_env_keys_even_with_a_named_profile() {
 
 #[test]
 fn access_denied_names_the_role_and_the_source() {
-    let server = Server::start();
-    server.route(
-        "POST",
-        "/",
-        vec![Reply::new(
-            403,
-            error_response(
-                "AccessDenied",
-                "User: arn:aws:iam::1:user/base is not authorized to perform: sts:AssumeRole",
-            ),
-        )],
-    );
+    let server =
+        denying_sts("User: arn:aws:iam::1:user/base is not authorized to perform: sts:AssumeRole");
     let err = Resolver::with_environment(roles_env(&server))
         .signed_url_at("codecommit://role1@Repo", time())
         .unwrap_err();
@@ -702,4 +706,248 @@ fn parallel_role_misses_make_one_sts_call_each() {
         let portal = usize::from(profile == "via-sso");
         assert_eq!(server.count(PORTAL), portal, "{profile}: portal calls");
     }
+}
+
+const MFA_SERIAL: &str = "arn:aws:iam::666666666666:mfa/dev";
+const MFA_PROMPT: &str = "Enter MFA code for arn:aws:iam::666666666666:mfa/dev: ";
+
+/// The CLI cache file of role `mfa`: botocore's key includes `SerialNumber` (§6.2).
+fn mfa_cache_file() -> String {
+    format!(
+        "{HOME}/.aws/cli/cache/{}.json",
+        sha1_hex(&format!(
+            r#"{{"RoleArn": "arn:aws:iam::666666666666:role/Mfa", "SerialNumber": "{MFA_SERIAL}"}}"#
+        ))
+    )
+}
+
+/// STS saw one AssumeRole for role `mfa` with the serial and `code`, signed with the
+/// source profile's keys.
+#[track_caller]
+fn assert_one_mfa_call(server: &Server, code: &str) {
+    let seen = server.seen();
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    let params = form(&seen[0]);
+    assert_eq!(params["RoleArn"], "arn:aws:iam::666666666666:role/Mfa");
+    assert_eq!(params["SerialNumber"], MFA_SERIAL);
+    assert_eq!(params["TokenCode"], code);
+    verify(&seen[0], "base-secret").unwrap();
+}
+
+#[test]
+fn mfa_callback_gives_the_code_and_the_session_is_cached_for_the_next_resolver() {
+    let server = Server::start();
+    server.route("POST", "/", vec![sts_ok(7, "666666666666")]);
+    let env = roles_env(&server);
+    let asked = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let resolver = Resolver::with_environment(&env).with_mfa_callback({
+        let asked = asked.clone();
+        move |profile, serial| {
+            asked
+                .lock()
+                .unwrap()
+                .push((profile.to_owned(), serial.to_owned()));
+            Ok(Some(" 123456\n".to_owned()))
+        }
+    });
+    let url = resolver
+        .signed_url_at("codecommit://mfa@Repo", time())
+        .unwrap();
+    assert!(url.username().starts_with("ASIASTS0000000000007"));
+    assert_eq!(
+        *asked.lock().unwrap(),
+        [("mfa".to_owned(), MFA_SERIAL.to_owned())]
+    );
+    // Trimmed: STS gets the digits only.
+    assert_one_mfa_call(&server, "123456");
+    let doc: Value = serde_json::from_slice(&env.file(mfa_cache_file()).expect("cached")).unwrap();
+    assert_eq!(doc["Credentials"]["AccessKeyId"], "ASIASTS0000000000007");
+
+    // The next command (a new resolver, as a new git process) asks nobody.
+    let again = Resolver::with_environment(&env)
+        .with_mfa_callback(|_, _| panic!("a cached session needs no code"))
+        .signed_url_at("codecommit://mfa@Repo", time())
+        .unwrap();
+    assert_eq!(again, url);
+    assert_eq!(server.seen().len(), 1);
+}
+
+#[test]
+fn mfa_callback_that_declines_or_fails_stops_before_sts() {
+    let server = Server::start();
+    let env = roles_env(&server);
+    let err = Resolver::with_environment(&env)
+        .with_mfa_callback(|_, _| Ok(None))
+        .signed_url_at("codecommit://mfa@Repo", time())
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::MfaRequired);
+    assert_eq!(
+        err.to_string(),
+        "profile mfa needs an MFA code (mfa_serial = arn:aws:iam::666666666666:mfa/dev) to \
+         assume arn:aws:iam::666666666666:role/Mfa, and the application's MFA callback gave \
+         none"
+    );
+    let err = Resolver::with_environment(&env)
+        .with_mfa_callback(|_, _| Ok(Some("  ".to_owned())))
+        .signed_url_at("codecommit://mfa@Repo", time())
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::MfaRequired);
+    assert!(
+        err.to_string().starts_with("no MFA code was entered"),
+        "{err}"
+    );
+    let err = Resolver::with_environment(&env)
+        // Applications hold no error constructor: any error of the library's passes.
+        .with_mfa_callback(|_, _| Err(codecommit_auth::Remote::parse("github://x").unwrap_err()))
+        .signed_url_at("codecommit://mfa@Repo", time())
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::MalformedRemote);
+    assert!(err.to_string().contains("github://x"), "{err}");
+    assert!(server.seen().is_empty());
+}
+
+/// An askpass program as git runs one: the prompt as its only argument, the code its
+/// first line of output; `GIT_ASKPASS` first.
+#[test]
+fn mfa_code_from_an_askpass_program() {
+    let dir = TempDir::new("mfa-askpass");
+    let prompt_file = dir.path().join("prompt");
+    dir.write(
+        "askpass",
+        format!(
+            "#!/bin/sh\nprintf '%s' \"$#:$1\" > '{}'\nprintf '654321\\nignored\\n'\n",
+            prompt_file.display()
+        ),
+    );
+    make_executable(&dir.path().join("askpass"));
+    // SSH_ASKPASS comes after GIT_ASKPASS, and an empty GIT_ASKPASS means none.
+    dir.write("never", "#!/bin/sh\nexit 1\n");
+    make_executable(&dir.path().join("never"));
+    let server = Server::start();
+    server.route("POST", "/", vec![sts_ok(8, "666666666666")]);
+    let env = roles_env(&server)
+        .with_var(
+            "GIT_ASKPASS",
+            dir.path().join("askpass").display().to_string(),
+        )
+        .with_var(
+            "SSH_ASKPASS",
+            dir.path().join("never").display().to_string(),
+        );
+    let url = Resolver::with_environment(env)
+        .signed_url_at("codecommit://mfa@Repo", time())
+        .unwrap();
+    assert!(url.username().starts_with("ASIASTS0000000000008"));
+    assert_eq!(
+        std::fs::read_to_string(&prompt_file).unwrap(),
+        format!("1:{MFA_PROMPT}")
+    );
+    assert_one_mfa_call(&server, "654321");
+
+    // A failing askpass program, and then no terminal: the error names both.
+    let server = Server::start();
+    let env = roles_env(&server).with_var(
+        "SSH_ASKPASS",
+        dir.path().join("never").display().to_string(),
+    );
+    let env = env.with_var("GIT_ASKPASS", "");
+    let err = Resolver::with_environment(env)
+        .signed_url_at("codecommit://mfa@Repo", time())
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::MfaRequired, "{err}");
+    assert!(
+        !err.to_string().contains("never"),
+        "an empty GIT_ASKPASS means no askpass program, as in git: {err}"
+    );
+    let env = roles_env(&server).with_var(
+        "GIT_ASKPASS",
+        dir.path().join("never").display().to_string(),
+    );
+    let err = Resolver::with_environment(env)
+        .signed_url_at("codecommit://mfa@Repo", time())
+        .unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains(&format!(
+            "the askpass program {:?} from GIT_ASKPASS exited with status 1; no terminal to ask on",
+            dir.path().join("never").display().to_string()
+        )),
+        "{text}"
+    );
+    assert!(text.contains("set GIT_ASKPASS"), "{text}");
+    assert!(server.seen().is_empty());
+}
+
+#[cfg(unix)]
+fn make_executable(path: &std::path::Path) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+#[test]
+fn without_a_terminal_or_askpass_the_error_says_how_to_give_the_code() {
+    let server = Server::start();
+    for (prompt_var, why) in [
+        (
+            None,
+            "no terminal to ask on (this environment has no terminal to prompt on)",
+        ),
+        (Some("0"), "terminal prompts are off (GIT_TERMINAL_PROMPT)"),
+    ] {
+        let mut env = roles_env(&server);
+        if let Some(v) = prompt_var {
+            env = env.with_var("GIT_TERMINAL_PROMPT", v);
+        }
+        let err = Resolver::with_environment(env)
+            .signed_url_at("codecommit://mfa@Repo", time())
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::MfaRequired);
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "profile mfa needs an MFA code (mfa_serial = {MFA_SERIAL}) to assume \
+                 arn:aws:iam::666666666666:role/Mfa, and nobody could be asked for it: {why}. \
+                 Run git from a terminal, set GIT_ASKPASS to a program that asks for it, or \
+                 assume the role once with the AWS CLI (e.g. `aws sts get-caller-identity \
+                 --profile mfa`), which caches the session for us to reuse"
+            )
+        );
+    }
+    assert!(server.seen().is_empty());
+}
+
+/// STS refuses a wrong code with AccessDenied: the error says the code was refused (and
+/// never shows it), nothing is cached.
+#[test]
+fn a_wrong_mfa_code_is_an_error_that_says_so() {
+    let server = denying_sts(
+        "MultiFactorAuthentication failed with invalid MFA one time pass code. (code 111222)",
+    );
+    let env = roles_env(&server);
+    let err = Resolver::with_environment(&env)
+        .with_mfa_callback(|_, _| Ok(Some("111222".to_owned())))
+        .signed_url_at("codecommit://mfa@Repo", time())
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::MfaRequired);
+    let text = err.to_string();
+    assert!(
+        text.starts_with(
+            "STS refused the MFA code: it was mistyped, expired or already used; run the \
+             command again and enter the next code. An error occurred (AccessDenied) when \
+             calling the AssumeRole operation: MultiFactorAuthentication failed"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("111222"), "the code is a secret: {text}");
+    assert!(text.contains("** redacted **"), "{text}");
+    assert_one_mfa_call(&server, "111222");
+    assert!(env.file(mfa_cache_file()).is_none());
+
+    // Any other refusal stays the service's error.
+    let server = denying_sts("User: base is not authorized");
+    let err = Resolver::with_environment(roles_env(&server))
+        .with_mfa_callback(|_, _| Ok(Some("111222".to_owned())))
+        .signed_url_at("codecommit://mfa@Repo", time())
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::ServiceError, "{err}");
 }

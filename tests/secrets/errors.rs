@@ -394,3 +394,71 @@ fn profile_plans_and_their_diffs_never_carry_secrets() {
         "Plan"
     );
 }
+
+/// An MFA code is a secret: sent to STS as `TokenCode` and nowhere else, even when STS
+/// refuses it and quotes it back, whoever gave it (the application's callback, an
+/// askpass program).
+#[test]
+fn mfa_codes_reach_sts_and_no_error() {
+    #[derive(Clone, Default)]
+    struct EchoingSts(Arc<Mutex<Vec<String>>>);
+    impl HttpClient for EchoingSts {
+        fn send(&self, request: &HttpRequest) -> Result<HttpResponse, HttpError> {
+            let body = String::from_utf8_lossy(&request.body).into_owned();
+            let code = body
+                .split('&')
+                .find_map(|p| p.strip_prefix("TokenCode="))
+                .unwrap_or_default()
+                .to_owned();
+            self.0.lock().unwrap().push(body);
+            Ok(HttpResponse::new(
+                403,
+                support::sts::error_response(
+                    "AccessDenied",
+                    &format!(
+                        "MultiFactorAuthentication failed with invalid MFA one time pass code {code}."
+                    ),
+                ),
+            ))
+        }
+    }
+    let config = format!(
+        "{CONFIG}\n[profile mfa]\nregion = eu-west-1\nrole_arn = arn:aws:iam::123456789012:role/Mfa\n\
+         source_profile = static\nmfa_serial = arn:aws:iam::123456789012:mfa/dev\n"
+    );
+    let base = |sts: &EchoingSts| {
+        memory()
+            .with_file(format!("{HOME}/.aws/config"), config.clone())
+            .with_file(format!("{HOME}/.aws/credentials"), CREDENTIALS)
+            .with_http_client(sts.clone())
+    };
+
+    let sts = EchoingSts::default();
+    let resolver = Resolver::with_environment(base(&sts))
+        .with_mfa_callback(|_, _| Ok(Some("SENTINEL-MFA-CALLBACK".to_owned())));
+    assert_clean("a resolver with an MFA callback", &[debug(&resolver)]);
+    let err = resolver.resolve("codecommit://mfa@Repo").unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::MfaRequired, "{err}");
+    assert_clean("a refused MFA code (callback)", &error_views(&err));
+
+    let env = base(&sts)
+        .with_var("GIT_ASKPASS", "/usr/bin/askpass")
+        .with_process_runner(process_output("SENTINEL-MFA-ASKPASS\nmore\n", 0));
+    let err = Resolver::with_environment(env)
+        .resolve("codecommit://mfa@Repo")
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::MfaRequired, "{err}");
+    assert_clean("a refused MFA code (askpass)", &error_views(&err));
+
+    let sent = sts.0.lock().unwrap().clone();
+    assert_eq!(sent.len(), 2, "{sent:?}");
+    // Only the first line of the askpass program's answer.
+    assert!(
+        sent[0].ends_with("&TokenCode=SENTINEL-MFA-CALLBACK"),
+        "{sent:?}"
+    );
+    assert!(
+        sent[1].ends_with("&TokenCode=SENTINEL-MFA-ASKPASS"),
+        "{sent:?}"
+    );
+}

@@ -68,8 +68,29 @@ pub(crate) fn run(remote: &str, online: bool) -> ExitCode {
     if online {
         checks(&Resolver::new(), remote, &Vec::new, true, &mut report);
     } else {
-        let resolver = Resolver::with_environment(Offline::new(OsEnvironment::new()));
-        let refused = || resolver.environment().refused();
+        // An MFA code is not asked for offline (nothing would use it): the role's need
+        // for one is noted with what was refused.
+        let codes = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let resolver = Resolver::with_environment(Offline::new(OsEnvironment::new()))
+            .with_mfa_callback({
+                let codes = std::sync::Arc::clone(&codes);
+                move |_, serial| {
+                    let mut codes = codes.lock().unwrap_or_else(|e| e.into_inner());
+                    codes.push(format!("an MFA code for {}", shown(serial, MAX_SHOWN)));
+                    Ok(None)
+                }
+            });
+        let refused = || {
+            let mut refused = resolver.environment().refused();
+            refused.extend(
+                codes
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .iter()
+                    .cloned(),
+            );
+            refused
+        };
         checks(&resolver, remote, &refused, false, &mut report);
     }
 

@@ -109,6 +109,7 @@ fn resolve(env: &MemoryEnvironment, profile: &str) -> Result<Resolved, Error> {
         top_profile: profile,
         disable_env_vars: true,
         tried: &tried,
+        mfa: None,
     };
     match Login.provide(&ctx)? {
         Outcome::Found(found) => Ok(found),
