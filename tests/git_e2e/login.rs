@@ -150,23 +150,33 @@ fn login_then_clone_and_the_reference_signs_from_our_token() {
     );
 
     // The reference signs the same URL from the same token file.
+    reference_signs_ours(
+        &world,
+        "codecommit://sso-dev@ProjectAlpha",
+        &read_text(&token_path).unwrap(),
+    );
+}
+
+/// Signs `remote` twice at the same moment — ours from the world's files, the
+/// reference's from the same config text and `token` (its token cache file) — and
+/// checks the URLs agree; `false` when there is no reference venv (skipped loudly).
+fn reference_signs_ours(world: &World, remote: &str, token: &str) -> bool {
     let time = unix_now();
-    let ours = our_url(&world, "codecommit://sso-dev@ProjectAlpha", time);
+    let config = read_text(world.at("aws/config")).unwrap();
+    let ours = our_url(world, remote, time);
     let Some(theirs) = reference_url(&json!({
-        "remote": "codecommit://sso-dev@ProjectAlpha",
+        "remote": remote,
         "time": iso(time),
-        "files": {
-            ".aws/config": CONFIG,
-            SSO_TOKEN_FILE: read_text(&token_path).unwrap(),
-        },
+        "files": {".aws/config": config, SSO_TOKEN_FILE: token},
         "env": {
-            "AWS_ENDPOINT_URL_SSO": sso.url(),
+            "AWS_ENDPOINT_URL_SSO": portal(world).url(),
             "CODE_COMMIT_ENDPOINT": world.server.authority(),
         },
     })) else {
-        return;
+        return false;
     };
     assert_eq!(theirs["url"].as_str(), Some(ours.as_str()), "{theirs}");
+    true
 }
 
 /// Our URL for `remote`, signed at `time` by the library from the world's files (the
@@ -318,30 +328,26 @@ fn without_the_aws_cli_login_then_profiles_then_clone() {
     );
 
     // 5. The reference, on the files we wrote, for another written profile.
-    let remote = format!("codecommit://Ops.Admin@{REPO}");
-    let time = unix_now();
-    let ours = our_url(&world, &remote, time);
-    let before = sso.count(PORTAL_PATH);
-    let Some(theirs) = reference_url(&json!({
-        "remote": remote,
-        "time": iso(time),
-        "files": {".aws/config": config, SSO_TOKEN_FILE: token_text},
-        "env": {
-            "AWS_ENDPOINT_URL_SSO": sso.url(),
-            "CODE_COMMIT_ENDPOINT": world.server.authority(),
-        },
-    })) else {
+    let before = asked(0).len();
+    if !reference_signs_ours(
+        &world,
+        &format!("codecommit://Ops.Admin@{REPO}"),
+        &token_text,
+    ) {
         return;
-    };
-    assert_eq!(theirs["url"].as_str(), Some(ours.as_str()), "{theirs}");
-    let botocore = asked(before);
-    assert_eq!(botocore.len(), 1, "botocore asked once: {botocore:?}");
-    assert_eq!(botocore[0].query("account_id"), Some("444455556666"));
-    assert_eq!(botocore[0].query("role_name"), Some("Admin"));
-    assert_eq!(
-        botocore[0].header("x-amz-sso_bearer_token"),
-        Some(NEW_ACCESS_TOKEN)
-    );
+    }
+    // We asked first, then botocore: each for the written account and role, with the
+    // token of our login.
+    let asked = asked(before);
+    assert_eq!(asked.len(), 2, "each asked once: {asked:?}");
+    for seen in &asked {
+        assert_eq!(seen.query("account_id"), Some("444455556666"));
+        assert_eq!(seen.query("role_name"), Some("Admin"));
+        assert_eq!(
+            seen.header("x-amz-sso_bearer_token"),
+            Some(NEW_ACCESS_TOKEN)
+        );
+    }
 }
 
 /// The reference's outcome for `case` (`tests/oracle/run_case.py` in the oracle venv);
