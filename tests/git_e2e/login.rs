@@ -354,16 +354,7 @@ fn without_the_aws_cli_login_then_profiles_then_clone() {
 /// `None`, loudly, when there is no venv — unless under CI, where that fails.
 fn reference_url(case: &Value) -> Option<Value> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let python = root.join("target/oracle-venv/bin/python");
-    if !python.exists() {
-        let why = format!("no reference venv at {}", python.display());
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "{why} (.ci/run creates it)"
-        );
-        skip(&why);
-        return None;
-    }
+    let python = crate::support::venv::oracle()?;
     let mut cmd = std::process::Command::new(&python);
     cmd.args(["-I", "-X", "utf8"])
         .arg(root.join("tests/oracle/run_case.py"))

@@ -14,7 +14,7 @@
 //! second run changes nothing.
 //!
 //! Needs the oracle venv (`target/oracle-venv`, made by `.ci/run`, or
-//! `CODECOMMIT_ORACLE_PYTHON`): without it the test skips loudly, and fails under
+//! `CODECOMMIT_ORACLE_VENV`): without it the test skips loudly, and fails under
 //! `CI=true`.
 
 use std::collections::BTreeMap;
@@ -236,28 +236,7 @@ fn load_config(python: &Path, world: &World, text: &[u8]) -> Result<Value, Strin
     serde_json::from_slice(&out.stdout).map_err(|e| e.to_string())
 }
 
-/// The oracle venv's python: `CODECOMMIT_ORACLE_PYTHON`, else
-/// `target/oracle-venv/bin/python` under `CARGO_TARGET_DIR` or this checkout. `None`
-/// (after a loud skip message) when there is none; a failure under `CI=true`.
+/// The oracle venv's python (see `support::venv`).
 pub fn oracle_python() -> Option<PathBuf> {
-    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-    let candidates = [
-        var("CODECOMMIT_ORACLE_PYTHON").map(PathBuf::from),
-        var("CARGO_TARGET_DIR").map(|t| PathBuf::from(t).join("oracle-venv/bin/python")),
-        Some(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/oracle-venv/bin/python")),
-    ];
-    let found = candidates.into_iter().flatten().find(|p| {
-        Command::new(p)
-            .args(["-c", "import botocore"])
-            .output()
-            .is_ok_and(|o| o.status.success())
-    });
-    if found.is_none() {
-        let why = "no python with botocore (target/oracle-venv, made by .ci/run, or \
-                   CODECOMMIT_ORACLE_PYTHON)";
-        assert!(var("CI").as_deref() != Some("true"), "{why}, and CI=true");
-        use std::io::Write;
-        let _ = writeln!(std::io::stderr(), "\n*** SKIPPED: {why} ***\n");
-    }
-    found
+    crate::support::venv::oracle()
 }

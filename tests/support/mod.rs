@@ -42,3 +42,4 @@ pub mod server;
 pub mod signin;
 pub mod sso;
 pub mod sts;
+pub mod venv;

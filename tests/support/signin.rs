@@ -5,13 +5,11 @@
 //!
 //! Without that venv the tests that need it skip loudly; under `CI=true` they fail.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
-use codecommit_auth::env::{
-    Environment, HttpClient, HttpRequest, HttpsClient, MemoryEnvironment, OsEnvironment,
-};
+use codecommit_auth::env::{HttpClient, HttpRequest, HttpsClient, MemoryEnvironment};
 use serde_json::{Value, json};
 
 /// The session every login test profile names.
@@ -41,28 +39,9 @@ SDVD1feymeDY11axGV9TxKyEmSoEHdkR\n\
 -----END EC PRIVATE KEY-----\n";
 
 /// The Python of the venv with `botocore[crt]`, git-remote-codecommit and
-/// `cryptography`: `CODECOMMIT_LOGIN_VENV/bin/python`, else `login-venv` in
-/// `CARGO_TARGET_DIR` (as `.ci/run`'s fresh clone builds) or in `target/`. `None` (after
-/// a loud note) when it is missing and `CI` is not set; a panic under CI.
+/// `cryptography` (`login-venv`; see [`super::venv`]).
 pub fn python() -> Option<PathBuf> {
-    let env = OsEnvironment::new();
-    let set = |name: &str| env.var(name).filter(|v| !v.is_empty()).map(PathBuf::from);
-    let venv = set("CODECOMMIT_LOGIN_VENV")
-        .or_else(|| set("CARGO_TARGET_DIR").map(|t| t.join("login-venv")))
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target/login-venv"));
-    let python = venv.join("bin/python");
-    if python.exists() {
-        return Some(python);
-    }
-    let why = format!(
-        "no venv with botocore[crt] at {} (make it with `bash tests/oracle/login_venv.sh`)",
-        venv.display()
-    );
-    if env.var("CI").is_some_and(|v| !v.is_empty() && v != "false") {
-        panic!("{why}, and CI is set: .ci/run makes it");
-    }
-    let _ = writeln!(std::io::stderr(), "\n*** SKIPPED: {why} ***\n");
-    None
+    super::venv::login()
 }
 
 /// The file name `aws login` gives session `session`'s token: SHA-256 hex + `.json`.

@@ -34,7 +34,8 @@ use crate::config::{Profile, SharedConfig};
 use crate::env::Environment;
 use crate::error::{Error, ErrorKind, MAX_SHOWN, shown};
 
-mod dpop;
+/// `pub(super)`: SSO sign-in's PKCE shares its base64url.
+pub(super) mod dpop;
 mod signin;
 mod token;
 

@@ -48,6 +48,7 @@ use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 use crate::config::{Profile, SharedConfig};
+use crate::credentials::login::dpop::base64url;
 use crate::credentials::pyjson::{self, Separators};
 use crate::credentials::{aws_json, retry, timestamp};
 use crate::endpoint::services::{self, Service};
@@ -976,22 +977,6 @@ fn random(buf: &mut [u8]) -> Result<(), Error> {
             format!("the operating system gave no random numbers for the sign-in ({e})"),
         )
     })
-}
-
-/// Unpadded base64url (RFC 4648 §5).
-fn base64url(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |acc, (i, &b)| acc | (u32::from(b) << (16 - 8 * i)));
-        for i in 0..=chunk.len() {
-            out.push(char::from(DIGITS[((n >> (18 - 6 * i)) & 63) as usize]));
-        }
-    }
-    out
 }
 
 fn sha1_hex(text: &str) -> String {
