@@ -17,14 +17,20 @@ cargo bench --bench sign -- 'sign/(shape|sha256)' "${times[@]}"
 cargo bench --bench resolver -- "${times[@]}"
 cargo bench --bench config -- 'config/scale' "${times[@]}"
 startup=$(mktemp)
-trap 'rm -f "$startup"' EXIT
+sizes=$(mktemp)
+trap 'rm -f "$startup" "$sizes"' EXIT
 RUNS=${RUNS:-100} benches/startup.sh "$@" | tee "$startup"
+# Issue 16's config goal, as benches/config_sizes.sh measures it: the three config sizes
+# in one hyperfine run, so their ratio is not skewed by what ran between them.
+target=$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
+CONFIG_SIZES_JSON="$sizes" benches/config_sizes.sh "$target/release/git-remote-codecommit"
 
 criterion=$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')/criterion
-python3 - "$criterion" "$startup" <<'PY'
+python3 - "$criterion" "$startup" "$sizes" <<'PY'
 import json, re, sys, platform
 
 crit, startup = sys.argv[1], open(sys.argv[2]).read()
+sizes = [r["median"] * 1000 for r in json.load(open(sys.argv[3]))["results"]]
 
 def ns(path):
     with open(f"{crit}/{path}/new/estimates.json") as f:
@@ -82,7 +88,13 @@ for ours, theirs, label in [
 big, small = float(next(v for n, v in med.items() if " ".join(n.split()) == "rust 2000 profiles")), \
     float(next(v for n, v in med.items() if " ".join(n.split()) == "rust --print-url"))
 print()
-print(f"2,000-profile config / one-profile config, ours: {big / small:.2f}× wall; "
-      f"peak RSS at 20,000 profiles: "
+print(f"2,000-profile config / one-profile config, ours: {big / small:.2f}× wall (the two "
+      f"rows above, separate hyperfine runs); peak RSS at 20,000 profiles: "
       f"{int(next(v for n, v in rss.items() if ' '.join(n.split()) == 'rust 20000 profiles')) / 1024:.1f} MiB.")
+print()
+print("| `--print-url`, one hyperfine run (`benches/config_sizes.sh`) | median | ratio to the small config |")
+print("|---|---:|---:|")
+for label, t in zip(["small config (the demo profile, one sso-session)", "2,000 profiles (278 KB)",
+                     "20,000 profiles (2.8 MB)"], sizes):
+    print(f"| {label} | {t:.2f} ms | {t / sizes[0]:.2f}× |")
 PY
