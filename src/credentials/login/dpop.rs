@@ -125,18 +125,24 @@ impl DpopKey {
         self.rng
             .fill(&mut b)
             .map_err(|_| "could not be used to sign (no system randomness)")?;
-        b[6] = (b[6] & 0x0f) | 0x40;
-        b[8] = (b[8] & 0x3f) | 0x80;
-        let h = hex::encode(b);
-        Ok(format!(
-            "{}-{}-{}-{}-{}",
-            &h[..8],
-            &h[8..12],
-            &h[12..16],
-            &h[16..20],
-            &h[20..]
-        ))
+        Ok(uuid4_text(b))
     }
+}
+
+/// 16 random bytes as a version 4 UUID, written as Python's `str(uuid.uuid4())` writes
+/// one (lowercase, hyphenated): the DPoP proof's `jti`, the sign-in's `state`.
+pub(crate) fn uuid4_text(mut b: [u8; 16]) -> String {
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h = hex::encode(b);
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..]
+    )
 }
 
 /// The private scalar and the uncompressed public point of a SEC1 `ECPrivateKey` or of

@@ -48,7 +48,7 @@ use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 use crate::config::{Profile, SharedConfig};
-use crate::credentials::login::dpop::base64url;
+use crate::credentials::login::dpop::{base64url, uuid4_text};
 use crate::credentials::pyjson::{self, Separators};
 use crate::credentials::{aws_json, retry, timestamp};
 use crate::endpoint::services::{self, Service};
@@ -957,17 +957,7 @@ fn code_verifier() -> Result<String, Error> {
 fn uuid4() -> Result<String, Error> {
     let mut b = [0u8; 16];
     random(&mut b)?;
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let h = hex::encode(b);
-    Ok(format!(
-        "{}-{}-{}-{}-{}",
-        &h[..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..]
-    ))
+    Ok(uuid4_text(b))
 }
 
 fn random(buf: &mut [u8]) -> Result<(), Error> {
