@@ -117,6 +117,14 @@ fn secrets_of(data: &[u8]) -> Vec<String> {
     let text = String::from_utf8_lossy(data);
     let mut out = Vec::new();
     for line in text.split(['\n', '\r']) {
+        // A section header (`[` … `]`, as botocore's SECTCRE matches it) names a section,
+        // which errors quote on purpose, even when the name holds `token = …`.
+        let trimmed = line.trim();
+        if let Some(rest) = trimmed.strip_prefix('[')
+            && rest.chars().skip(1).any(|c| c == ']')
+        {
+            continue;
+        }
         if let Some((key, value)) = line.split_once('=') {
             let key = key.trim().to_ascii_lowercase();
             let value = value.trim();
