@@ -151,18 +151,9 @@ pub fn unix_now() -> u64 {
     now().duration_since(UNIX_EPOCH).unwrap().as_secs()
 }
 
-/// `2027-01-15T08:00:00Z` for `unix`.
+/// `2027-01-15T08:00:00Z` for `unix` (the support crate's writer).
 pub fn iso(unix: u64) -> String {
-    let t = time::OffsetDateTime::from_unix_timestamp(unix as i64).unwrap();
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
+    crate::support::sso::iso(unix as i64)
 }
 
 /// The directory holding both binaries, put first on PATH as `cargo install` would:
