@@ -97,13 +97,15 @@ fuzz_target!(|data: &[u8]| {
 });
 
 /// What resolving a profile of a parsed file may fail with (no network, no processes).
-const ANY_PROVIDER_ERROR: [ErrorKind; 11] = [
+const ANY_PROVIDER_ERROR: [ErrorKind; 12] = [
     ErrorKind::InvalidConfig,
     ErrorKind::CredentialsNotFound,
     ErrorKind::PartialCredentials,
     ErrorKind::CredentialsExpired,
     ErrorKind::MalformedCredentials,
     ErrorKind::SsoLoginRequired,
+    // A `login_session` profile without its token file (issue 14: `aws login` profiles).
+    ErrorKind::LoginRequired,
     ErrorKind::Network,
     ErrorKind::MfaRequired,
     ErrorKind::ProcessFailed,
